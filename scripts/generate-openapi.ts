@@ -1,0 +1,132 @@
+/**
+ * Writes the committed API artefacts from the built app, without PostgreSQL or Redis:
+ * openapi/openapi.json, the typed client's schema (openapi/client/schema.d.ts) and the Postman
+ * collection. With --check it writes nothing and fails when any of them is stale.
+ */
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import openapiTS, { astToString } from 'openapi-typescript';
+import { createHttpApp } from '../src/app.factory';
+import { createOpenApiDocument } from '../src/common/openapi/openapi-document';
+import { parseEnvironment } from '../src/config/environment';
+
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- the converter ships no types
+const postman = require('openapi-to-postmanv2') as {
+  convert: (input: object, options: object, callback: (error: Error | null, result: { result: boolean; reason?: string; output: { data: object }[] }) => void) => void;
+};
+
+const ROOT = join(__dirname, '..', '..');
+const HTTP_METHODS = new Set(['get', 'put', 'post', 'delete', 'patch', 'head', 'options']);
+
+function assertReadableOperationIds(document: { paths: Record<string, Record<string, { operationId?: string }>> }): void {
+  const seen = new Map<string, string>();
+  for (const [path, item] of Object.entries(document.paths)) {
+    for (const [method, operation] of Object.entries(item)) {
+      if (!HTTP_METHODS.has(method)) continue;
+      const id = operation.operationId;
+      const where = `${method.toUpperCase()} ${path}`;
+      if (id === undefined || !/^[a-z][A-Za-z0-9]*$/.test(id)) throw new Error(`${where} has no readable operationId (got ${id})`);
+      if (seen.has(id)) throw new Error(`operationId ${id} is used by both ${seen.get(id)} and ${where}`);
+      seen.set(id, where);
+    }
+  }
+}
+
+/** Postman gives every item a random id; without them the collection is the same on every run. */
+function withoutRandomIds(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(withoutRandomIds);
+  if (value === null || typeof value !== 'object') return value;
+  return Object.fromEntries(
+    Object.entries(value)
+      .filter(([key]) => key !== 'id' && key !== '_postman_id')
+      .map(([key, inner]) => [key, withoutRandomIds(inner)]),
+  );
+}
+
+const LOGIN_SCRIPT = [
+  'if (pm.response.code === 200) {',
+  "  pm.collectionVariables.set('bearerToken', pm.response.json().accessToken);",
+  '}',
+];
+
+/** Items inherit the collection's bearer auth; the login item stores the token it receives. */
+function withLoginScript(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(withLoginScript);
+  if (value === null || typeof value !== 'object') return value;
+  const item = Object.fromEntries(
+    Object.entries(value)
+      .filter(([key, inner]) => !(key === 'auth' && inner === null))
+      .map(([key, inner]) => [key, withLoginScript(inner)]),
+  );
+  const path = (item.request as { url?: { path?: string[] } } | undefined)?.url?.path?.join('/');
+  if (path === 'api/v1/auth/login') item.event = [{ listen: 'test', script: { type: 'text/javascript', exec: LOGIN_SCRIPT } }];
+  return item;
+}
+
+function toPostmanCollection(document: object): Promise<object> {
+  return new Promise((resolve, reject) => {
+    postman.convert(
+      { type: 'json', data: JSON.stringify(document) },
+      { folderStrategy: 'Tags', requestParametersResolution: 'Example', exampleParametersResolution: 'Example', includeAuthInfoInExample: true },
+      (error, conversion) => {
+        if (error !== null) return reject(error);
+        if (!conversion.result) return reject(new Error(`Postman conversion failed: ${conversion.reason}`));
+        const collection = withLoginScript(withoutRandomIds(conversion.output[0].data)) as Record<string, unknown>;
+        // Requests inherit this; the login request's test script fills the variable.
+        collection.auth = { type: 'bearer', bearer: [{ key: 'token', value: '{{bearerToken}}', type: 'string' }] };
+        // Collection variables the requests use: the server and the token from the login request.
+        collection.variable = [
+          { key: 'baseUrl', value: 'http://localhost:3000', type: 'string' },
+          { key: 'bearerToken', value: '', type: 'string' },
+        ];
+        resolve(collection);
+      },
+    );
+  });
+}
+
+async function main(): Promise<void> {
+  const check = process.argv.includes('--check');
+  const app = await createHttpApp(parseEnvironment({ NODE_ENV: 'test' }), { preview: true });
+  const document = createOpenApiDocument(app);
+  assertReadableOperationIds(document as never);
+
+  const spec = `${JSON.stringify(document, null, 2)}\n`;
+  const schema = `${astToString(await openapiTS(JSON.parse(spec), { enum: false, exportType: true, alphabetize: true, defaultNonNullable: false }))}`;
+  const header = '// Generated from openapi/openapi.json by `npm run openapi`. Do not edit.\n\n';
+  const collection = `${JSON.stringify(await toPostmanCollection(JSON.parse(spec)), null, 2)}\n`;
+
+  const artefacts: [string, string][] = [
+    ['openapi/openapi.json', spec],
+    ['openapi/client/schema.d.ts', header + schema],
+    ['openapi/postman-collection.json', collection],
+  ];
+  const stale: string[] = [];
+  for (const [relativePath, content] of artefacts) {
+    const path = join(ROOT, relativePath);
+    if (check) {
+      let committed = '';
+      try {
+        committed = readFileSync(path, 'utf8');
+      } catch {
+        // A missing file is stale like a different one.
+      }
+      if (committed !== content) stale.push(relativePath);
+    } else {
+      writeFileSync(path, content);
+    }
+  }
+  if (stale.length > 0) {
+    console.error(`Stale generated files: ${stale.join(', ')}. Run \`npm run openapi\` and commit the result.`);
+    process.exitCode = 1;
+  } else {
+    console.log(check ? 'OpenAPI spec, client and Postman collection are up to date.' : 'Wrote openapi/openapi.json, openapi/client/schema.d.ts, openapi/postman-collection.json');
+  }
+}
+
+main()
+  .then(() => process.exit())
+  .catch((error: unknown) => {
+    console.error(error);
+    process.exit(1);
+  });

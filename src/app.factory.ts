@@ -1,0 +1,50 @@
+import type { IncomingMessage } from 'node:http';
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
+import { SwaggerModule } from '@nestjs/swagger';
+import { Logger } from 'nestjs-pino';
+import { AppModule } from './app.module';
+import { createOpenApiDocument } from './common/openapi/openapi-document';
+import { resolveRequestId } from './common/http/request-id';
+import { AppConfig } from './config/environment';
+
+export const API_PREFIX = 'api/v1';
+const JSON_BODY_LIMIT_BYTES = 1024 * 1024;
+
+export interface CreateHttpAppOptions {
+  /** Build the module graph without connecting to anything (used to write the spec). */
+  preview?: boolean;
+}
+
+/** The HTTP application exactly as it is served: used by main, the e2e tests and the spec script. */
+export async function createHttpApp(config: AppConfig, options: CreateHttpAppOptions = {}): Promise<NestFastifyApplication> {
+  const adapter = new FastifyAdapter({
+    // X-Forwarded-For counts only when the socket peer is one of these proxies.
+    trustProxy: config.trustProxy.length > 0 ? config.trustProxy : false,
+    genReqId: (request: IncomingMessage) => resolveRequestId(request.headers['x-request-id']),
+    requestIdHeader: false,
+    bodyLimit: JSON_BODY_LIMIT_BYTES,
+  });
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, {
+    bufferLogs: true,
+    preview: options.preview === true,
+    abortOnError: false,
+  });
+  if (options.preview !== true) app.useLogger(app.get(Logger));
+  app.setGlobalPrefix(API_PREFIX);
+  app.enableShutdownHooks();
+  app
+    .getHttpAdapter()
+    .getInstance()
+    .addHook('onRequest', async (request, reply) => {
+      reply.header('x-request-id', request.id);
+    });
+
+  const document = createOpenApiDocument(app);
+  SwaggerModule.setup('docs', app, document, {
+    jsonDocumentUrl: 'docs/json',
+    yamlDocumentUrl: 'docs/yaml',
+    swaggerOptions: { persistAuthorization: true, displayOperationId: true },
+  });
+  return app;
+}

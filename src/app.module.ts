@@ -1,0 +1,46 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
+import { LoggerModule } from 'nestjs-pino';
+import { StudentsModule } from './students/students.module';
+import { AuthGuard } from './auth/auth.guard';
+import { AuthModule } from './auth/auth.module';
+import { ProblemDetailsFilter } from './common/problem/problem-details.filter';
+import { RateLimitGuard } from './common/rate-limit/rate-limit.guard';
+import { RateLimitModule } from './common/rate-limit/rate-limit.module';
+import { RedisModule } from './common/redis/redis.module';
+import { createValidationPipe } from './common/validation/validation.pipe';
+import { AppConfigModule } from './config/app-config.module';
+import { AppConfig } from './config/environment';
+import { CoursesModule } from './courses/courses.module';
+import { DatabaseModule } from './database/database.module';
+import { EnrollmentsModule } from './enrollments/enrollments.module';
+import { HealthModule } from './health/health.module';
+import { loggerOptions } from './logging';
+
+@Module({})
+export class AppModule {
+  static forRoot(config: AppConfig): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        AppConfigModule.forRoot(config),
+        LoggerModule.forRoot(loggerOptions(config)),
+        DatabaseModule,
+        RedisModule,
+        RateLimitModule,
+        AuthModule,
+        StudentsModule,
+        CoursesModule,
+        EnrollmentsModule,
+        HealthModule,
+      ],
+      providers: [
+        // Order matters: the rate limiter keys on the user that the auth guard resolved.
+        { provide: APP_GUARD, useExisting: AuthGuard },
+        { provide: APP_GUARD, useExisting: RateLimitGuard },
+        { provide: APP_FILTER, useClass: ProblemDetailsFilter },
+        { provide: APP_PIPE, useFactory: createValidationPipe },
+      ],
+    };
+  }
+}

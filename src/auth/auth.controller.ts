@@ -1,0 +1,56 @@
+import { Body, Controller, Get, HttpCode, Post } from '@nestjs/common';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ProblemResponses } from '../common/problem/problem-responses.decorator';
+import { RateLimit, RateLimitPolicy } from '../common/rate-limit/rate-limit.decorator';
+import { Authenticated, CurrentUser, Public } from './auth.decorators';
+import { AuthService } from './auth.service';
+import { AuthenticatedUser } from './authenticated-user';
+import { ChangePasswordDto, LoginRequestDto, LoginResponseDto } from './dto/login.dto';
+import { UserDto } from './dto/user.dto';
+import { UsersService } from './users.service';
+
+@ApiTags('auth')
+@Controller('auth')
+export class AuthController {
+  constructor(
+    private readonly auth: AuthService,
+    private readonly users: UsersService,
+  ) {}
+
+  @Post('login')
+  @HttpCode(200)
+  @Public()
+  @RateLimit(RateLimitPolicy.Login)
+  @ApiOperation({ summary: 'Sign in with email and password and receive a bearer token' })
+  @ApiOkResponse({ type: LoginResponseDto })
+  @ProblemResponses(400, 401, 503)
+  async login(@Body() body: LoginRequestDto): Promise<LoginResponseDto> {
+    const issued = await this.auth.login(body.email, body.password);
+    return { accessToken: issued.accessToken, tokenType: 'Bearer', expiresIn: issued.expiresIn, user: UserDto.from(issued.user) };
+  }
+
+  @Post('logout')
+  @HttpCode(204)
+  @Authenticated()
+  @ApiOperation({ summary: 'Revoke the token of this request; it stops working at once' })
+  async logout(@CurrentUser() user: AuthenticatedUser): Promise<void> {
+    await this.auth.logout(user.sessionId);
+  }
+
+  @Post('password')
+  @HttpCode(204)
+  @Authenticated()
+  @ApiOperation({ summary: "Change one's own password; every other session is signed out" })
+  @ProblemResponses(400, 422)
+  async changePassword(@CurrentUser() user: AuthenticatedUser, @Body() body: ChangePasswordDto): Promise<void> {
+    await this.auth.changePassword(user, body.currentPassword, body.newPassword);
+  }
+
+  @Get('me')
+  @Authenticated()
+  @ApiOperation({ summary: 'The signed-in user' })
+  @ApiOkResponse({ type: UserDto })
+  async getCurrentUser(@CurrentUser() user: AuthenticatedUser): Promise<UserDto> {
+    return this.users.get(user.id);
+  }
+}

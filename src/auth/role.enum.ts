@@ -1,0 +1,5 @@
+export enum Role {
+  Admin = 'admin',
+  Staff = 'staff',
+  Auditor = 'auditor',
+}

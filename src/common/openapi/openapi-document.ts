@@ -1,0 +1,86 @@
+import { INestApplication } from '@nestjs/common';
+import { STATUS_CODES } from 'node:http';
+import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
+import { BEARER_SCHEME } from '../../auth/auth.decorators';
+import { PROBLEM_CONTENT_TYPE } from '../problem/problem-details.filter';
+import { ProblemDetailsDto } from '../problem/problem-details.dto';
+import { NO_RATE_LIMIT } from '../rate-limit/rate-limit.decorator';
+
+const DESCRIPTION = `Bulk operations of the student management system: students, courses and enrollments,
+imports and exports, background jobs and the audit trail.
+
+Sign in with \`POST /api/v1/auth/login\` and send the token as \`Authorization: Bearer <token>\`
+(in Swagger UI: the **Authorize** button). Every error is an RFC 9457 \`application/problem+json\`
+document with a stable \`code\`. Every response carries \`X-Request-ID\`.`;
+
+const METHODS = ['get', 'put', 'post', 'delete', 'patch', 'head', 'options'] as const;
+
+const rateLimitHeaders = {
+  'X-RateLimit-Limit': { description: 'Requests allowed in the current window.', schema: { type: 'integer' } },
+  'X-RateLimit-Remaining': { description: 'Requests left in the current window.', schema: { type: 'integer' } },
+  'X-RateLimit-Reset': { description: 'Seconds until the window resets.', schema: { type: 'integer' } },
+};
+const requestIdHeader = {
+  'X-Request-ID': { description: 'The id of this request (the one sent, when it was a sane token).', schema: { type: 'string' } },
+};
+
+function sortedByKey<T>(record: Record<string, T>): Record<string, T> {
+  return Object.fromEntries(Object.entries(record).sort(([a], [b]) => a.localeCompare(b)));
+}
+
+/**
+ * Adds what every operation shares (500, the default rate limit's 429, response headers) and
+ * sorts paths, schemas and tags, so the committed spec only changes when the API does.
+ */
+export function finishDocument(document: OpenAPIObject): OpenAPIObject {
+  const problem = (description: string) => ({
+    description,
+    content: { [PROBLEM_CONTENT_TYPE]: { schema: { $ref: '#/components/schemas/ProblemDetailsDto' } } },
+  });
+  for (const pathItem of Object.values(document.paths)) {
+    for (const method of METHODS) {
+      const operation = pathItem[method];
+      if (operation === undefined) continue;
+      const extensions = operation as unknown as Record<string, unknown>;
+      const limited = extensions['x-rate-limit-policy'] !== NO_RATE_LIMIT;
+      if (limited) extensions['x-rate-limit-policy'] ??= 'default';
+      for (const [status, response] of Object.entries(operation.responses)) {
+        if (!status.startsWith('2') || response === undefined || '$ref' in response) continue;
+        if (response.description === '') response.description = STATUS_CODES[Number(status)] ?? 'Success';
+        response.headers = { ...response.headers, ...requestIdHeader, ...(limited ? rateLimitHeaders : {}) };
+      }
+      if (limited && operation.responses['429'] === undefined) {
+        operation.responses['429'] = {
+          ...problem('Rate limit exceeded; `Retry-After` says how many seconds to wait.'),
+          headers: { 'Retry-After': { description: 'Seconds to wait before retrying.', schema: { type: 'integer' } } },
+        };
+      }
+      operation.responses['500'] ??= problem('An unexpected error; the body names the request id to quote.');
+      operation.responses = sortedByKey(operation.responses);
+    }
+  }
+  document.paths = sortedByKey(document.paths);
+  if (document.components?.schemas !== undefined) document.components.schemas = sortedByKey(document.components.schemas);
+  document.tags = [...(document.tags ?? [])].sort((a, b) => a.name.localeCompare(b.name));
+  return document;
+}
+
+export function createOpenApiDocument(app: INestApplication): OpenAPIObject {
+  const config = new DocumentBuilder()
+    .setTitle('SMS bulk-operations API')
+    .setDescription(DESCRIPTION)
+    .setVersion('1.0.0')
+    .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'The accessToken from POST /api/v1/auth/login.' }, BEARER_SCHEME)
+    .addTag('auth', 'Sign in, sign out, passwords')
+    .addTag('users', 'User accounts and roles (admins)')
+    .addTag('students', 'Students')
+    .addTag('courses', 'Courses')
+    .addTag('enrollments', 'Enrollments of students in courses')
+    .addTag('health', 'Liveness and readiness')
+    .build();
+  const document = SwaggerModule.createDocument(app, config, {
+    operationIdFactory: (_controllerKey, methodKey) => methodKey,
+    extraModels: [ProblemDetailsDto],
+  });
+  return finishDocument(document);
+}

@@ -1,0 +1,89 @@
+import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
+import { ThrottlerException } from '@nestjs/throttler';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { STATUS_CODES } from 'node:http';
+import { FieldProblem, ProblemException } from './problem.exception';
+
+export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
+
+export interface ProblemBody {
+  type: string;
+  title: string;
+  status: number;
+  detail?: string;
+  instance: string;
+  code: string;
+  errors?: FieldProblem[];
+  [extension: string]: unknown;
+}
+
+const CODES_BY_STATUS: Record<number, string> = {
+  400: 'bad_request',
+  401: 'authentication_required',
+  403: 'forbidden',
+  404: 'not_found',
+  405: 'method_not_allowed',
+  406: 'not_acceptable',
+  409: 'conflict',
+  413: 'payload_too_large',
+  415: 'unsupported_media_type',
+  422: 'unprocessable_content',
+  429: 'rate_limited',
+  503: 'service_unavailable',
+};
+
+export function problemTypeOf(code: string): string {
+  return `urn:problem:sms:${code}`;
+}
+
+/** Maps any thrown value to a problem; anything unrecognised becomes an opaque 500. */
+export function toProblem(error: unknown, requestId: string): { body: ProblemBody; headers: Record<string, string> } {
+  const body = (status: number, code: string, detail?: string, errors?: FieldProblem[], title?: string): ProblemBody => ({
+    type: problemTypeOf(code),
+    title: title ?? STATUS_CODES[status] ?? 'Error',
+    status,
+    ...(detail === undefined ? {} : { detail }),
+    instance: requestId,
+    code,
+    ...(errors === undefined ? {} : { errors }),
+  });
+
+  if (error instanceof ProblemException) {
+    const { status, code, detail, errors, title, headers, extensions } = error.problem;
+    return { body: { ...extensions, ...body(status, code, detail, errors, title) }, headers: headers ?? {} };
+  }
+  if (error instanceof ThrottlerException) {
+    return { body: body(429, 'rate_limited', 'Too many requests; retry after the time given in Retry-After.'), headers: {} };
+  }
+  if (error instanceof HttpException) {
+    const status = error.getStatus();
+    const message = error.message;
+    const code = status === 404 && /^Cannot [A-Z]+ /.test(message) ? 'route_not_found' : (CODES_BY_STATUS[status] ?? 'error');
+    return { body: body(status, code, status >= 500 ? undefined : message), headers: {} };
+  }
+  // Errors raised by Fastify itself (bad JSON, unsupported content type, body too large) carry a 4xx statusCode.
+  const fastifyStatus = (error as { statusCode?: unknown } | null)?.statusCode;
+  if (typeof fastifyStatus === 'number' && fastifyStatus >= 400 && fastifyStatus < 500) {
+    const code = CODES_BY_STATUS[fastifyStatus] ?? 'bad_request';
+    const detail = (error as Error).message;
+    return { body: body(fastifyStatus, code === 'bad_request' ? 'malformed_request' : code, detail), headers: {} };
+  }
+  return { body: body(500, 'internal_error', 'An unexpected error occurred; quote the instance when reporting it.'), headers: {} };
+}
+
+@Catch()
+export class ProblemDetailsFilter implements ExceptionFilter {
+  private readonly logger = new Logger('ProblemDetails');
+
+  catch(error: unknown, host: ArgumentsHost): void {
+    const http = host.switchToHttp();
+    const request = http.getRequest<FastifyRequest>();
+    const reply = http.getResponse<FastifyReply>();
+    const { body, headers } = toProblem(error, String(request.id));
+    if (body.status >= 500) {
+      this.logger.error({ err: error, requestId: request.id }, 'Request failed with an internal error');
+    }
+    if (reply.sent) return;
+    reply.status(body.status).headers(headers).header('content-type', PROBLEM_CONTENT_TYPE).send(body);
+  }
+}

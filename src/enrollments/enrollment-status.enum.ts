@@ -1,0 +1,5 @@
+export enum EnrollmentStatus {
+  Active = 'active',
+  Completed = 'completed',
+  Dropped = 'dropped',
+}

@@ -1,0 +1,33 @@
+import { Entity, Enum, Index, ManyToOne, PrimaryKey, Property, Unique, Opt } from '@mikro-orm/core';
+import { Course } from '../courses/course.entity';
+import { Student } from '../students/student.entity';
+import { EnrollmentStatus } from './enrollment-status.enum';
+
+@Entity({ tableName: 'enrollments' })
+@Unique({ properties: ['student', 'course'] })
+export class Enrollment {
+  @PrimaryKey({ type: 'integer', autoincrement: true })
+  id!: number;
+
+  @ManyToOne(() => Student, { deleteRule: 'restrict' })
+  student!: Student;
+
+  @ManyToOne(() => Course, { deleteRule: 'restrict' })
+  @Index()
+  course!: Course;
+
+  @Property({ type: 'date' })
+  enrolledAt!: string;
+
+  @Enum({ items: () => EnrollmentStatus, type: 'string', length: 20, default: EnrollmentStatus.Active })
+  status: Opt<EnrollmentStatus> = EnrollmentStatus.Active;
+
+  @Property({ type: 'datetime', columnType: 'timestamptz', nullable: true })
+  deletedAt?: Date | null;
+
+  @Property({ type: 'datetime', columnType: 'timestamptz', defaultRaw: 'now()' })
+  createdAt: Opt<Date> = new Date();
+
+  @Property({ type: 'datetime', columnType: 'timestamptz', defaultRaw: 'now()', onUpdate: () => new Date() })
+  updatedAt: Opt<Date> = new Date();
+}

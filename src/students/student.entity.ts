@@ -1,0 +1,64 @@
+import { Check, Entity, Index, PrimaryKey, Property, Unique, Opt } from '@mikro-orm/core';
+
+@Entity({ tableName: 'students' })
+@Check({ name: 'students_study_year_check', expression: 'study_year >= 1 and study_year <= 6' })
+@Index({ properties: ['lastName', 'firstName'] })
+export class Student {
+  @PrimaryKey({ type: 'integer', autoincrement: true })
+  id!: number;
+
+  /** Natural key, stored normalised (see normalizeStudentId). */
+  @Property({ type: 'string', length: 50 })
+  @Unique()
+  studentId!: string;
+
+  /** Stored lowercase. */
+  @Property({ type: 'string', length: 254 })
+  @Unique()
+  email!: string;
+
+  @Property({ type: 'string', length: 100 })
+  firstName!: string;
+
+  @Property({ type: 'string', length: 100 })
+  lastName!: string;
+
+  @Property({ type: 'string', length: 100, nullable: true })
+  fatherName?: string | null;
+
+  @Property({ type: 'string', length: 30, nullable: true })
+  mobilePhone?: string | null;
+
+  @Property({ type: 'string', length: 30, nullable: true })
+  phone?: string | null;
+
+  @Property({ type: 'date', nullable: true })
+  enrollmentDate?: string | null;
+
+  @Property({ type: 'smallint', nullable: true })
+  studyYear?: number | null;
+
+  @Property({ type: 'boolean', default: true })
+  isActive: Opt<boolean> = true;
+
+  @Property({ type: 'text', nullable: true })
+  healthIssue?: string | null;
+
+  @Property({ type: 'text', nullable: true })
+  note?: string | null;
+
+  @Property({ type: 'string', length: 20, nullable: true })
+  academicYear?: string | null;
+
+  @Property({ type: 'string', length: 20, nullable: true })
+  classDivision?: string | null;
+
+  @Property({ type: 'datetime', columnType: 'timestamptz', nullable: true })
+  deletedAt?: Date | null;
+
+  @Property({ type: 'datetime', columnType: 'timestamptz', defaultRaw: 'now()' })
+  createdAt: Opt<Date> = new Date();
+
+  @Property({ type: 'datetime', columnType: 'timestamptz', defaultRaw: 'now()', onUpdate: () => new Date() })
+  updatedAt: Opt<Date> = new Date();
+}

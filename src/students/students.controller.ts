@@ -1,0 +1,71 @@
+import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
+import { ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
+import { Authenticated, CurrentUser } from '../auth/auth.decorators';
+import { AuthenticatedUser } from '../auth/authenticated-user';
+import { Role } from '../auth/role.enum';
+import { ProblemResponses } from '../common/problem/problem-responses.decorator';
+import { IntegerIdParamPipe } from '../common/validation/id-param.pipes';
+import { CreateStudentDto, StudentDto, StudentListQueryDto, StudentPageDto, UpdateStudentDto } from './dto/student.dto';
+import { StudentsService } from './students.service';
+
+@ApiTags('students')
+@Controller('students')
+@Authenticated(Role.Admin, Role.Staff)
+export class StudentsController {
+  constructor(private readonly students: StudentsService) {}
+
+  @Get()
+  @ApiOperation({ summary: 'List students', description: 'Deleted students are hidden unless an admin asks with includeDeleted=true.' })
+  @ApiOkResponse({ type: StudentPageDto })
+  @ProblemResponses(400)
+  listStudents(@Query() query: StudentListQueryDto, @CurrentUser() user: AuthenticatedUser) {
+    return this.students.list(query, user);
+  }
+
+  @Post()
+  @ApiOperation({ summary: 'Create a student' })
+  @ApiCreatedResponse({ type: StudentDto })
+  @ProblemResponses(400, 409)
+  createStudent(@Body() body: CreateStudentDto): Promise<StudentDto> {
+    return this.students.create(body);
+  }
+
+  @Get(':id')
+  @ApiOperation({ summary: 'Get a student', description: 'Admins also see deleted students.' })
+  @ApiParam({ name: 'id', type: 'integer' })
+  @ApiOkResponse({ type: StudentDto })
+  @ProblemResponses(400, 404)
+  getStudent(@Param('id', IntegerIdParamPipe) id: number, @CurrentUser() user: AuthenticatedUser): Promise<StudentDto> {
+    return this.students.get(id, user);
+  }
+
+  @Patch(':id')
+  @ApiOperation({ summary: 'Update a student' })
+  @ApiParam({ name: 'id', type: 'integer' })
+  @ApiOkResponse({ type: StudentDto })
+  @ProblemResponses(400, 404, 409)
+  updateStudent(@Param('id', IntegerIdParamPipe) id: number, @Body() body: UpdateStudentDto): Promise<StudentDto> {
+    return this.students.update(id, body);
+  }
+
+  @Delete(':id')
+  @HttpCode(204)
+  @ApiOperation({ summary: 'Soft-delete a student' })
+  @ApiParam({ name: 'id', type: 'integer' })
+  @ApiNoContentResponse({ description: 'Deleted.' })
+  @ProblemResponses(400, 404)
+  deleteStudent(@Param('id', IntegerIdParamPipe) id: number): Promise<void> {
+    return this.students.remove(id);
+  }
+
+  @Post(':id/restore')
+  @HttpCode(200)
+  @Authenticated(Role.Admin)
+  @ApiOperation({ summary: 'Restore a soft-deleted student' })
+  @ApiParam({ name: 'id', type: 'integer' })
+  @ApiOkResponse({ type: StudentDto })
+  @ProblemResponses(400, 404, 409)
+  restoreStudent(@Param('id', IntegerIdParamPipe) id: number): Promise<StudentDto> {
+    return this.students.restore(id);
+  }
+}
