@@ -10,10 +10,9 @@ import { createHttpApp } from '../src/app.factory';
 import { createOpenApiDocument } from '../src/common/openapi/openapi-document';
 import { parseEnvironment } from '../src/config/environment';
 
-// eslint-disable-next-line @typescript-eslint/no-require-imports -- the converter ships no types
-const postman = require('openapi-to-postmanv2') as {
+interface PostmanConverter {
   convert: (input: object, options: object, callback: (error: Error | null, result: { result: boolean; reason?: string; output: { data: object }[] }) => void) => void;
-};
+}
 
 const ROOT = join(__dirname, '..', '..');
 const HTTP_METHODS = new Set(['get', 'put', 'post', 'delete', 'patch', 'head', 'options']);
@@ -63,7 +62,34 @@ function withLoginScript(value: unknown): unknown {
   return item;
 }
 
-function toPostmanCollection(document: object): Promise<object> {
+/** mulberry32: a tiny seeded generator, so the converter's invented examples are the same on every run. */
+function seededRandom(seed: number): () => number {
+  let state = seed;
+  return () => {
+    state = (state + 0x6d2b79f5) | 0;
+    let value = Math.imul(state ^ (state >>> 15), 1 | state);
+    value = (value + Math.imul(value ^ (value >>> 7), 61 | value)) ^ value;
+    return ((value ^ (value >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/**
+ * The converter invents examples (ids, enum picks, booleans) with Math.random where the spec gives
+ * none, and its faker keeps the Math.random it finds when first loaded. It offers no seed, so the
+ * converter is loaded, and run, while Math.random is a seeded generator.
+ */
+async function toPostmanCollection(document: object): Promise<object> {
+  const originalRandom = Math.random;
+  Math.random = seededRandom(20261127);
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded late on purpose (see above); it ships no types
+    return await convertToPostman(require('openapi-to-postmanv2') as PostmanConverter, document);
+  } finally {
+    Math.random = originalRandom;
+  }
+}
+
+function convertToPostman(postman: PostmanConverter, document: object): Promise<object> {
   return new Promise((resolve, reject) => {
     postman.convert(
       { type: 'json', data: JSON.stringify(document) },

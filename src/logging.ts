@@ -15,7 +15,6 @@ export function loggerOptions(config: AppConfig): Params {
       },
       // Fastify already assigned the id (see createHttpApp); reuse it so logs, responses and problems agree.
       genReqId: (request: IncomingMessage) => (request as IncomingMessage & { id?: string }).id ?? 'unknown',
-      customAttributeKeys: { reqId: 'requestId' },
       serializers: {
         req: (request: { id: string; method: string; url: string; remoteAddress?: string }) => ({
           id: request.id,

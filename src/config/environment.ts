@@ -62,6 +62,11 @@ export function parseEnvironment(environment: Environment): AppConfig {
     const value = environment[name]?.trim();
     return value === '' ? undefined : value;
   };
+  // Secrets are taken as given: a space at either end is part of the password.
+  const readSecret = (name: string): string | undefined => {
+    const value = environment[name];
+    return value === undefined || value === '' ? undefined : value;
+  };
   const integer = (name: string, fallback: number, minimum: number, maximum: number): number => {
     const raw = read(name);
     if (raw === undefined) return fallback;
@@ -94,7 +99,7 @@ export function parseEnvironment(environment: Environment): AppConfig {
   };
 
   const nodeEnvironment = oneOf('NODE_ENV', NODE_ENVIRONMENTS, 'development');
-  let jwtSecret = read('JWT_SECRET');
+  let jwtSecret = readSecret('JWT_SECRET');
   if (jwtSecret === undefined) {
     if (nodeEnvironment === 'production') problems.push('JWT_SECRET is required when NODE_ENV=production');
     jwtSecret = DEVELOPMENT_JWT_SECRET;
@@ -103,7 +108,7 @@ export function parseEnvironment(environment: Environment): AppConfig {
   }
 
   const adminEmail = read('ADMIN_EMAIL')?.toLowerCase();
-  const adminPassword = read('ADMIN_PASSWORD');
+  const adminPassword = readSecret('ADMIN_PASSWORD');
   if ((adminEmail === undefined) !== (adminPassword === undefined)) {
     problems.push('ADMIN_EMAIL and ADMIN_PASSWORD must be set together');
   }
@@ -127,11 +132,23 @@ export function parseEnvironment(environment: Environment): AppConfig {
     problems.push('REDIS_KEY_PREFIX may hold only letters, digits, ":", "_" and "-" (at most 64)');
   }
 
+  const databaseUrl = url('DATABASE_URL', 'postgres://postgres@127.0.0.1:5432/sms', ['postgres:', 'postgresql:']);
+  if (!problems.some((problem) => problem.startsWith('DATABASE_URL'))) {
+    const databaseName = new URL(databaseUrl).pathname.slice(1);
+    let decodable = true;
+    try {
+      decodeURIComponent(databaseName);
+    } catch {
+      decodable = false;
+    }
+    if (databaseName === '' || !decodable) problems.push('DATABASE_URL must name a database, e.g. postgres://postgres@127.0.0.1:5432/sms');
+  }
+
   const config: AppConfig = {
     nodeEnvironment,
     port: integer('PORT', 3000, 0, 65535),
     host: read('HOST') ?? '0.0.0.0',
-    databaseUrl: url('DATABASE_URL', 'postgres://postgres@127.0.0.1:5432/sms', ['postgres:', 'postgresql:']),
+    databaseUrl,
     redisUrl: url('REDIS_URL', 'redis://127.0.0.1:6379', ['redis:', 'rediss:']),
     redisKeyPrefix,
     jwtSecret,

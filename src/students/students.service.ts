@@ -8,19 +8,21 @@ import { containsPattern } from '../common/like-pattern';
 import { Page } from '../common/pagination/page.dto';
 import { toOrderBy } from '../common/pagination/sort';
 import { ProblemException } from '../common/problem/problem.exception';
+import { SoftDeletion } from '../common/soft-deletion';
 import { CreateStudentDto, StudentDto, StudentListQueryDto, UpdateStudentDto } from './dto/student.dto';
 import { normalizeStudentId } from './student-id';
 import { Student } from './student.entity';
 
-const adminOnlyDeleted = (): ProblemException =>
-  new ProblemException({ status: 403, code: 'insufficient_role', title: 'Forbidden', detail: 'Only admins may see deleted students.' });
-
 @Injectable()
 export class StudentsService {
-  constructor(private readonly em: EntityManager) {}
+  private readonly deletion: SoftDeletion<Student>;
+
+  constructor(private readonly em: EntityManager) {
+    this.deletion = new SoftDeletion(em, Student, 'Student');
+  }
 
   async list(query: StudentListQueryDto, user: AuthenticatedUser): Promise<Page<StudentDto>> {
-    if (query.includeDeleted === true && user.role !== Role.Admin) throw adminOnlyDeleted();
+    if (query.includeDeleted === true && user.role !== Role.Admin) throw this.deletion.deletedRowsForbidden();
     const where: FilterQuery<Student> = query.includeDeleted === true ? {} : { deletedAt: null };
     if (query.isActive !== undefined) where.isActive = query.isActive;
     if (query.studyYear !== undefined) where.studyYear = query.studyYear;
@@ -44,7 +46,7 @@ export class StudentsService {
   }
 
   async get(id: number, user: AuthenticatedUser): Promise<StudentDto> {
-    return StudentDto.from(await this.find(id, user.role === Role.Admin));
+    return StudentDto.from(await this.deletion.find(id, user.role === Role.Admin));
   }
 
   async create(input: CreateStudentDto): Promise<StudentDto> {
@@ -54,31 +56,23 @@ export class StudentsService {
   }
 
   async update(id: number, input: UpdateStudentDto): Promise<StudentDto> {
-    const student = await this.find(id, false);
+    const student = await this.deletion.find(id, false);
     this.em.assign(student, input);
     await this.flushOrConflict(student);
     return StudentDto.from(student);
   }
 
-  /** Soft delete: the row stays (its enrollments and audit trail still point at it) but is hidden. */
   async remove(id: number): Promise<void> {
-    const student = await this.find(id, false);
-    student.deletedAt = new Date();
-    await this.em.flush();
+    await this.deletion.remove(id);
   }
 
   async restore(id: number): Promise<StudentDto> {
-    const student = await this.find(id, true);
-    if (student.deletedAt == null) throw ProblemException.conflict('not_deleted', `Student ${id} is not deleted.`);
-    student.deletedAt = null;
-    await this.em.flush();
-    return StudentDto.from(student);
+    return StudentDto.from(await this.deletion.restore(id));
   }
 
-  private async find(id: number, includeDeleted: boolean): Promise<Student> {
-    const student = await this.em.findOne(Student, includeDeleted ? { id } : { id, deletedAt: null });
-    if (student === null) throw ProblemException.notFound(`Student ${id}`);
-    return student;
+  /** The live (not deleted) student with this natural key, for modules that reference students. */
+  async findLiveByStudentId(studentId: string): Promise<Student | null> {
+    return this.em.findOne(Student, { studentId: normalizeStudentId(studentId), deletedAt: null });
   }
 
   private async flushOrConflict(student: Student): Promise<void> {
@@ -89,18 +83,12 @@ export class StudentsService {
       if (constraint === undefined) throw error;
       this.em.clear();
       if (constraint === 'students_email_unique') {
-        throw ProblemException.conflict('student_email_taken', await this.describeOwner({ email: student.email }, `The email ${student.email}`));
+        throw ProblemException.conflict('student_email_taken', await this.deletion.describeHolder({ email: student.email }, `The email ${student.email}`));
       }
-      throw ProblemException.conflict('student_id_taken', await this.describeOwner({ studentId: student.studentId }, `The student id ${student.studentId}`));
+      throw ProblemException.conflict(
+        'student_id_taken',
+        await this.deletion.describeHolder({ studentId: student.studentId }, `The student id ${student.studentId}`),
+      );
     }
-  }
-
-  /** Names who holds a natural key, and whether that student is deleted (then restore is the way back). */
-  private async describeOwner(where: FilterQuery<Student>, what: string): Promise<string> {
-    const owner = await this.em.findOne(Student, where, { fields: ['id', 'deletedAt'] });
-    if (owner === null) return `${what} is already in use.`;
-    return owner.deletedAt == null
-      ? `${what} belongs to student ${owner.id}.`
-      : `${what} belongs to deleted student ${owner.id}; restore that student instead.`;
   }
 }

@@ -56,8 +56,11 @@ describe('students', () => {
   it('rejects null for a required field on update but clears an optional one', async () => {
     const { data: created } = await t.admin.POST('/api/v1/students', { body: student({ studentId: 'UPD1', email: 'upd1@school.example', note: 'x' }) });
     const id = created!.id;
-    const rejected = await t.admin.PATCH('/api/v1/students/{id}', { params: { path: { id } }, body: { firstName: null } as never });
-    expect(rejected.response.status).toBe(400);
+    for (const body of [{ firstName: null }, { isActive: null }, { email: null }]) {
+      const rejected = await t.admin.PATCH('/api/v1/students/{id}', { params: { path: { id } }, body: body as never });
+      expect(rejected.response.status).toBe(400);
+      expect(rejected.error?.errors?.[0]?.field).toBe(Object.keys(body)[0]);
+    }
     const cleared = await t.admin.PATCH('/api/v1/students/{id}', { params: { path: { id } }, body: { note: null, studyYear: 3 } });
     expect(cleared.data).toMatchObject({ note: null, studyYear: 3, firstName: 'Μαρία' });
   });

@@ -59,6 +59,14 @@ export function finishDocument(document: OpenAPIObject): OpenAPIObject {
       operation.responses = sortedByKey(operation.responses);
     }
   }
+  // PartialType copies the create DTO's defaults; on a PATCH they would wrongly suggest that an
+  // omitted field is reset, when it is left as it is.
+  for (const [name, schema] of Object.entries(document.components?.schemas ?? {})) {
+    if (!name.startsWith('Update') || '$ref' in schema) continue;
+    for (const property of Object.values(schema.properties ?? {})) {
+      if (!('$ref' in property)) delete property.default;
+    }
+  }
   document.paths = sortedByKey(document.paths);
   if (document.components?.schemas !== undefined) document.components.schemas = sortedByKey(document.components.schemas);
   document.tags = [...(document.tags ?? [])].sort((a, b) => a.name.localeCompare(b.name));

@@ -29,7 +29,10 @@ const CODES_BY_STATUS: Record<number, string> = {
   415: 'unsupported_media_type',
   422: 'unprocessable_content',
   429: 'rate_limited',
+  500: 'internal_error',
+  502: 'bad_gateway',
   503: 'service_unavailable',
+  504: 'gateway_timeout',
 };
 
 export function problemTypeOf(code: string): string {

@@ -18,13 +18,12 @@ function policyOf(context: ExecutionContext): RateLimitPolicy | undefined {
 }
 
 /** The signed-in user, or the client address for anonymous requests. */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- the throttler types requests as Record<string, any>
-function userOrAddress(request: Record<string, any>): string {
+function userOrAddress(request: object): string {
   const { user, ip } = request as FastifyRequest;
   return user === undefined ? `ip:${ip}` : `user:${user.id}`;
 }
 
-function loginEmail(request: Record<string, any>): string {
+function loginEmail(request: object): string {
   const { body, ip } = request as FastifyRequest;
   const email = (body as { email?: unknown } | undefined)?.email;
   return typeof email === 'string' ? `email:${email.trim().toLowerCase()}` : `ip:${ip}`;
@@ -52,7 +51,7 @@ export function throttlers(config: AppConfig): ThrottlerOptions[] {
       ttl: MINUTE,
       limit: limits.loginPerIpPerMinute,
       skipIf: onlyFor(RateLimitPolicy.Login),
-      getTracker: (request: Record<string, any>) => `ip:${(request as FastifyRequest).ip}`,
+      getTracker: (request: object) => `ip:${(request as FastifyRequest).ip}`,
       generateKey: (_context, tracker, name) => `${name}:${tracker}`,
     },
     {

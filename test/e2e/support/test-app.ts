@@ -20,7 +20,7 @@ export interface TestApp {
   databaseUrl: string;
   /** A client without a token. */
   anonymous: ApiClient;
-  /** A client signed in as the configured admin. */
+  /** A client signed in as the configured admin (anonymous when started with signInAdmin: false). */
   admin: ApiClient;
   adminToken: string;
   login(email: string, password: string): Promise<string>;
@@ -34,7 +34,11 @@ export interface TestApp {
  * Starts the real service on a random port, on a database and Redis key prefix of its own, so
  * test files can run in parallel and leave nothing behind.
  */
-export async function startTestApp(name: string, environment: Record<string, string> = {}): Promise<TestApp> {
+export async function startTestApp(
+  name: string,
+  environment: Record<string, string> = {},
+  { signInAdmin = true }: { signInAdmin?: boolean } = {},
+): Promise<TestApp> {
   const suffix = `${name}_${process.pid}_${Date.now().toString(36)}`.replace(/[^a-z0-9_]/gi, '_').toLowerCase();
   const databaseUrl = `${POSTGRES}/sms_test_${suffix}`;
   const redisKeyPrefix = `sms_test:${suffix}:`;
@@ -62,8 +66,8 @@ export async function startTestApp(name: string, environment: Record<string, str
     if (data === undefined) throw new Error(`login of ${email} failed with ${response.status}`);
     return data.accessToken;
   };
-  const adminToken = await login(ADMIN_EMAIL, ADMIN_PASSWORD);
-  const admin = client(adminToken);
+  const adminToken = signInAdmin ? await login(ADMIN_EMAIL, ADMIN_PASSWORD) : '';
+  const admin = client(signInAdmin ? adminToken : undefined);
 
   return {
     app,

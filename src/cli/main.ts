@@ -1,0 +1,26 @@
+import 'reflect-metadata';
+import { loadConfigOrExit } from '../config/load-config';
+import { CommandUsageError, createAdminCommand } from './create-admin.command';
+
+const USAGE = `Usage: npm run admin:create -- --email <email>
+The password is read from ADMIN_PASSWORD, or else from the first line of standard input.`;
+
+async function readFirstLineOfStandardInput(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8').split(/\r?\n/)[0] ?? '';
+}
+
+async function main(argv: string[]): Promise<void> {
+  const [command, flag, email] = argv;
+  if (command !== 'create-admin' || flag !== '--email' || email === undefined) throw new CommandUsageError(USAGE);
+  const password = process.env.ADMIN_PASSWORD ?? (await readFirstLineOfStandardInput());
+  // ADMIN_PASSWORD here is this command's input, not the first-start pair the service validates.
+  const config = loadConfigOrExit({ ...process.env, ADMIN_EMAIL: undefined, ADMIN_PASSWORD: undefined });
+  console.log(await createAdminCommand({ ...config, logLevel: 'warn' }, email, password));
+}
+
+main(process.argv.slice(2)).catch((error: unknown) => {
+  console.error(error instanceof Error ? error.message : error);
+  process.exit(error instanceof CommandUsageError ? 2 : 1);
+});

@@ -1,0 +1,65 @@
+import { EntityName, FilterQuery, FindOneOptions } from '@mikro-orm/core';
+import { EntityManager } from '@mikro-orm/postgresql';
+import { ProblemException } from './problem/problem.exception';
+
+export interface SoftDeletable {
+  id: number;
+  deletedAt?: Date | null;
+}
+
+/**
+ * Soft deletion as every domain module does it: a deleted row stays (enrollments and the audit
+ * trail still point at it) but is hidden; only an admin's restore brings it back.
+ */
+export class SoftDeletion<T extends SoftDeletable> {
+  constructor(
+    private readonly em: EntityManager,
+    private readonly entity: EntityName<T>,
+    /** How the entity is named in messages, e.g. "Student". */
+    private readonly label: string,
+    /** Conditions besides its own deletedAt that hide a row (an enrollment of a deleted student). */
+    private readonly visibleWhere: FilterQuery<T> = { deletedAt: null } as FilterQuery<T>,
+    private readonly findOptions: FindOneOptions<T, never> = {},
+  ) {}
+
+  /** The 403 for a non-admin who asks to see deleted rows. */
+  deletedRowsForbidden(): ProblemException {
+    return new ProblemException({
+      status: 403,
+      code: 'insufficient_role',
+      title: 'Forbidden',
+      detail: `Only admins may see deleted ${this.label.toLowerCase()}s.`,
+    });
+  }
+
+  async find(id: number, includeDeleted: boolean): Promise<T> {
+    const where = (includeDeleted ? { id } : { $and: [{ id }, this.visibleWhere] }) as FilterQuery<T>;
+    const row = await this.em.findOne(this.entity, where, this.findOptions);
+    if (row === null) throw ProblemException.notFound(`${this.label} ${id}`);
+    return row;
+  }
+
+  async remove(id: number): Promise<void> {
+    const row = await this.find(id, false);
+    row.deletedAt = new Date();
+    await this.em.flush();
+  }
+
+  async restore(id: number): Promise<T> {
+    const row = await this.find(id, true);
+    if (row.deletedAt == null) throw ProblemException.conflict('not_deleted', `${this.label} ${id} is not deleted.`);
+    row.deletedAt = null;
+    await this.em.flush();
+    return row;
+  }
+
+  /** The 409 detail for a natural key in use: who holds it, and whether restoring it is the way back. */
+  async describeHolder(where: FilterQuery<T>, what: string): Promise<string> {
+    const holder = await this.em.findOne(this.entity, where, { fields: ['id', 'deletedAt'] as never });
+    const noun = this.label.toLowerCase();
+    if (holder === null) return `${what} is already in use.`;
+    return holder.deletedAt == null
+      ? `${what} is taken by ${noun} ${holder.id}.`
+      : `${what} is taken by deleted ${noun} ${holder.id}; restore that ${noun} instead.`;
+  }
+}

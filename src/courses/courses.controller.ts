@@ -1,0 +1,71 @@
+import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
+import { ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
+import { Authenticated, CurrentUser } from '../auth/auth.decorators';
+import { AuthenticatedUser } from '../auth/authenticated-user';
+import { Role } from '../auth/role.enum';
+import { ProblemResponses } from '../common/problem/problem-responses.decorator';
+import { IntegerIdParamPipe } from '../common/validation/id-param.pipes';
+import { CoursesService } from './courses.service';
+import { CourseDto, CourseListQueryDto, CoursePageDto, CreateCourseDto, UpdateCourseDto } from './dto/course.dto';
+
+@ApiTags('courses')
+@Controller('courses')
+@Authenticated(Role.Admin, Role.Staff)
+export class CoursesController {
+  constructor(private readonly courses: CoursesService) {}
+
+  @Get()
+  @ApiOperation({ summary: 'List courses', description: 'Deleted courses are hidden unless an admin asks with includeDeleted=true.' })
+  @ApiOkResponse({ type: CoursePageDto })
+  @ProblemResponses(400)
+  listCourses(@Query() query: CourseListQueryDto, @CurrentUser() user: AuthenticatedUser) {
+    return this.courses.list(query, user);
+  }
+
+  @Post()
+  @ApiOperation({ summary: 'Create a course' })
+  @ApiCreatedResponse({ type: CourseDto })
+  @ProblemResponses(400, 409)
+  createCourse(@Body() body: CreateCourseDto): Promise<CourseDto> {
+    return this.courses.create(body);
+  }
+
+  @Get(':id')
+  @ApiOperation({ summary: 'Get a course', description: 'Admins also see deleted courses.' })
+  @ApiParam({ name: 'id', type: 'integer' })
+  @ApiOkResponse({ type: CourseDto })
+  @ProblemResponses(400, 404)
+  getCourse(@Param('id', IntegerIdParamPipe) id: number, @CurrentUser() user: AuthenticatedUser): Promise<CourseDto> {
+    return this.courses.get(id, user);
+  }
+
+  @Patch(':id')
+  @ApiOperation({ summary: 'Update a course' })
+  @ApiParam({ name: 'id', type: 'integer' })
+  @ApiOkResponse({ type: CourseDto })
+  @ProblemResponses(400, 404, 409)
+  updateCourse(@Param('id', IntegerIdParamPipe) id: number, @Body() body: UpdateCourseDto): Promise<CourseDto> {
+    return this.courses.update(id, body);
+  }
+
+  @Delete(':id')
+  @HttpCode(204)
+  @ApiOperation({ summary: 'Soft-delete a course', description: 'Its enrollments stay but are hidden from lists until the course is restored.' })
+  @ApiParam({ name: 'id', type: 'integer' })
+  @ApiNoContentResponse({ description: 'Deleted.' })
+  @ProblemResponses(400, 404)
+  deleteCourse(@Param('id', IntegerIdParamPipe) id: number): Promise<void> {
+    return this.courses.remove(id);
+  }
+
+  @Post(':id/restore')
+  @HttpCode(200)
+  @Authenticated(Role.Admin)
+  @ApiOperation({ summary: 'Restore a soft-deleted course' })
+  @ApiParam({ name: 'id', type: 'integer' })
+  @ApiOkResponse({ type: CourseDto })
+  @ProblemResponses(400, 404, 409)
+  restoreCourse(@Param('id', IntegerIdParamPipe) id: number): Promise<CourseDto> {
+    return this.courses.restore(id);
+  }
+}

@@ -1,0 +1,134 @@
+import { ApiProperty, ApiPropertyOptional, PartialType, PickType } from '@nestjs/swagger';
+import { Transform, TransformFnParams } from 'class-transformer';
+import { IsBoolean, IsEnum, IsIn, IsNotEmpty, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
+import { IsOmittable } from '../../common/validation/omittable.decorator';
+import { PageQueryDto } from '../../common/pagination/page-query.dto';
+import { PageOf } from '../../common/pagination/page.dto';
+import { sortValues } from '../../common/pagination/sort';
+import { IsCalendarDate, IsNotFutureDate } from '../../common/validation/date.validators';
+import { toBoolean } from '../../common/validation/transforms';
+import { COURSE_CODE_MAX_LENGTH, COURSE_CODE_PATTERN, normalizeCourseCode } from '../../courses/course-code';
+import { normalizeStudentId, STUDENT_ID_MAX_LENGTH, STUDENT_ID_PATTERN } from '../../students/student-id';
+import { EnrollmentStatus } from '../enrollment-status.enum';
+import { Enrollment } from '../enrollment.entity';
+
+const toStudentId = ({ value }: TransformFnParams): unknown => (typeof value === 'string' ? normalizeStudentId(value) : value);
+const toCourseCode = ({ value }: TransformFnParams): unknown => (typeof value === 'string' ? normalizeCourseCode(value) : value);
+
+export class EnrollmentDto {
+  @ApiProperty({ type: 'integer', example: 128 })
+  id!: number;
+
+  /** The student's natural key. */
+  @ApiProperty({ example: 'AB123456' })
+  studentId!: string;
+
+  /** The course's natural key. */
+  @ApiProperty({ example: 'MATH101' })
+  courseCode!: string;
+
+  @ApiProperty({ type: String, format: 'date', example: '2026-09-11' })
+  enrolledAt!: string;
+
+  @ApiProperty({ enum: EnrollmentStatus, enumName: 'EnrollmentStatus', example: EnrollmentStatus.Active })
+  status!: EnrollmentStatus;
+
+  @ApiProperty({ type: Date, nullable: true, example: null })
+  deletedAt!: Date | null;
+
+  @ApiProperty({ example: '2026-09-11T08:00:00.000Z' })
+  createdAt!: Date;
+
+  @ApiProperty({ example: '2026-09-11T08:00:00.000Z' })
+  updatedAt!: Date;
+
+  /** Expects the student and course to be loaded. */
+  static from(enrollment: Enrollment): EnrollmentDto {
+    return {
+      id: enrollment.id,
+      studentId: enrollment.student.studentId,
+      courseCode: enrollment.course.courseCode,
+      enrolledAt: enrollment.enrolledAt,
+      status: enrollment.status,
+      deletedAt: enrollment.deletedAt ?? null,
+      createdAt: enrollment.createdAt,
+      updatedAt: enrollment.updatedAt,
+    };
+  }
+}
+
+export const EnrollmentPageDto = PageOf(EnrollmentDto, 'EnrollmentPage');
+
+export class CreateEnrollmentDto {
+  /** The student's id as on the identity card; Greek or Latin keyboard, any case. */
+  @ApiProperty({ maxLength: STUDENT_ID_MAX_LENGTH, example: 'ΑΒ123456' })
+  @Transform(toStudentId)
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(STUDENT_ID_MAX_LENGTH)
+  @Matches(STUDENT_ID_PATTERN, { message: 'studentId may contain only letters, digits, "_" and "-"' })
+  studentId!: string;
+
+  /** Any case; matched uppercase. */
+  @ApiProperty({ maxLength: COURSE_CODE_MAX_LENGTH, example: 'math101' })
+  @Transform(toCourseCode)
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(COURSE_CODE_MAX_LENGTH)
+  @Matches(COURSE_CODE_PATTERN, { message: 'courseCode may contain only letters, digits, "_", "-" and "."' })
+  courseCode!: string;
+
+  /** Not in the future. */
+  @ApiProperty({ type: String, format: 'date', example: '2026-09-11' })
+  @IsCalendarDate()
+  @IsNotFutureDate()
+  enrolledAt!: string;
+
+  // Optional but never null: the column has a default, so leaving it out is how to get that default.
+  @ApiPropertyOptional({ enum: EnrollmentStatus, enumName: 'EnrollmentStatus', default: EnrollmentStatus.Active })
+  @IsOmittable()
+  @IsEnum(EnrollmentStatus)
+  status?: EnrollmentStatus;
+}
+
+/** The student and course of an enrollment never change; enroll anew instead. */
+export class UpdateEnrollmentDto extends PartialType(PickType(CreateEnrollmentDto, ['enrolledAt', 'status'] as const), {
+  skipNullProperties: false,
+}) {}
+
+export const ENROLLMENT_SORT_FIELDS = ['id', 'enrolledAt', 'status', 'createdAt'] as const;
+export const ENROLLMENT_SORTS = sortValues(ENROLLMENT_SORT_FIELDS);
+
+export class EnrollmentListQueryDto extends PageQueryDto {
+  @ApiPropertyOptional({ maxLength: STUDENT_ID_MAX_LENGTH, example: 'AB123456' })
+  @Transform(toStudentId)
+  @IsOptional()
+  @IsString()
+  @MaxLength(STUDENT_ID_MAX_LENGTH)
+  studentId?: string;
+
+  @ApiPropertyOptional({ maxLength: COURSE_CODE_MAX_LENGTH, example: 'MATH101' })
+  @Transform(toCourseCode)
+  @IsOptional()
+  @IsString()
+  @MaxLength(COURSE_CODE_MAX_LENGTH)
+  courseCode?: string;
+
+  @ApiPropertyOptional({ enum: EnrollmentStatus, enumName: 'EnrollmentStatus' })
+  @IsOptional()
+  @IsEnum(EnrollmentStatus)
+  status?: EnrollmentStatus;
+
+  /** Admins only: also list soft-deleted enrollments and those of deleted students or courses. */
+  @ApiPropertyOptional({ type: Boolean, default: false })
+  @IsOptional()
+  @Transform(toBoolean)
+  @IsBoolean()
+  includeDeleted?: boolean;
+
+  /** A field to sort by; a leading `-` sorts descending. */
+  @ApiPropertyOptional({ enum: ENROLLMENT_SORTS, enumName: 'EnrollmentSort', default: '-enrolledAt' })
+  @IsOptional()
+  @IsIn(ENROLLMENT_SORTS)
+  sort: (typeof ENROLLMENT_SORTS)[number] = '-enrolledAt';
+}

@@ -1,0 +1,227 @@
+import type { OpenAPIObject } from '@nestjs/swagger';
+import { finishDocument } from '../../src/common/openapi/openapi-document';
+
+const PROBLEM_SCHEMA = { 'application/problem+json': { schema: { $ref: '#/components/schemas/ProblemDetailsDto' } } };
+const RESPONSE_500 = {
+  description: 'An unexpected error; the body names the request id to quote.',
+  content: PROBLEM_SCHEMA,
+};
+const RESPONSE_429 = {
+  description: 'Rate limit exceeded; `Retry-After` says how many seconds to wait.',
+  content: PROBLEM_SCHEMA,
+  headers: { 'Retry-After': { description: 'Seconds to wait before retrying.', schema: { type: 'integer' } } },
+};
+const REQUEST_ID_HEADER = {
+  'X-Request-ID': {
+    description: 'The id of this request (the one sent, when it was a sane token).',
+    schema: { type: 'string' },
+  },
+};
+const RATE_LIMIT_HEADERS = {
+  'X-RateLimit-Limit': { description: 'Requests allowed in the current window.', schema: { type: 'integer' } },
+  'X-RateLimit-Remaining': { description: 'Requests left in the current window.', schema: { type: 'integer' } },
+  'X-RateLimit-Reset': { description: 'Seconds until the window resets.', schema: { type: 'integer' } },
+};
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type Json = Record<string, any>;
+
+function documentWith(paths: Json, extra: Json = {}): OpenAPIObject {
+  return { openapi: '3.0.0', info: { title: 'test', version: '1.0.0' }, paths, ...extra };
+}
+
+describe('finishDocument', () => {
+  it('finishes a default-limited GET: policy, 429, 500 and response headers', () => {
+    const document = finishDocument(
+      documentWith({ '/students': { get: { operationId: 'list', responses: { '200': { description: 'The page.' } } } } }),
+    );
+    expect(document.paths['/students'].get).toStrictEqual({
+      operationId: 'list',
+      'x-rate-limit-policy': 'default',
+      responses: {
+        '200': { description: 'The page.', headers: { ...REQUEST_ID_HEADER, ...RATE_LIMIT_HEADERS } },
+        '429': RESPONSE_429,
+        '500': RESPONSE_500,
+      },
+    });
+  });
+
+  it('adds neither 429 nor rate-limit headers when the policy is none, but still adds 500', () => {
+    const document = finishDocument(
+      documentWith({
+        '/health': { get: { 'x-rate-limit-policy': 'none', responses: { '200': { description: 'Alive.' } } } },
+      }),
+    );
+    expect(document.paths['/health'].get).toStrictEqual({
+      'x-rate-limit-policy': 'none',
+      responses: {
+        '200': { description: 'Alive.', headers: REQUEST_ID_HEADER },
+        '500': RESPONSE_500,
+      },
+    });
+  });
+
+  it('keeps a named policy and still documents its 429', () => {
+    const document = finishDocument(
+      documentWith({
+        '/auth/login': { post: { 'x-rate-limit-policy': 'login', responses: { '201': { description: 'Signed in.' } } } },
+      }),
+    );
+    const operation = document.paths['/auth/login'].post as unknown as Json;
+    expect(operation['x-rate-limit-policy']).toBe('login');
+    expect(operation.responses['429']).toStrictEqual(RESPONSE_429);
+    expect(operation.responses['201'].headers).toStrictEqual({ ...REQUEST_ID_HEADER, ...RATE_LIMIT_HEADERS });
+  });
+
+  it('keeps an operation’s own 429 and 500 responses', () => {
+    const own429 = { description: 'Login limit reached.' };
+    const own500 = { description: 'Our own 500.' };
+    const document = finishDocument(
+      documentWith({
+        '/x': { get: { responses: { '200': { description: 'Ok.' }, '429': own429, '500': own500 } } },
+      }),
+    );
+    const responses = document.paths['/x'].get!.responses;
+    expect(responses['429']).toStrictEqual({ description: 'Login limit reached.' });
+    expect(responses['500']).toStrictEqual({ description: 'Our own 500.' });
+  });
+
+  it('fills empty 2xx descriptions with the status text', () => {
+    const document = finishDocument(
+      documentWith({
+        '/a': {
+          get: { responses: { '200': { description: '' } } },
+          post: { responses: { '201': { description: '' } } },
+          delete: { responses: { '204': { description: '' } } },
+          put: { responses: { '299': { description: '' } } },
+        },
+      }),
+    );
+    const path = document.paths['/a'];
+    expect(path.get!.responses['200']).toMatchObject({ description: 'OK' });
+    expect(path.post!.responses['201']).toMatchObject({ description: 'Created' });
+    expect(path.delete!.responses['204']).toMatchObject({ description: 'No Content' });
+    expect(path.put!.responses['299']).toMatchObject({ description: 'Success' });
+  });
+
+  it('leaves non-2xx and $ref responses alone', () => {
+    const document = finishDocument(
+      documentWith({
+        '/a': {
+          get: {
+            'x-rate-limit-policy': 'none',
+            responses: {
+              '200': { $ref: '#/components/responses/Page' },
+              '400': { description: '' },
+              '401': { description: 'No token.' },
+            },
+          },
+        },
+      }),
+    );
+    expect(document.paths['/a'].get!.responses).toStrictEqual({
+      '200': { $ref: '#/components/responses/Page' },
+      '400': { description: '' },
+      '401': { description: 'No token.' },
+      '500': RESPONSE_500,
+    });
+  });
+
+  it('keeps a response’s own headers next to the added ones', () => {
+    const own = { Location: { description: 'Where the job is.', schema: { type: 'string' } } };
+    const document = finishDocument(
+      documentWith({ '/jobs': { post: { responses: { '202': { description: 'Accepted.', headers: own } } } } }),
+    );
+    expect(document.paths['/jobs'].post!.responses['202']).toStrictEqual({
+      description: 'Accepted.',
+      headers: { ...own, ...REQUEST_ID_HEADER, ...RATE_LIMIT_HEADERS },
+    });
+  });
+
+  it('finishes every method of a path', () => {
+    const methods = ['get', 'put', 'post', 'delete', 'patch', 'head', 'options'] as const;
+    const pathItem = Object.fromEntries(methods.map((method) => [method, { responses: { '200': { description: 'Ok.' } } }]));
+    const document = finishDocument(documentWith({ '/all': pathItem }));
+    for (const method of methods) {
+      const operation = document.paths['/all'][method] as unknown as Json;
+      expect(Object.keys(operation.responses)).toEqual(['200', '429', '500']);
+      expect(operation['x-rate-limit-policy']).toBe('default');
+    }
+  });
+
+  it('sorts the responses of an operation by status', () => {
+    const document = finishDocument(
+      documentWith({
+        '/a': {
+          get: {
+            responses: {
+              '404': { description: 'Missing.' },
+              '200': { description: 'Ok.' },
+              '401': { description: 'No token.' },
+            },
+          },
+        },
+      }),
+    );
+    expect(Object.keys(document.paths['/a'].get!.responses)).toEqual(['200', '401', '404', '429', '500']);
+  });
+
+  it('orders range and default responses after the numeric ones', () => {
+    // Object keys that look like integers always come first in JavaScript, so the sorted
+    // string keys ('4XX', 'default') follow the numeric statuses instead of sitting between them.
+    const document = finishDocument(
+      documentWith({
+        '/a': {
+          get: {
+            'x-rate-limit-policy': 'none',
+            responses: {
+              default: { description: 'Anything else.' },
+              '4XX': { description: 'Client error.' },
+              '200': { description: 'Ok.' },
+            },
+          },
+        },
+      }),
+    );
+    expect(Object.keys(document.paths['/a'].get!.responses)).toEqual(['200', '500', '4XX', 'default']);
+  });
+
+  it('sorts paths, schemas and tags', () => {
+    const ok = () => ({ get: { responses: { '200': { description: 'Ok.' } } } });
+    const document = finishDocument(
+      documentWith(
+        { '/students/{id}': ok(), '/courses': ok(), '/students': ok(), '/auth/login': ok() },
+        {
+          components: { schemas: { StudentDto: { type: 'object' }, CourseDto: { type: 'object' }, PageDto: {} } },
+          tags: [{ name: 'students' }, { name: 'auth' }, { name: 'courses' }],
+        },
+      ),
+    );
+    expect(Object.keys(document.paths)).toEqual(['/auth/login', '/courses', '/students', '/students/{id}']);
+    expect(Object.keys(document.components!.schemas!)).toEqual(['CourseDto', 'PageDto', 'StudentDto']);
+    expect(document.tags!.map((tag) => tag.name)).toEqual(['auth', 'courses', 'students']);
+  });
+
+  it('copes with a document without components or tags', () => {
+    const document = finishDocument(documentWith({}));
+    expect(document.paths).toEqual({});
+    expect(document.components).toBeUndefined();
+    expect(document.tags).toEqual([]);
+  });
+
+  it('returns the same document object, finished in place', () => {
+    const original = documentWith({ '/a': { get: { responses: { '200': { description: 'Ok.' } } } } });
+    expect(finishDocument(original)).toBe(original);
+  });
+
+  it('is idempotent', () => {
+    const build = () =>
+      documentWith({
+        '/b': { get: { responses: { '200': { description: '' } } } },
+        '/a': { get: { 'x-rate-limit-policy': 'none', responses: { '204': { description: '' } } } },
+      });
+    const once = finishDocument(build());
+    const twice = finishDocument(finishDocument(build()));
+    expect(twice).toStrictEqual(once);
+  });
+});
