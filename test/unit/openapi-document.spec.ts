@@ -225,3 +225,18 @@ describe('finishDocument', () => {
     expect(twice).toStrictEqual(once);
   });
 });
+
+describe('finishDocument on operations with a body', () => {
+  it('documents 413 and 415 where a body is accepted, and only there', () => {
+    const document = finishDocument(
+      documentWith({
+        '/students': {
+          post: { requestBody: { content: { 'application/json': {} } }, responses: { '201': { description: 'Created.' } } },
+          get: { responses: { '200': { description: 'The page.' } } },
+        },
+      }),
+    );
+    expect(Object.keys(document.paths['/students'].post!.responses)).toEqual(['201', '413', '415', '429', '500']);
+    expect(Object.keys(document.paths['/students'].get!.responses)).toEqual(['200', '429', '500']);
+  });
+});

@@ -55,6 +55,10 @@ export function finishDocument(document: OpenAPIObject): OpenAPIObject {
           headers: { 'Retry-After': { description: 'Seconds to wait before retrying.', schema: { type: 'integer' } } },
         };
       }
+      if (operation.requestBody !== undefined) {
+        operation.responses['413'] ??= problem('The request body is larger than the route accepts.');
+        operation.responses['415'] ??= problem('The request body has a content type the route does not accept.');
+      }
       operation.responses['500'] ??= problem('An unexpected error; the body names the request id to quote.');
       operation.responses = sortedByKey(operation.responses);
     }
