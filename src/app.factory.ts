@@ -1,4 +1,5 @@
 import type { IncomingMessage } from 'node:http';
+import { Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { SwaggerModule } from '@nestjs/swagger';
@@ -14,6 +15,8 @@ const JSON_BODY_LIMIT_BYTES = 1024 * 1024;
 export interface CreateHttpAppOptions {
   /** Build the module graph without connecting to anything (used to write the spec). */
   preview?: boolean;
+  /** Modules mounted beside the application's own (test and benchmark routes). */
+  extraModules?: Type[];
 }
 
 /** The HTTP application exactly as it is served: used by main, the e2e tests and the spec script. */
@@ -25,7 +28,7 @@ export async function createHttpApp(config: AppConfig, options: CreateHttpAppOpt
     requestIdHeader: false,
     bodyLimit: JSON_BODY_LIMIT_BYTES,
   });
-  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, {
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, options.extraModules), adapter, {
     bufferLogs: true,
     preview: options.preview === true,
     abortOnError: false,

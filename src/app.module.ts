@@ -1,7 +1,8 @@
-import { DynamicModule, Module } from '@nestjs/common';
+import { DynamicModule, Module, Type } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
 import { LoggerModule } from 'nestjs-pino';
 import { StudentsModule } from './students/students.module';
+import { AuditModule } from './audit/audit.module';
 import { AuthGuard } from './auth/auth.guard';
 import { AuthModule } from './auth/auth.module';
 import { ProblemDetailsFilter } from './common/problem/problem-details.filter';
@@ -19,7 +20,8 @@ import { loggerOptions } from './logging';
 
 @Module({})
 export class AppModule {
-  static forRoot(config: AppConfig): DynamicModule {
+  /** `extraModules` lets tests and benchmarks mount routes of their own on the real application. */
+  static forRoot(config: AppConfig, extraModules: Type[] = []): DynamicModule {
     return {
       module: AppModule,
       imports: [
@@ -28,11 +30,13 @@ export class AppModule {
         DatabaseModule,
         RedisModule,
         RateLimitModule,
+        AuditModule,
         AuthModule,
         StudentsModule,
         CoursesModule,
         EnrollmentsModule,
         HealthModule,
+        ...extraModules,
       ],
       providers: [
         // Order matters: the rate limiter keys on the user that the auth guard resolved.

@@ -1,6 +1,91 @@
 // Generated from openapi/openapi.json by `npm run openapi`. Do not edit.
 
 export type paths = {
+    "/api/v1/audit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Query the audit trail, newest first */
+        get: operations["listAuditLogs"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/audit/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One audit row */
+        get: operations["getAuditLog"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/audit/actions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Every audit action */
+        get: operations["listAuditActions"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/audit/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Download the matching rows as CSV or NDJSON (streamed, newest first) */
+        get: operations["exportAuditLogs"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/audit/resources": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Every audit resource */
+        get: operations["listAuditResources"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/auth/login": {
         parameters: {
             query?: never;
@@ -324,7 +409,10 @@ export type paths = {
         delete?: never;
         options?: never;
         head?: never;
-        /** Change a user's role, status or password */
+        /**
+         * Change a user's role, status or password
+         * @description A role change is also recorded as `role_change`.
+         */
         patch: operations["updateUser"];
         trace?: never;
     };
@@ -332,6 +420,80 @@ export type paths = {
 export type webhooks = Record<string, never>;
 export type components = {
     schemas: {
+        /** @enum {string} */
+        AuditAction: "login" | "logout" | "password_change" | "create" | "update" | "delete" | "restore" | "bulk_import" | "bulk_export" | "role_change" | "permission_grant" | "permission_revoke" | "backup_create" | "backup_restore" | "config_change" | "retention_purge" | "cancel";
+        /** @enum {string} */
+        AuditExportFormat: "csv" | "ndjson";
+        AuditLogDto: {
+            /** @example update */
+            action: components["schemas"]["AuditAction"];
+            /**
+             * @example {
+             *       "fields": [
+             *         "email",
+             *         "studyYear"
+             *       ]
+             *     }
+             */
+            details: {
+                [key: string]: unknown;
+            } | null;
+            /** @example secretary@school.example */
+            email: string | null;
+            /**
+             * @description The problem `code` of a failure.
+             * @example null
+             */
+            errorCode: string | null;
+            /** @example 1024 */
+            id: number;
+            /**
+             * @description The client address (from X-Forwarded-For only when the peer is a trusted proxy).
+             * @example 203.0.113.7
+             */
+            ipAddress: string | null;
+            /**
+             * @description The address of the connection's peer (the proxy, when there is one).
+             * @example 10.0.0.2
+             */
+            peerAddress: string | null;
+            /** @example 8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e */
+            requestId: string | null;
+            /** @example student */
+            resource: components["schemas"]["AuditResource"];
+            /** @example 42 */
+            resourceId: string | null;
+            /** @example 200 */
+            statusCode: number | null;
+            /** @example true */
+            success: boolean;
+            /**
+             * Format: date-time
+             * @example 2026-11-27T08:45:12.345Z
+             */
+            timestamp: string;
+            /** @example Mozilla/5.0 (X11; Linux x86_64) */
+            userAgent: string | null;
+            /**
+             * Format: uuid
+             * @example 0b9d3f7e-8c1a-4d2e-9f60-2a7b5c4d3e21
+             */
+            userId: string | null;
+        };
+        AuditLogPage: {
+            items: components["schemas"]["AuditLogDto"][];
+            /** @example 50 */
+            limit: number;
+            /** @example 0 */
+            offset: number;
+            /**
+             * @description How many items match the filters, across all pages.
+             * @example 1
+             */
+            total: number;
+        };
+        /** @enum {string} */
+        AuditResource: "user" | "student" | "course" | "grade" | "attendance" | "enrollment" | "performance" | "highlight" | "report" | "session" | "system" | "audit_log" | "job";
         ChangePasswordDto: {
             currentPassword: string;
             /** @example a-longer-new-passphrase */
@@ -620,9 +782,21 @@ export type components = {
              * @example 3600
              */
             expiresIn: number;
+            /**
+             * Format: uuid
+             * @description The session this token belongs to; audit rows of its login and logout carry it as resourceId.
+             * @example 5f53d218-cd18-4e8f-b37c-35f27667eb5f
+             */
+            sessionId: string;
             /** @example Bearer */
             tokenType: string;
             user: components["schemas"]["UserDto"];
+        };
+        NamedValueDto: {
+            /** @example Update */
+            label: string;
+            /** @example update */
+            value: string;
         };
         ProblemDetailsDto: {
             /**
@@ -856,6 +1030,406 @@ export type components = {
 };
 export type $defs = Record<string, never>;
 export interface operations {
+    listAuditLogs: {
+        parameters: {
+            query?: {
+                action?: components["schemas"]["AuditAction"];
+                /** @description The acting user's email, exactly (case-insensitive). */
+                email?: string;
+                /** @description Up to this instant, inclusive; not before `startDate`. */
+                endDate?: string;
+                /** @description How many items to return (1..500). */
+                limit?: number;
+                /** @description How many items to skip. */
+                offset?: number;
+                requestId?: string;
+                resource?: components["schemas"]["AuditResource"];
+                resourceId?: string;
+                /** @description From this instant on (ISO 8601, e.g. `2026-11-01` or `2026-11-01T08:00:00Z`). */
+                startDate?: string;
+                success?: boolean;
+                userId?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    /** @description Requests allowed in the current window. */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window. */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets. */
+                    "X-RateLimit-Reset"?: number;
+                    /** @description The id of this request (the one sent, when it was a sane token). */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuditLogPage"];
+                };
+            };
+            /** @description The request is malformed or a field is invalid (`validation_failed` lists each field in `errors`). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description No bearer token, or the token is invalid, expired or revoked. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description The signed-in user's role may not do this. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description Rate limit exceeded; `Retry-After` says how many seconds to wait. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description An unexpected error; the body names the request id to quote. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+        };
+    };
+    getAuditLog: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    /** @description Requests allowed in the current window. */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window. */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets. */
+                    "X-RateLimit-Reset"?: number;
+                    /** @description The id of this request (the one sent, when it was a sane token). */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuditLogDto"];
+                };
+            };
+            /** @description The request is malformed or a field is invalid (`validation_failed` lists each field in `errors`). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description No bearer token, or the token is invalid, expired or revoked. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description The signed-in user's role may not do this. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description The resource does not exist (or belongs to someone else). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description Rate limit exceeded; `Retry-After` says how many seconds to wait. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description An unexpected error; the body names the request id to quote. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+        };
+    };
+    listAuditActions: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    /** @description Requests allowed in the current window. */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window. */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets. */
+                    "X-RateLimit-Reset"?: number;
+                    /** @description The id of this request (the one sent, when it was a sane token). */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NamedValueDto"][];
+                };
+            };
+            /** @description No bearer token, or the token is invalid, expired or revoked. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description The signed-in user's role may not do this. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description Rate limit exceeded; `Retry-After` says how many seconds to wait. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description An unexpected error; the body names the request id to quote. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+        };
+    };
+    exportAuditLogs: {
+        parameters: {
+            query: {
+                action?: components["schemas"]["AuditAction"];
+                /** @description The acting user's email, exactly (case-insensitive). */
+                email?: string;
+                /** @description Up to this instant, inclusive; not before `startDate`. */
+                endDate?: string;
+                format: components["schemas"]["AuditExportFormat"];
+                requestId?: string;
+                resource?: components["schemas"]["AuditResource"];
+                resourceId?: string;
+                /** @description From this instant on (ISO 8601, e.g. `2026-11-01` or `2026-11-01T08:00:00Z`). */
+                startDate?: string;
+                success?: boolean;
+                userId?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The rows; CSV has a header row and neutralises cells a spreadsheet would run as formulas. */
+            200: {
+                headers: {
+                    /** @description Requests allowed in the current window. */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window. */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets. */
+                    "X-RateLimit-Reset"?: number;
+                    /** @description The id of this request (the one sent, when it was a sane token). */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/x-ndjson; charset=utf-8": string;
+                    "text/csv; charset=utf-8": string;
+                };
+            };
+            /** @description The request is malformed or a field is invalid (`validation_failed` lists each field in `errors`). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description No bearer token, or the token is invalid, expired or revoked. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description The signed-in user's role may not do this. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description Rate limit exceeded; `Retry-After` says how many seconds to wait. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description An unexpected error; the body names the request id to quote. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+        };
+    };
+    listAuditResources: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    /** @description Requests allowed in the current window. */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window. */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets. */
+                    "X-RateLimit-Reset"?: number;
+                    /** @description The id of this request (the one sent, when it was a sane token). */
+                    "X-Request-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NamedValueDto"][];
+                };
+            };
+            /** @description No bearer token, or the token is invalid, expired or revoked. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description The signed-in user's role may not do this. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description Rate limit exceeded; `Retry-After` says how many seconds to wait. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description An unexpected error; the body names the request id to quote. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+        };
+    };
     login: {
         parameters: {
             query?: never;

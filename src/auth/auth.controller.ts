@@ -1,5 +1,8 @@
 import { Body, Controller, Get, HttpCode, Post } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { FastifyRequest } from 'fastify';
+import { Audited } from '../audit/audited.decorator';
+import { AuditAction, AuditResource } from '../audit/audit.enums';
 import { ProblemResponses } from '../common/problem/problem-responses.decorator';
 import { RateLimit, RateLimitPolicy } from '../common/rate-limit/rate-limit.decorator';
 import { Authenticated, CurrentUser, Public } from './auth.decorators';
@@ -8,6 +11,11 @@ import { AuthenticatedUser } from './authenticated-user';
 import { ChangePasswordDto, LoginRequestDto, LoginResponseDto } from './dto/login.dto';
 import { UserDto } from './dto/user.dto';
 import { UsersService } from './users.service';
+
+function emailTried(request: FastifyRequest): string | null {
+  const email = (request.body as { email?: unknown } | undefined)?.email;
+  return typeof email === 'string' ? email.trim().toLowerCase() : null;
+}
 
 @ApiTags('auth')
 @Controller('auth')
@@ -20,18 +28,33 @@ export class AuthController {
   @Post('login')
   @HttpCode(200)
   @Public()
+  @Audited<LoginResponseDto>({
+    action: AuditAction.Login,
+    resource: AuditResource.Session,
+    resourceId: (_request, result) => result?.sessionId,
+    // Without the password, whatever the outcome; a failed attempt is recorded under the email tried.
+    actor: (request, result) => ({ userId: result?.user.id ?? null, email: result?.user.email ?? emailTried(request) }),
+    details: () => undefined,
+  })
   @RateLimit(RateLimitPolicy.Login)
   @ApiOperation({ summary: 'Sign in with email and password and receive a bearer token' })
   @ApiOkResponse({ type: LoginResponseDto })
   @ProblemResponses(400, 401, 503)
   async login(@Body() body: LoginRequestDto): Promise<LoginResponseDto> {
     const issued = await this.auth.login(body.email, body.password);
-    return { accessToken: issued.accessToken, tokenType: 'Bearer', expiresIn: issued.expiresIn, user: UserDto.from(issued.user) };
+    return {
+      accessToken: issued.accessToken,
+      tokenType: 'Bearer',
+      expiresIn: issued.expiresIn,
+      sessionId: issued.sessionId,
+      user: UserDto.from(issued.user),
+    };
   }
 
   @Post('logout')
   @HttpCode(204)
   @Authenticated()
+  @Audited({ action: AuditAction.Logout, resource: AuditResource.Session, resourceId: (request) => request.user?.sessionId })
   @ApiOperation({ summary: 'Revoke the token of this request; it stops working at once' })
   async logout(@CurrentUser() user: AuthenticatedUser): Promise<void> {
     await this.auth.logout(user.sessionId);
@@ -40,6 +63,7 @@ export class AuthController {
   @Post('password')
   @HttpCode(204)
   @Authenticated()
+  @Audited({ action: AuditAction.PasswordChange, resource: AuditResource.User, resourceId: (request) => request.user?.id, details: () => undefined })
   @ApiOperation({ summary: "Change one's own password; every other session is signed out" })
   @ProblemResponses(400, 422)
   async changePassword(@CurrentUser() user: AuthenticatedUser, @Body() body: ChangePasswordDto): Promise<void> {

@@ -1,6 +1,7 @@
 import { MikroOrmModule } from '@mikro-orm/nestjs';
 import { Module } from '@nestjs/common';
 import { JwtModule } from '@nestjs/jwt';
+import { AuditModule } from '../audit/audit.module';
 import { APP_CONFIG } from '../config/app-config.module';
 import { AppConfig } from '../config/environment';
 import { AdminBootstrapService } from './admin-bootstrap.service';
@@ -14,6 +15,7 @@ import { UsersService } from './users.service';
 
 @Module({
   imports: [
+    AuditModule,
     MikroOrmModule.forFeature([User, Session]),
     JwtModule.registerAsync({
       inject: [APP_CONFIG],

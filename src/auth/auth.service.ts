@@ -18,6 +18,7 @@ interface AccessTokenClaims {
 export interface IssuedToken {
   accessToken: string;
   expiresIn: number;
+  sessionId: string;
   user: User;
 }
 
@@ -55,7 +56,7 @@ export class AuthService {
     await this.em.persistAndFlush(session);
     const claims: AccessTokenClaims = { sub: user.id, jti: session.id };
     const accessToken = await this.jwt.signAsync(claims, { expiresIn: ttlSeconds });
-    return { accessToken, expiresIn: ttlSeconds, user };
+    return { accessToken, expiresIn: ttlSeconds, sessionId: session.id, user };
   }
 
   /** Resolves a bearer token to its user; a token whose session was revoked or whose user was disabled fails. */

@@ -6,6 +6,9 @@ import { Authenticated } from './auth.decorators';
 import { CreateUserDto, UpdateUserDto, UserDto, UserListQueryDto, UserPageDto } from './dto/user.dto';
 import { Role } from './role.enum';
 import { UsersService } from './users.service';
+import { AuditRequestContext } from '../audit/audit-context';
+import { Audited, RequestAuditContext } from '../audit/audited.decorator';
+import { AuditAction, AuditResource } from '../audit/audit.enums';
 
 @ApiTags('users')
 @Controller('users')
@@ -22,6 +25,7 @@ export class UsersController {
   }
 
   @Post()
+  @Audited<UserDto>({ action: AuditAction.Create, resource: AuditResource.User, details: (_request, result) => result && { email: result.email, role: result.role } })
   @ApiOperation({ summary: 'Create a user' })
   @ApiCreatedResponse({ type: UserDto })
   @ProblemResponses(400, 409)
@@ -39,11 +43,16 @@ export class UsersController {
   }
 
   @Patch(':id')
-  @ApiOperation({ summary: "Change a user's role, status or password" })
+  @Audited({ action: AuditAction.Update, resource: AuditResource.User })
+  @ApiOperation({ summary: "Change a user's role, status or password", description: 'A role change is also recorded as `role_change`.' })
   @ApiParam({ name: 'id', format: 'uuid' })
   @ApiOkResponse({ type: UserDto })
   @ProblemResponses(400, 404, 409)
-  updateUser(@Param('id', UuidParamPipe) id: string, @Body() body: UpdateUserDto): Promise<UserDto> {
-    return this.users.update(id, body);
+  updateUser(
+    @Param('id', UuidParamPipe) id: string,
+    @Body() body: UpdateUserDto,
+    @RequestAuditContext() auditContext: AuditRequestContext,
+  ): Promise<UserDto> {
+    return this.users.update(id, body, auditContext);
   }
 }

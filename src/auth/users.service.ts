@@ -10,6 +10,9 @@ import { CreateUserDto, UpdateUserDto, UserDto, UserListQueryDto } from './dto/u
 import { hashPassword } from './password-hasher';
 import { Role } from './role.enum';
 import { User } from './user.entity';
+import { AuditRequestContext } from '../audit/audit-context';
+import { AuditAction, AuditResource } from '../audit/audit.enums';
+import { AuditService } from '../audit/audit.service';
 
 const emailTaken = (email: string): ProblemException =>
   ProblemException.conflict('email_taken', `A user with the email ${email} already exists.`);
@@ -19,6 +22,7 @@ export class UsersService {
   constructor(
     private readonly em: EntityManager,
     private readonly auth: AuthService,
+    private readonly audit: AuditService,
   ) {}
 
   async list(query: UserListQueryDto): Promise<Page<UserDto>> {
@@ -54,8 +58,9 @@ export class UsersService {
     return UserDto.from(user);
   }
 
-  async update(id: string, input: UpdateUserDto): Promise<UserDto> {
-    return this.em.transactional(async (em) => {
+  async update(id: string, input: UpdateUserDto, auditContext: AuditRequestContext): Promise<UserDto> {
+    let previousRole: Role | undefined;
+    const updated = await this.em.transactional(async (em) => {
       // Locked so that two admins demoting each other cannot leave the service without an admin.
       const user = await em.findOne(User, { id }, { lockMode: 4 /* PESSIMISTIC_WRITE */ });
       if (user === null) throw ProblemException.notFound(`User ${id}`);
@@ -64,6 +69,7 @@ export class UsersService {
       if (losesAdmin && (await em.count(User, { role: Role.Admin, isActive: true, id: { $ne: id } })) === 0) {
         throw ProblemException.conflict('last_admin', 'The last active admin cannot be demoted or disabled.');
       }
+      previousRole = user.role;
       if (input.role !== undefined) user.role = input.role;
       if (input.isActive !== undefined) user.isActive = input.isActive;
       if (input.password !== undefined) user.passwordHash = await hashPassword(input.password);
@@ -71,6 +77,18 @@ export class UsersService {
       if (input.password !== undefined || input.isActive === false) await this.auth.revokeSessions(em, id);
       return UserDto.from(user);
     });
+    // Recorded once the change is committed, with what a reviewer of privileges needs to see.
+    if (previousRole !== undefined && previousRole !== updated.role) {
+      await this.audit.log({
+        ...auditContext,
+        action: AuditAction.RoleChange,
+        resource: AuditResource.User,
+        resourceId: id,
+        success: true,
+        details: { email: updated.email, previousRole, newRole: updated.role },
+      });
+    }
+    return updated;
   }
 
   /** Creates the admin when no user has that email; an existing account is left as it is. */

@@ -7,6 +7,8 @@ import { ProblemResponses } from '../common/problem/problem-responses.decorator'
 import { IntegerIdParamPipe } from '../common/validation/id-param.pipes';
 import { CoursesService } from './courses.service';
 import { CourseDto, CourseListQueryDto, CoursePageDto, CreateCourseDto, UpdateCourseDto } from './dto/course.dto';
+import { Audited } from '../audit/audited.decorator';
+import { AuditAction, AuditResource } from '../audit/audit.enums';
 
 @ApiTags('courses')
 @Controller('courses')
@@ -23,6 +25,7 @@ export class CoursesController {
   }
 
   @Post()
+  @Audited({ action: AuditAction.Create, resource: AuditResource.Course })
   @ApiOperation({ summary: 'Create a course' })
   @ApiCreatedResponse({ type: CourseDto })
   @ProblemResponses(400, 409)
@@ -40,6 +43,7 @@ export class CoursesController {
   }
 
   @Patch(':id')
+  @Audited({ action: AuditAction.Update, resource: AuditResource.Course })
   @ApiOperation({ summary: 'Update a course' })
   @ApiParam({ name: 'id', type: 'integer' })
   @ApiOkResponse({ type: CourseDto })
@@ -49,6 +53,7 @@ export class CoursesController {
   }
 
   @Delete(':id')
+  @Audited({ action: AuditAction.Delete, resource: AuditResource.Course })
   @HttpCode(204)
   @ApiOperation({ summary: 'Soft-delete a course', description: 'Its enrollments stay but are hidden from lists until the course is restored.' })
   @ApiParam({ name: 'id', type: 'integer' })
@@ -59,6 +64,7 @@ export class CoursesController {
   }
 
   @Post(':id/restore')
+  @Audited({ action: AuditAction.Restore, resource: AuditResource.Course })
   @HttpCode(200)
   @Authenticated(Role.Admin)
   @ApiOperation({ summary: 'Restore a soft-deleted course' })

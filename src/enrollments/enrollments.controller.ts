@@ -7,6 +7,8 @@ import { ProblemResponses } from '../common/problem/problem-responses.decorator'
 import { IntegerIdParamPipe } from '../common/validation/id-param.pipes';
 import { CreateEnrollmentDto, EnrollmentDto, EnrollmentListQueryDto, EnrollmentPageDto, UpdateEnrollmentDto } from './dto/enrollment.dto';
 import { EnrollmentsService } from './enrollments.service';
+import { Audited } from '../audit/audited.decorator';
+import { AuditAction, AuditResource } from '../audit/audit.enums';
 
 @ApiTags('enrollments')
 @Controller('enrollments')
@@ -27,6 +29,7 @@ export class EnrollmentsController {
   }
 
   @Post()
+  @Audited({ action: AuditAction.Create, resource: AuditResource.Enrollment })
   @ApiOperation({
     summary: 'Enroll a student in a course',
     description: 'The student and course are named by their natural keys; a deleted one counts as unknown (422).',
@@ -47,6 +50,7 @@ export class EnrollmentsController {
   }
 
   @Patch(':id')
+  @Audited({ action: AuditAction.Update, resource: AuditResource.Enrollment })
   @ApiOperation({ summary: 'Update an enrollment', description: 'Only the date and status change; the student and course are fixed.' })
   @ApiParam({ name: 'id', type: 'integer' })
   @ApiOkResponse({ type: EnrollmentDto })
@@ -56,6 +60,7 @@ export class EnrollmentsController {
   }
 
   @Delete(':id')
+  @Audited({ action: AuditAction.Delete, resource: AuditResource.Enrollment })
   @HttpCode(204)
   @ApiOperation({ summary: 'Soft-delete an enrollment' })
   @ApiParam({ name: 'id', type: 'integer' })
@@ -66,6 +71,7 @@ export class EnrollmentsController {
   }
 
   @Post(':id/restore')
+  @Audited({ action: AuditAction.Restore, resource: AuditResource.Enrollment })
   @HttpCode(200)
   @Authenticated(Role.Admin)
   @ApiOperation({ summary: 'Restore a soft-deleted enrollment' })

@@ -7,6 +7,8 @@ import { ProblemResponses } from '../common/problem/problem-responses.decorator'
 import { IntegerIdParamPipe } from '../common/validation/id-param.pipes';
 import { CreateStudentDto, StudentDto, StudentListQueryDto, StudentPageDto, UpdateStudentDto } from './dto/student.dto';
 import { StudentsService } from './students.service';
+import { Audited } from '../audit/audited.decorator';
+import { AuditAction, AuditResource } from '../audit/audit.enums';
 
 @ApiTags('students')
 @Controller('students')
@@ -23,6 +25,7 @@ export class StudentsController {
   }
 
   @Post()
+  @Audited({ action: AuditAction.Create, resource: AuditResource.Student })
   @ApiOperation({ summary: 'Create a student' })
   @ApiCreatedResponse({ type: StudentDto })
   @ProblemResponses(400, 409)
@@ -40,6 +43,7 @@ export class StudentsController {
   }
 
   @Patch(':id')
+  @Audited({ action: AuditAction.Update, resource: AuditResource.Student })
   @ApiOperation({ summary: 'Update a student' })
   @ApiParam({ name: 'id', type: 'integer' })
   @ApiOkResponse({ type: StudentDto })
@@ -49,6 +53,7 @@ export class StudentsController {
   }
 
   @Delete(':id')
+  @Audited({ action: AuditAction.Delete, resource: AuditResource.Student })
   @HttpCode(204)
   @ApiOperation({ summary: 'Soft-delete a student' })
   @ApiParam({ name: 'id', type: 'integer' })
@@ -59,6 +64,7 @@ export class StudentsController {
   }
 
   @Post(':id/restore')
+  @Audited({ action: AuditAction.Restore, resource: AuditResource.Student })
   @HttpCode(200)
   @Authenticated(Role.Admin)
   @ApiOperation({ summary: 'Restore a soft-deleted student' })

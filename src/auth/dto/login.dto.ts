@@ -27,6 +27,10 @@ export class LoginResponseDto {
   @ApiProperty({ type: 'integer', example: 3600 })
   expiresIn!: number;
 
+  /** The session this token belongs to; audit rows of its login and logout carry it as resourceId. */
+  @ApiProperty({ format: 'uuid', example: '5f53d218-cd18-4e8f-b37c-35f27667eb5f' })
+  sessionId!: string;
+
   @ApiProperty({ type: UserDto })
   user!: UserDto;
 }

@@ -44,3 +44,23 @@ export function IsNotFutureDate(options?: ValidationOptions): PropertyDecorator 
       },
     });
 }
+
+/** For a range's end: not before the named start property (when both are present). */
+export function IsNotBefore(startProperty: string, options?: ValidationOptions): PropertyDecorator {
+  return (target, propertyName) =>
+    registerDecorator({
+      name: 'isNotBefore',
+      target: target.constructor,
+      propertyName: propertyName as string,
+      constraints: [startProperty],
+      options: { message: `${String(propertyName)} must not be before ${startProperty}`, ...options },
+      validator: {
+        validate: (value: unknown, args) => {
+          const start = (args?.object as Record<string, unknown>)[startProperty];
+          if (typeof value !== 'string' || typeof start !== 'string') return true;
+          const [end, begin] = [Date.parse(value), Date.parse(start)];
+          return Number.isNaN(end) || Number.isNaN(begin) || end >= begin;
+        },
+      },
+    });
+}

@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import { Type } from '@nestjs/common';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import Redis from 'ioredis';
 import { randomUUID } from 'node:crypto';
@@ -37,7 +38,7 @@ export interface TestApp {
 export async function startTestApp(
   name: string,
   environment: Record<string, string> = {},
-  { signInAdmin = true }: { signInAdmin?: boolean } = {},
+  { signInAdmin = true, extraModules = [] }: { signInAdmin?: boolean; extraModules?: Type[] } = {},
 ): Promise<TestApp> {
   const suffix = `${name}_${process.pid}_${Date.now().toString(36)}`.replace(/[^a-z0-9_]/gi, '_').toLowerCase();
   const databaseUrl = `${POSTGRES}/sms_test_${suffix}`;
@@ -56,7 +57,7 @@ export async function startTestApp(
     RATE_LIMIT_LOGIN_PER_EMAIL_PER_MINUTE: '100000',
     ...environment,
   });
-  const app = await createHttpApp(config);
+  const app = await createHttpApp(config, { extraModules });
   await app.listen({ port: 0, host: '127.0.0.1' });
   const baseUrl = (await app.getUrl()).replace('[::1]', '127.0.0.1');
   const client = (token?: string) => createApiClient(baseUrl, token);

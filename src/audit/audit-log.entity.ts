@@ -1,0 +1,62 @@
+import { BigIntType, Entity, Enum, Index, PrimaryKey, Property } from '@mikro-orm/core';
+import { AuditAction, AuditResource } from './audit.enums';
+
+/**
+ * One audit row. Append-only: a database trigger refuses UPDATE and DELETE, except the retention
+ * purge (see the migration that creates the table). Rows are written by AuditService only.
+ */
+@Entity({ tableName: 'audit_logs' })
+@Index({ name: 'audit_logs_user_action_timestamp_index', properties: ['userId', 'action', 'timestamp'] })
+@Index({ name: 'audit_logs_resource_action_timestamp_index', properties: ['resource', 'action', 'timestamp'] })
+@Index({ name: 'audit_logs_timestamp_action_index', properties: ['timestamp', 'action'] })
+@Index({ name: 'audit_logs_request_id_index', properties: ['requestId'] })
+export class AuditLog {
+  @PrimaryKey({ type: new BigIntType('number'), autoincrement: true })
+  id!: number;
+
+  /** Millisecond precision, as the API shows it, so a timestamp copied from a row works as a filter bound. */
+  @Property({ type: 'datetime', columnType: 'timestamptz(3)', defaultRaw: 'now()' })
+  timestamp!: Date;
+
+  /** No foreign key: the trail must outlive anything it mentions. */
+  @Property({ type: 'uuid', nullable: true })
+  userId?: string | null;
+
+  @Property({ type: 'string', length: 254, nullable: true })
+  email?: string | null;
+
+  @Enum({ items: () => AuditAction, type: 'string', length: 40 })
+  action!: AuditAction;
+
+  @Enum({ items: () => AuditResource, type: 'string', length: 40 })
+  resource!: AuditResource;
+
+  @Property({ type: 'string', length: 100, nullable: true })
+  resourceId?: string | null;
+
+  /** The client address: X-Forwarded-For only when the peer is a trusted proxy. */
+  @Property({ type: 'string', length: 45, nullable: true })
+  ipAddress?: string | null;
+
+  /** The address of the socket peer (the proxy, when there is one). */
+  @Property({ type: 'string', length: 45, nullable: true })
+  peerAddress?: string | null;
+
+  @Property({ type: 'string', length: 512, nullable: true })
+  userAgent?: string | null;
+
+  @Property({ type: 'string', length: 64, nullable: true })
+  requestId?: string | null;
+
+  @Property({ type: 'boolean' })
+  success!: boolean;
+
+  @Property({ type: 'smallint', nullable: true })
+  statusCode?: number | null;
+
+  @Property({ type: 'string', length: 64, nullable: true })
+  errorCode?: string | null;
+
+  @Property({ type: 'json', nullable: true })
+  details?: Record<string, unknown> | null;
+}

@@ -1,0 +1,16 @@
+import { MikroOrmModule } from '@mikro-orm/nestjs';
+import { Module } from '@nestjs/common';
+import { APP_INTERCEPTOR } from '@nestjs/core';
+import { AuditLog } from './audit-log.entity';
+import { AuditRetentionService } from './audit-retention.service';
+import { AuditController } from './audit.controller';
+import { AuditInterceptor } from './audit.interceptor';
+import { AuditService } from './audit.service';
+
+@Module({
+  imports: [MikroOrmModule.forFeature([AuditLog])],
+  controllers: [AuditController],
+  providers: [AuditService, AuditRetentionService, { provide: APP_INTERCEPTOR, useClass: AuditInterceptor }],
+  exports: [AuditService, AuditRetentionService],
+})
+export class AuditModule {}
