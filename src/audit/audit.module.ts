@@ -1,14 +1,14 @@
 import { MikroOrmModule } from '@mikro-orm/nestjs';
 import { Module } from '@nestjs/common';
 import { APP_INTERCEPTOR } from '@nestjs/core';
-import { AuditLog } from './audit-log.entity';
+import { AuditLog, AuditLogTotal } from './audit-log.entity';
 import { AuditRetentionService } from './audit-retention.service';
 import { AuditController } from './audit.controller';
 import { AuditInterceptor } from './audit.interceptor';
 import { AuditService } from './audit.service';
 
 @Module({
-  imports: [MikroOrmModule.forFeature([AuditLog])],
+  imports: [MikroOrmModule.forFeature([AuditLog, AuditLogTotal])],
   controllers: [AuditController],
   providers: [AuditService, AuditRetentionService, { provide: APP_INTERCEPTOR, useClass: AuditInterceptor }],
   exports: [AuditService, AuditRetentionService],

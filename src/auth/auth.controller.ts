@@ -12,9 +12,12 @@ import { ChangePasswordDto, LoginRequestDto, LoginResponseDto } from './dto/logi
 import { UserDto } from './dto/user.dto';
 import { UsersService } from './users.service';
 
+/** The email a sign-in tried, kept only when it looks like one: a password typed into the wrong field must not land in the trail. */
 function emailTried(request: FastifyRequest): string | null {
   const email = (request.body as { email?: unknown } | undefined)?.email;
-  return typeof email === 'string' ? email.trim().toLowerCase() : null;
+  if (typeof email !== 'string') return null;
+  const normalized = email.trim().toLowerCase();
+  return /^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(normalized) ? normalized : null;
 }
 
 @ApiTags('auth')

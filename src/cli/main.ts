@@ -1,9 +1,13 @@
 import 'reflect-metadata';
 import { loadConfigOrExit } from '../config/load-config';
 import { CommandUsageError, createAdminCommand } from './create-admin.command';
+import { purgeAuditCommand } from './purge-audit.command';
 
-const USAGE = `Usage: npm run admin:create -- --email <email>
-The password is read from ADMIN_PASSWORD, or else from the first line of standard input.`;
+const USAGE = `Usage:
+  npm run admin:create -- --email <email>
+      The password is read from ADMIN_PASSWORD, or else from the first line of standard input.
+  npm run audit:purge
+      Removes audit rows older than AUDIT_RETENTION_DAYS (the purge itself is audited).`;
 
 async function readFirstLineOfStandardInput(): Promise<string> {
   const chunks: Buffer[] = [];
@@ -13,6 +17,10 @@ async function readFirstLineOfStandardInput(): Promise<string> {
 
 async function main(argv: string[]): Promise<void> {
   const [command, flag, email] = argv;
+  if (command === 'audit-purge') {
+    console.log(await purgeAuditCommand({ ...loadConfigOrExit(), logLevel: 'warn' }));
+    return;
+  }
   if (command !== 'create-admin' || flag !== '--email' || email === undefined) throw new CommandUsageError(USAGE);
   const password = process.env.ADMIN_PASSWORD ?? (await readFirstLineOfStandardInput());
   // ADMIN_PASSWORD here is this command's input, not the first-start pair the service validates.

@@ -117,6 +117,12 @@ describe('audit trail', () => {
       expect(failed).toMatchObject({ action: 'login', resource: 'session', email: ADMIN_EMAIL, userId: null, success: false, statusCode: 401, errorCode: 'invalid_credentials' });
       expect(JSON.stringify(failed)).not.toContain('wrong-password-1');
 
+      // A password typed into the email field is not kept.
+      await t.anonymous.POST('/api/v1/auth/login', { body: { email: 'hunter2-secret', password: 'x' }, headers: headers('audit-login-swapped') });
+      const swapped = await rowOfRequest('audit-login-swapped');
+      expect(swapped).toMatchObject({ email: null, success: false });
+      expect(JSON.stringify(swapped)).not.toContain('hunter2');
+
       const { data: session } = await t.anonymous.POST('/api/v1/auth/login', { body: { email: ADMIN_EMAIL, password: ADMIN_PASSWORD }, headers: headers('audit-login-ok') });
       expect(await rowOfRequest('audit-login-ok')).toMatchObject({ success: true, statusCode: 200, resourceId: session!.sessionId, userId: session!.user.id });
 
@@ -181,6 +187,26 @@ describe('audit trail', () => {
       expect(byUser?.total).toBe(5);
       const { data: byResource } = await t.admin.GET('/api/v1/audit', { params: { query: { resourceId: all[0].resourceId! } } });
       expect(byResource?.items.map((row) => row.requestId)).toEqual(['audit-query-4']);
+    });
+
+    it('counts every row exactly when nothing is filtered', async () => {
+      const { data } = await t.admin.GET('/api/v1/audit', { params: { query: { limit: 1 } } });
+      // The list call itself is not audited, so the count cannot move between the two reads.
+      const { rows } = await database.query('select count(*)::int as count from audit_logs');
+      expect(data?.total).toBe(rows[0].count);
+      expect(data!.total).toBeGreaterThan(10);
+    });
+
+    it('records a password reset by an admin as the field name only', async () => {
+      const { user } = await t.userWithRole('staff');
+      await t.admin.PATCH('/api/v1/users/{id}', {
+        params: { path: { id: user.id } },
+        body: { password: 'a-reset-password-123' },
+        headers: headers('audit-reset-1'),
+      });
+      const row = await rowOfRequest('audit-reset-1');
+      expect(row.details).toEqual({ fields: ['password'] });
+      expect(JSON.stringify(row)).not.toContain('a-reset-password-123');
     });
 
     it.each([
@@ -305,6 +331,9 @@ describe('audit trail', () => {
       expect(left.rows).toEqual([{ request_id: 'young-1' }]);
       const [purge] = await rowsFor({ action: 'retention_purge' });
       expect(purge).toMatchObject({ resource: 'audit_log', success: true, details: { retentionDays: 90, deletedRows: 2 } });
+      const { data } = await t.admin.GET('/api/v1/audit', { params: { query: { limit: 1 } } });
+      const { rows } = await database.query('select count(*)::int as count from audit_logs');
+      expect(data?.total).toBe(rows[0].count);
     });
   });
 });

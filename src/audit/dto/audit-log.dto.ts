@@ -1,8 +1,9 @@
 import { ApiProperty, ApiPropertyOptional, IntersectionType } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { IsBoolean, IsEnum, IsIn, IsISO8601, IsOptional, IsString, IsUUID, MaxLength } from 'class-validator';
+import { IsBoolean, IsEnum, IsIn, IsISO8601, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
 import { PageQueryDto } from '../../common/pagination/page-query.dto';
 import { PageOf } from '../../common/pagination/page.dto';
+import { UUID_PATTERN } from '../../common/validation/id-param.pipes';
 import { IsNotBefore } from '../../common/validation/date.validators';
 import { toBoolean, toTrimmedLowercase } from '../../common/validation/transforms';
 import { AuditLog } from '../audit-log.entity';
@@ -100,7 +101,7 @@ export class AuditFilterDto {
 
   @ApiPropertyOptional({ format: 'uuid' })
   @IsOptional()
-  @IsUUID()
+  @Matches(UUID_PATTERN, { message: 'userId must be a UUID' })
   userId?: string;
 
   /** The acting user's email, exactly (case-insensitive). */

@@ -1,7 +1,8 @@
 import { Injectable, PipeTransform } from '@nestjs/common';
 import { ProblemException } from '../problem/problem.exception';
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/** Any value PostgreSQL's uuid type accepts in canonical form, whatever its version. */
+export const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const INT4_MAX = 2_147_483_647;
 
 const invalidId = (message: string): ProblemException =>
@@ -11,7 +12,7 @@ const invalidId = (message: string): ProblemException =>
 @Injectable()
 export class UuidParamPipe implements PipeTransform<string, string> {
   transform(value: string): string {
-    if (!UUID.test(value)) throw invalidId('id must be a UUID');
+    if (!UUID_PATTERN.test(value)) throw invalidId('id must be a UUID');
     return value.toLowerCase();
   }
 }
