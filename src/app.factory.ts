@@ -6,10 +6,10 @@ import { SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module';
 import { createOpenApiDocument } from './common/openapi/openapi-document';
+import { API_PREFIX } from './common/http/api-prefix';
 import { resolveRequestId } from './common/http/request-id';
 import { AppConfig } from './config/environment';
 
-export const API_PREFIX = 'api/v1';
 const JSON_BODY_LIMIT_BYTES = 1024 * 1024;
 
 export interface CreateHttpAppOptions {

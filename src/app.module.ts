@@ -16,6 +16,7 @@ import { CoursesModule } from './courses/courses.module';
 import { DatabaseModule } from './database/database.module';
 import { EnrollmentsModule } from './enrollments/enrollments.module';
 import { HealthModule } from './health/health.module';
+import { JobsModule } from './jobs/jobs.module';
 import { loggerOptions } from './logging';
 
 @Module({})
@@ -36,6 +37,7 @@ export class AppModule {
         CoursesModule,
         EnrollmentsModule,
         HealthModule,
+        JobsModule,
         ...extraModules,
       ],
       providers: [

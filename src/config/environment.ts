@@ -33,6 +33,14 @@ export interface AppConfig {
   importDirectory: string;
   role: ProcessRole;
   jobTtlHours: number;
+  /** Jobs one worker process runs at once. */
+  jobConcurrency: number;
+  /** How long a worker's lock on a running job lasts without renewal; a killed worker's job is free again after this. */
+  jobLockSeconds: number;
+  /** How often workers look for jobs whose worker died. */
+  jobStalledIntervalSeconds: number;
+  /** When the daily cleanup job runs (cron, server time). */
+  cleanupCron: string;
   auditRetentionDays: number;
   importMaxFileMegabytes: number;
   importMaxRows: number;
@@ -98,6 +106,12 @@ export function parseEnvironment(environment: Environment): AppConfig {
     return raw;
   };
 
+  const cron = (name: string, fallback: string): string => {
+    const raw = read(name) ?? fallback;
+    if (!/^(\S+\s+){4}\S+$/.test(raw)) problems.push(`${name} must be a five-field cron expression (got "${raw}")`);
+    return raw;
+  };
+
   const nodeEnvironment = oneOf('NODE_ENV', NODE_ENVIRONMENTS, 'development');
   let jwtSecret = readSecret('JWT_SECRET');
   if (jwtSecret === undefined) {
@@ -159,6 +173,10 @@ export function parseEnvironment(environment: Environment): AppConfig {
     importDirectory: read('IMPORT_DIR') ?? './import',
     role: oneOf('ROLE', PROCESS_ROLES, 'all'),
     jobTtlHours: integer('JOB_TTL_HOURS', 24, 1, 24 * 365),
+    jobConcurrency: integer('JOB_CONCURRENCY', 2, 1, 64),
+    jobLockSeconds: integer('JOB_LOCK_SECONDS', 30, 1, 3600),
+    jobStalledIntervalSeconds: integer('JOB_STALLED_INTERVAL_SECONDS', 30, 1, 3600),
+    cleanupCron: cron('CLEANUP_CRON', '0 3 * * *'),
     auditRetentionDays: integer('AUDIT_RETENTION_DAYS', 90, 1, 365 * 100),
     importMaxFileMegabytes: integer('IMPORT_MAX_FILE_MB', 100, 1, 10240),
     importMaxRows: integer('IMPORT_MAX_ROWS', 2_000_000, 1, 100_000_000),

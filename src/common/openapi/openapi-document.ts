@@ -88,6 +88,8 @@ export function createOpenApiDocument(app: INestApplication): OpenAPIObject {
     .addTag('students', 'Students')
     .addTag('courses', 'Courses')
     .addTag('enrollments', 'Enrollments of students in courses')
+    .addTag('audit', 'The audit trail (admins and auditors)')
+    .addTag('jobs', 'Background jobs: state, progress, live events, cancellation')
     .addTag('health', 'Liveness and readiness')
     .build();
   const document = SwaggerModule.createDocument(app, config, {

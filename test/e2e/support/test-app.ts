@@ -19,6 +19,7 @@ export interface TestApp {
   app: NestFastifyApplication;
   baseUrl: string;
   databaseUrl: string;
+  redisKeyPrefix: string;
   /** A client without a token. */
   anonymous: ApiClient;
   /** A client signed in as the configured admin (anonymous when started with signInAdmin: false). */
@@ -55,6 +56,8 @@ export async function startTestApp(
     RATE_LIMIT_DEFAULT_PER_MINUTE: '100000',
     RATE_LIMIT_LOGIN_PER_IP_PER_MINUTE: '100000',
     RATE_LIMIT_LOGIN_PER_EMAIL_PER_MINUTE: '100000',
+    RATE_LIMIT_PER_USER_PER_MINUTE: '100000',
+    RATE_LIMIT_HEAVY_PER_MINUTE: '100000',
     ...environment,
   });
   const app = await createHttpApp(config, { extraModules });
@@ -74,6 +77,7 @@ export async function startTestApp(
     app,
     baseUrl,
     databaseUrl,
+    redisKeyPrefix,
     anonymous: client(),
     admin,
     adminToken,

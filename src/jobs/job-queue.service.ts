@@ -1,0 +1,82 @@
+import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
+import { Queue } from 'bullmq';
+import Redis from 'ioredis';
+import { APP_CONFIG } from '../config/app-config.module';
+import { AppConfig } from '../config/environment';
+import { RegisteredHandler } from './job-handler.registry';
+import { JobRecord } from './job-record';
+
+export const JOB_QUEUE_NAME = 'jobs';
+export const CLEANUP_SCHEDULER_ID = 'daily-cleanup';
+
+export interface QueuedJobData {
+  /** The job-store id; absent for runs started by the scheduler, which get a record when they start. */
+  jobId?: string;
+}
+
+/** A connection for BullMQ, which needs unlimited retries per request on the connections it blocks on. */
+export function bullConnection(config: AppConfig): Redis {
+  return new Redis(config.redisUrl, { maxRetriesPerRequest: null });
+}
+
+/** Logs a BullMQ component's errors, once per distinct message rather than once per reconnection attempt. */
+export function logErrors(component: { on(event: 'error', listener: (error: Error) => void): unknown }, logger: Logger, what: string): void {
+  let last = '';
+  component.on('error', (error: Error) => {
+    if (error.message !== last) logger.error(`${what}: ${error.message}`);
+    last = error.message;
+  });
+}
+
+/** BullMQ's keys live under the service's Redis prefix, like everything else it stores. */
+export function bullPrefix(config: AppConfig): string {
+  return `${config.redisKeyPrefix}bull`;
+}
+
+/** Puts server-run jobs on the BullMQ queue that the workers consume. */
+@Injectable()
+export class JobQueue implements OnApplicationShutdown {
+  readonly queue: Queue<QueuedJobData>;
+  private readonly connection: Redis;
+
+  constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {
+    this.connection = bullConnection(config);
+    this.queue = new Queue<QueuedJobData>(JOB_QUEUE_NAME, { connection: this.connection, prefix: bullPrefix(config) });
+    logErrors(this.queue, new Logger(JobQueue.name), 'Job queue');
+  }
+
+  async enqueue(record: JobRecord, handler: RegisteredHandler): Promise<void> {
+    await this.queue.add(
+      record.type,
+      { jobId: record.id },
+      {
+        jobId: record.id,
+        // BullMQ runs lower numbers first; ours run 10 (most urgent) down to 1.
+        priority: 11 - record.priority,
+        attempts: handler.attempts,
+        backoff: { type: 'exponential', delay: handler.backoffMs },
+        removeOnComplete: { age: this.config.jobTtlHours * 3600 },
+        removeOnFail: { age: this.config.jobTtlHours * 3600 },
+      },
+    );
+  }
+
+  /** Takes a job off the queue if no worker has started it; false when one has. */
+  async removeIfWaiting(jobId: string): Promise<boolean> {
+    const job = await this.queue.getJob(jobId);
+    if (job === undefined) return true;
+    const state = await job.getState();
+    if (state === 'active' || state === 'completed' || state === 'failed') return false;
+    return (await this.queue.remove(jobId)) === 1;
+  }
+
+  async scheduleDailyCleanup(): Promise<void> {
+    await this.queue.upsertJobScheduler(CLEANUP_SCHEDULER_ID, { pattern: this.config.cleanupCron }, { name: 'cleanup', data: {} });
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    // Closing waits on Redis; when it is unreachable, dropping the connection is all there is to do.
+    if (this.connection.status === 'ready') await this.queue.close();
+    this.connection.disconnect();
+  }
+}

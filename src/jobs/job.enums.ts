@@ -1,0 +1,27 @@
+export enum JobType {
+  BulkImport = 'bulk_import',
+  BulkUpdate = 'bulk_update',
+  BulkDelete = 'bulk_delete',
+  ExportLarge = 'export_large',
+  Backup = 'backup',
+  Migration = 'migration',
+  Cleanup = 'cleanup',
+  Custom = 'custom',
+}
+
+export enum JobStatus {
+  Pending = 'pending',
+  Processing = 'processing',
+  Completed = 'completed',
+  Failed = 'failed',
+  Cancelled = 'cancelled',
+}
+
+/** Final: a job in one of these never changes again. */
+export const TERMINAL_STATUSES: ReadonlySet<JobStatus> = new Set([JobStatus.Completed, JobStatus.Failed, JobStatus.Cancelled]);
+
+/** Who drives a job: the service's own workers, or an outside script through the PATCH endpoints. */
+export enum JobRunner {
+  Server = 'server',
+  External = 'external',
+}
