@@ -1,10 +1,14 @@
 import type { IncomingMessage } from 'node:http';
 import { Type } from '@nestjs/common';
+import { MikroORM, RequestContext } from '@mikro-orm/core';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module';
+import { AuthService } from './auth/auth.service';
+import { JobQueue } from './jobs/job-queue.service';
+import { mountQueueDashboard } from './jobs/queue-dashboard';
 import { createOpenApiDocument } from './common/openapi/openapi-document';
 import { API_PREFIX } from './common/http/api-prefix';
 import { resolveRequestId } from './common/http/request-id';
@@ -42,6 +46,12 @@ export async function createHttpApp(config: AppConfig, options: CreateHttpAppOpt
     .addHook('onRequest', async (request, reply) => {
       reply.header('x-request-id', request.id);
     });
+
+  if (options.preview !== true) {
+    // The dashboard's hook runs before Nest's middleware, so it opens its own ORM context.
+    const orm = app.get(MikroORM);
+    await mountQueueDashboard(app, app.get(JobQueue).queue, (token) => RequestContext.create(orm.em, () => app.get(AuthService).authenticate(token)));
+  }
 
   const document = createOpenApiDocument(app);
   SwaggerModule.setup('docs', app, document, {
