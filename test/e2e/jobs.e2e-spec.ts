@@ -214,6 +214,17 @@ describe('jobs', () => {
       expect(await studentsWithPrefix('queued')).toBe(0);
     });
 
+    it('runs the cleanup job: the audit retention purge, recorded in the trail', async () => {
+      await database.query(`insert into audit_logs (action, resource, success, request_id, "timestamp") values ('login', 'session', true, 'ancient', now() - interval '400 days')`);
+      const response = await fetch(`${t.baseUrl}/api/v1/test-only/batch-jobs/cleanup`, { method: 'POST', headers: { authorization: `Bearer ${t.adminToken}` } });
+      const job = (await response.json()) as Job;
+      const finished = await waitFor(read(t.admin, job.id), (current) => current.status === 'completed');
+      expect(finished.result?.counts).toEqual({ auditRows: 1, jobs: 0 });
+      expect((await database.query(`select 1 from audit_logs where request_id = 'ancient'`)).rowCount).toBe(0);
+      const { data } = await t.admin.GET('/api/v1/audit', { params: { query: { action: 'retention_purge' } } });
+      expect(data?.items[0]).toMatchObject({ userAgent: 'cleanup job', details: { deletedRows: 1, retentionDays: 90 } });
+    });
+
     it('fails a job whose handler throws, rolling its batches back', async () => {
       const job = await startBatchJob({ batches: 5, batchSize: 2, delayMs: 0, prefix: 'broken', failOnBatch: 3 });
       const failed = await waitFor(read(staff, job.id), (current) => current.status === 'failed');

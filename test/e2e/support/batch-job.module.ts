@@ -62,6 +62,12 @@ class BatchJobController {
   start(@Body() body: BatchJobParameters, @CurrentUser() user: AuthenticatedUser) {
     return this.jobs.startServerJob(JobType.BulkUpdate, { ...body }, user.id);
   }
+
+  /** The daily cleanup, started by hand as the scheduler would. */
+  @Post('cleanup')
+  startCleanup(@CurrentUser() user: AuthenticatedUser) {
+    return this.jobs.startServerJob(JobType.Cleanup, {}, user.id);
+  }
 }
 
 @Module({ imports: [JobsModule], controllers: [BatchJobController], providers: [BatchJobHandler] })
