@@ -1,6 +1,6 @@
 import { CallHandler, ExecutionContext, Injectable, NestInterceptor } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import type { FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { catchError, concatMap, from, map, Observable, throwError } from 'rxjs';
 import { AuditService } from './audit.service';
 import { AUDITED, AuditedOptions } from './audited.decorator';
@@ -22,8 +22,11 @@ export class AuditInterceptor implements NestInterceptor {
     const options = this.reflector.get<AuditedOptions | undefined>(AUDITED, handler);
     if (options === undefined || context.getType() !== 'http') return next.handle();
     const request = context.switchToHttp().getRequest<FastifyRequest>();
+    const reply = context.switchToHttp().getResponse<FastifyReply>();
     return next.handle().pipe(
-      concatMap((result: unknown) => from(this.audit.recordRequest(request, options, { result }, handler)).pipe(map(() => result))),
+      concatMap((result: unknown) =>
+        from(this.audit.recordRequest(request, options, { result }, handler, reply.statusCode)).pipe(map(() => result)),
+      ),
       catchError((error: unknown) =>
         from(this.audit.recordRequest(request, options, { error }, handler)).pipe(concatMap(() => throwError(() => error))),
       ),

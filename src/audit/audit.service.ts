@@ -86,7 +86,7 @@ export class AuditService {
   }
 
   /** Records an audited request's outcome with who, from where, and the problem code of a failure. */
-  async recordRequest(request: FastifyRequest, options: AuditedOptions, outcome: RequestOutcome, handler?: object): Promise<void> {
+  async recordRequest(request: FastifyRequest, options: AuditedOptions, outcome: RequestOutcome, handler?: object, replyStatus?: number): Promise<void> {
     const result = 'result' in outcome ? outcome.result : undefined;
     const context = auditContextOf(request);
     const facts = this.describe(request, options, result);
@@ -95,7 +95,7 @@ export class AuditService {
       await this.log({ ...context, ...facts, success: false, statusCode: body.status, errorCode: body.code });
       return;
     }
-    await this.log({ ...context, ...facts, success: true, statusCode: successStatusOf(request, handler) });
+    await this.log({ ...context, ...facts, success: true, statusCode: successStatusOf(request, handler, replyStatus) });
   }
 
   async list(query: AuditListQueryDto): Promise<Page<AuditLogDto>> {
@@ -181,8 +181,12 @@ export class AuditService {
   }
 }
 
-/** The status a successful handler answers with: its @HttpCode, else 201 for POST and 200 otherwise. */
-function successStatusOf(request: FastifyRequest, handler?: object): number {
+/**
+ * The status a successful handler answers with: one it set on the reply itself (a cancel that is
+ * only accepted answers 202), else its @HttpCode, else 201 for POST and 200 otherwise.
+ */
+function successStatusOf(request: FastifyRequest, handler?: object, replyStatus?: number): number {
+  if (replyStatus !== undefined && replyStatus !== Number(HttpStatus.OK)) return replyStatus;
   const declared = handler === undefined ? undefined : (Reflect.getMetadata(HTTP_CODE_METADATA, handler) as number | undefined);
   return declared ?? (request.method === 'POST' ? HttpStatus.CREATED : HttpStatus.OK);
 }

@@ -9,6 +9,7 @@ import { AdminBootstrapService } from './admin-bootstrap.service';
 import { AuthController } from './auth.controller';
 import { AuthGuard } from './auth.guard';
 import { AuthService } from './auth.service';
+import { SessionCache } from './session-cache.service';
 import { Session } from './session.entity';
 import { User } from './user.entity';
 import { UsersController } from './users.controller';
@@ -29,7 +30,7 @@ import { UsersService } from './users.service';
     }),
   ],
   controllers: [AuthController, UsersController],
-  providers: [AuthService, UsersService, AuthGuard, AdminBootstrapService],
+  providers: [AuthService, UsersService, AuthGuard, AdminBootstrapService, SessionCache],
   exports: [AuthGuard, UsersService],
 })
 export class AuthModule {}

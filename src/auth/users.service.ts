@@ -77,6 +77,7 @@ export class UsersService {
       if (input.password !== undefined || input.isActive === false) await this.auth.revokeSessions(em, id);
       return UserDto.from(user);
     });
+    if (input.role !== undefined || input.isActive !== undefined || input.password !== undefined) await this.auth.forgetUser(id);
     // Recorded once the change is committed, with what a reviewer of privileges needs to see.
     if (previousRole !== undefined && previousRole !== updated.role) {
       await this.audit.log({

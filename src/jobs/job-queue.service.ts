@@ -70,8 +70,12 @@ export class JobQueue implements OnApplicationShutdown {
     return (await this.queue.remove(jobId)) === 1;
   }
 
-  async scheduleDailyCleanup(): Promise<void> {
-    await this.queue.upsertJobScheduler(CLEANUP_SCHEDULER_ID, { pattern: this.config.cleanupCron }, { name: 'cleanup', data: {} });
+  async scheduleDailyCleanup(handler: RegisteredHandler): Promise<void> {
+    await this.queue.upsertJobScheduler(
+      CLEANUP_SCHEDULER_ID,
+      { pattern: this.config.cleanupCron },
+      { name: 'cleanup', data: {}, opts: { attempts: handler.attempts, backoff: { type: 'exponential', delay: handler.backoffMs } } },
+    );
   }
 
   async onApplicationShutdown(): Promise<void> {

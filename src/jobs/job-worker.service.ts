@@ -72,7 +72,8 @@ export class JobWorker implements OnApplicationBootstrap, OnApplicationShutdown 
     this.queueEvents.on('failed', ({ jobId, failedReason }) => {
       this.failIfUnfinished(jobId, failedReason).catch((error: unknown) => this.logger.error({ err: error }, `Could not record the failure of job ${jobId}`));
     });
-    this.queue.scheduleDailyCleanup().catch((error: unknown) => this.logger.error({ err: error }, 'Could not schedule the daily cleanup job'));
+    const cleanup = this.handlers.get(JobType.Cleanup);
+    if (cleanup !== undefined) this.queue.scheduleDailyCleanup(cleanup).catch((error: unknown) => this.logger.error({ err: error }, 'Could not schedule the daily cleanup job'));
     this.logger.log(`Job worker started (concurrency ${this.config.jobConcurrency})`);
   };
 
@@ -93,7 +94,7 @@ export class JobWorker implements OnApplicationBootstrap, OnApplicationShutdown 
     const started = await this.store.change(record.id, {
       kind: 'start',
       attempt,
-      message: attempt > 1 ? `Attempt ${attempt} of ${handler.attempts}` : null,
+      message: attempt > 1 ? `Run ${attempt}` : null,
     });
     if ('refused' in started) return;
     try {

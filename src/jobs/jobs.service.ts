@@ -13,6 +13,17 @@ import { ChangeOutcome, JobChange, JobRecord } from './job-record';
 import { JobNotFoundError, JobStore } from './job-store.service';
 import { JobRunner, JobStatus, JobType } from './job.enums';
 
+/** JSON with object keys sorted, so that two bodies meaning the same thing hash the same. */
+export function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (value === null || typeof value !== 'object') return JSON.stringify(value);
+  const entries = Object.entries(value as Record<string, unknown>).filter(([, inner]) => inner !== undefined);
+  return `{${entries
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .map(([key, inner]) => `${JSON.stringify(key)}:${canonicalJson(inner)}`)
+    .join(',')}}`;
+}
+
 const jobNotFound = (id: string): ProblemException => ProblemException.notFound(`Job ${id}`, 'job_not_found');
 const jobFinished = (status: JobStatus): ProblemException =>
   ProblemException.conflict('job_finished', `The job is ${status}; a finished job never changes again.`);
@@ -46,7 +57,7 @@ export class JobsService {
     }
     const id = randomUUID();
     if (idempotencyKey !== undefined) {
-      const requestHash = createHash('sha256').update(JSON.stringify(input)).digest('hex');
+      const requestHash = createHash('sha256').update(canonicalJson({ ...input, parameters: input.parameters ?? {}, priority: input.priority ?? 5 })).digest('hex');
       const bound = await this.store.bindIdempotencyKey(user.id, idempotencyKey, requestHash, id);
       if (bound !== null) {
         if (!bound.sameRequest) {
@@ -57,7 +68,7 @@ export class JobsService {
             detail: 'This Idempotency-Key was already used with a different request body.',
           });
         }
-        const existing = await this.store.get(bound.jobId);
+        const existing = await this.boundJob(bound.jobId);
         if (existing !== null) return { job: JobDto.from(existing), replayed: true };
       }
     }
@@ -121,6 +132,19 @@ export class JobsService {
   /** The job's events; callers check visibility first (JobVisibilityGuard). */
   eventStream(id: string, lastEventId?: string): Observable<MessageEvent> {
     return this.events.stream(id, (job) => JobDto.from(job), lastEventId);
+  }
+
+  /**
+   * The job an Idempotency-Key is bound to. The key is claimed just before its job is written, so a
+   * request racing the first one may find the key before the job: it waits for it briefly.
+   */
+  private async boundJob(id: string): Promise<JobRecord | null> {
+    for (let attempt = 0; attempt < 20; attempt += 1) {
+      const record = await this.store.get(id);
+      if (record !== null) return record;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    return null;
   }
 
   /** The job if this user may see it: their own, or any for admins. Anything else is "not found". */

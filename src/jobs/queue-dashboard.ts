@@ -70,7 +70,8 @@ export async function mountQueueDashboard(
         return reply.status(body.status).headers(headers).type(PROBLEM_CONTENT_TYPE).send(body);
       }
       if (token === queryToken) {
-        const cookie = `${SESSION_COOKIE}=${encodeURIComponent(token)}; Path=${QUEUE_DASHBOARD_PATH}; HttpOnly; SameSite=Strict`;
+        const secure = request.protocol === 'https' ? '; Secure' : '';
+        const cookie = `${SESSION_COOKIE}=${encodeURIComponent(token)}; Path=${QUEUE_DASHBOARD_PATH}; HttpOnly; SameSite=Strict${secure}`;
         return reply.header('set-cookie', cookie).redirect(QUEUE_DASHBOARD_PATH, 303);
       }
     });

@@ -66,6 +66,33 @@ describe('auth and users', () => {
     });
   });
 
+  describe('across processes', () => {
+    it('revokes a token on every process at once, although each remembers verified sessions', async () => {
+      const peer = await t.startPeer();
+      try {
+        const token = await t.login(ADMIN_EMAIL, ADMIN_PASSWORD);
+        // Both processes have now verified (and cached) the session; the first call subscribes the peer.
+        expect((await peer.client(token).GET('/api/v1/auth/me')).response.status).toBe(200);
+        expect((await peer.client(token).GET('/api/v1/auth/me')).response.status).toBe(200);
+        expect((await t.client(token).GET('/api/v1/auth/me')).response.status).toBe(200);
+        await t.client(token).POST('/api/v1/auth/logout');
+        const refused = await peer.client(token).GET('/api/v1/auth/me');
+        expect(refused.response.status).toBe(401);
+
+        const { client, user } = await t.userWithRole('staff');
+        const staffToken = await t.login(user.email, USER_PASSWORD);
+        expect((await peer.client(staffToken).GET('/api/v1/students')).response.status).toBe(200);
+        await t.admin.PATCH('/api/v1/users/{id}', { params: { path: { id: user.id } }, body: { role: 'auditor' } });
+        expect((await peer.client(staffToken).GET('/api/v1/students')).response.status).toBe(403);
+        await t.admin.PATCH('/api/v1/users/{id}', { params: { path: { id: user.id } }, body: { isActive: false } });
+        expect((await peer.client(staffToken).GET('/api/v1/auth/me')).response.status).toBe(401);
+        expect((await client.GET('/api/v1/auth/me')).response.status).toBe(401);
+      } finally {
+        await peer.close();
+      }
+    });
+  });
+
   describe('password change', () => {
     it('refuses a wrong current password with 422', async () => {
       const { client } = await t.userWithRole('staff');

@@ -118,8 +118,16 @@ describe('jobs', () => {
       const headers = { 'Idempotency-Key': 'sync-2026-11-27' };
       const first = await staff.POST('/api/v1/jobs', { body: { type: 'custom', parameters: { n: 1 } }, headers });
       const second = await staff.POST('/api/v1/jobs', { body: { type: 'custom', parameters: { n: 1 } }, headers });
+      expect(second.error).toBeUndefined();
       expect(second.data?.id).toBe(first.data?.id);
       expect(second.response.headers.get('idempotency-replayed')).toBe('true');
+      // The same request written differently (explicit defaults, other key order) is the same request.
+      const rewritten = await staff.POST('/api/v1/jobs', { body: { priority: 5, parameters: { n: 1 }, type: 'custom' }, headers });
+      expect(rewritten.data?.id).toBe(first.data?.id);
+      const concurrent = await Promise.all(
+        [1, 2, 3].map(() => staff.POST('/api/v1/jobs', { body: { type: 'custom' }, headers: { 'Idempotency-Key': 'raced-key' } })),
+      );
+      expect(new Set(concurrent.map(({ data }) => data?.id)).size).toBe(1);
       const reused = await staff.POST('/api/v1/jobs', { body: { type: 'custom', parameters: { n: 2 } }, headers });
       expect(reused.response.status).toBe(422);
       expect(reused.error?.code).toBe('idempotency_key_reused');
@@ -190,9 +198,14 @@ describe('jobs', () => {
     it('stops a running job at a batch boundary and leaves nothing of it committed', async () => {
       const job = await startBatchJob({ batches: 200, batchSize: 5, delayMs: 50, prefix: 'cancelme' });
       await waitFor(read(staff, job.id), (current) => current.progress.processed >= 10);
-      const { data, response } = await staff.DELETE('/api/v1/jobs/{id}', { params: { path: { id: job.id } } });
+      const { data, response } = await staff.DELETE('/api/v1/jobs/{id}', {
+        params: { path: { id: job.id } },
+        headers: { 'x-request-id': `cancel-${job.id}` },
+      });
       expect(response.status).toBe(202);
       expect(data?.cancelRequestedAt).not.toBeNull();
+      const audit = await t.admin.GET('/api/v1/audit', { params: { query: { requestId: `cancel-${job.id}` } } });
+      expect(audit.data?.items[0]).toMatchObject({ action: 'cancel', resource: 'job', resourceId: job.id, statusCode: 202, success: true });
       const cancelled = await waitFor(read(staff, job.id), (current) => current.status !== 'processing');
       expect(cancelled.status).toBe('cancelled');
       expect(cancelled.progress.processed).toBeLessThan(1000);

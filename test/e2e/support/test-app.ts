@@ -29,6 +29,8 @@ export interface TestApp {
   /** Creates a user with the role and returns a client signed in as them. */
   userWithRole(role: Schemas['Role']): Promise<{ client: ApiClient; token: string; user: Schemas['UserDto'] }>;
   client(token?: string): ApiClient;
+  /** A second process of the same service (same database, Redis prefix and secret), as in a scaled-out deployment. */
+  startPeer(): Promise<{ baseUrl: string; client(token?: string): ApiClient; close(): Promise<void> }>;
   close(): Promise<void>;
 }
 
@@ -83,6 +85,12 @@ export async function startTestApp(
     adminToken,
     login,
     client,
+    async startPeer() {
+      const peer = await createHttpApp({ ...config, adminEmail: undefined, adminPassword: undefined }, { extraModules });
+      await peer.listen({ port: 0, host: '127.0.0.1' });
+      const peerUrl = (await peer.getUrl()).replace('[::1]', '127.0.0.1');
+      return { baseUrl: peerUrl, client: (token?: string) => createApiClient(peerUrl, token), close: () => peer.close() };
+    },
     async userWithRole(role) {
       const email = `${role}-${randomUUID().slice(0, 8)}@school.example`;
       const { data: user, response } = await admin.POST('/api/v1/users', { body: { email, password: USER_PASSWORD, role } });
