@@ -1,6 +1,7 @@
-import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import type Redis from 'ioredis';
 import { REDIS_CLIENT } from '../common/redis/redis.module';
+import { RedisSubscriber } from '../common/redis/redis-subscriber.service';
 import { APP_CONFIG } from '../config/app-config.module';
 import { AppConfig } from '../config/environment';
 import { AuthenticatedUser } from './authenticated-user';
@@ -16,19 +17,23 @@ const MAX_ENTRIES = 10_000;
  * is down, nothing is cached and every request asks PostgreSQL.
  */
 @Injectable()
-export class SessionCache implements OnApplicationShutdown {
+export class SessionCache {
   private readonly logger = new Logger(SessionCache.name);
   private readonly entries = new Map<string, { user: AuthenticatedUser; until: number }>();
   private readonly channel: string;
-  private subscriber?: Redis;
+  /** Caching starts only once the revocation channel is confirmed subscribed. */
+  private subscription: 'none' | 'pending' | 'active' = 'none';
   /** Bumped on every revocation, so a lookup that raced one is not cached (see remember). */
   private revocations = 0;
 
   constructor(
     @Inject(REDIS_CLIENT) private readonly redis: Redis,
+    private readonly subscriber: RedisSubscriber,
     @Inject(APP_CONFIG) config: AppConfig,
   ) {
     this.channel = `${config.redisKeyPrefix}auth:revocations`;
+    // Whatever was revoked while the channel was down is unknown: start again from nothing.
+    subscriber.onReconnect(() => this.entries.clear());
   }
 
   get(sessionId: string): AuthenticatedUser | undefined {
@@ -69,12 +74,8 @@ export class SessionCache implements OnApplicationShutdown {
     await this.broadcast(`user:${userId}`);
   }
 
-  onApplicationShutdown(): void {
-    this.subscriber?.disconnect();
-  }
-
   private listening(): boolean {
-    return this.subscriber?.status === 'ready';
+    return this.subscription === 'active' && this.subscriber.listening;
   }
 
   private dropUser(userId: string): void {
@@ -94,21 +95,26 @@ export class SessionCache implements OnApplicationShutdown {
   }
 
   private subscribe(): void {
-    if (this.subscriber !== undefined) return;
-    const subscriber = this.redis.duplicate({ enableOfflineQueue: true });
-    this.subscriber = subscriber;
-    subscriber.on('error', (error: Error) => this.logger.error(`Session revocation channel: ${error.message}`));
-    // Whatever was revoked while the channel was down is unknown: start again from nothing.
-    subscriber.on('ready', () => this.entries.clear());
-    subscriber.on('message', (_channel: string, message: string) => {
-      const [kind, id] = [message.slice(0, message.indexOf(':')), message.slice(message.indexOf(':') + 1)];
-      if (kind === 'session') {
-        this.revocations += 1;
-        this.entries.delete(id);
-      } else {
-        this.dropUser(id);
-      }
-    });
-    subscriber.subscribe(this.channel).catch((error: unknown) => this.logger.error(`Could not subscribe to session revocations: ${(error as Error).message}`));
+    if (this.subscription !== 'none') return;
+    this.subscription = 'pending';
+    this.subscriber.subscribe(this.channel, (message) => this.onRevocation(message)).then(
+      () => {
+        this.subscription = 'active';
+      },
+      (error: unknown) => {
+        this.subscription = 'none';
+        this.logger.error(`Could not subscribe to session revocations: ${(error as Error).message}`);
+      },
+    );
+  }
+
+  private onRevocation(message: string): void {
+    const [kind, id] = [message.slice(0, message.indexOf(':')), message.slice(message.indexOf(':') + 1)];
+    if (kind === 'session') {
+      this.revocations += 1;
+      this.entries.delete(id);
+    } else {
+      this.dropUser(id);
+    }
   }
 }

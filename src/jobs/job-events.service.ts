@@ -1,7 +1,6 @@
-import { Inject, Injectable, Logger, MessageEvent, OnApplicationShutdown } from '@nestjs/common';
-import type Redis from 'ioredis';
+import { Injectable, Logger, MessageEvent, OnApplicationShutdown } from '@nestjs/common';
 import { Observable, Subject } from 'rxjs';
-import { REDIS_CLIENT } from '../common/redis/redis.module';
+import { RedisSubscriber } from '../common/redis/redis-subscriber.service';
 import { JobRecord } from './job-record';
 import { JobEvent, JobStore } from './job-store.service';
 import { TERMINAL_STATUSES } from './job.enums';
@@ -22,11 +21,11 @@ export function compareEventIds(a: string, b: string): number {
 export class JobEventsService implements OnApplicationShutdown {
   private readonly logger = new Logger(JobEventsService.name);
   private readonly live = new Subject<JobEvent>();
-  private subscriber?: Redis;
+  private subscribed?: Promise<void>;
 
   constructor(
     private readonly store: JobStore,
-    @Inject(REDIS_CLIENT) private readonly redis: Redis,
+    private readonly subscriber: RedisSubscriber,
   ) {}
 
   stream(jobId: string, toMessage: (job: JobRecord) => object, lastEventId?: string): Observable<MessageEvent> {
@@ -66,20 +65,21 @@ export class JobEventsService implements OnApplicationShutdown {
     });
   }
 
-  async onApplicationShutdown(): Promise<void> {
+  onApplicationShutdown(): void {
     this.live.complete();
-    this.subscriber?.disconnect();
   }
 
-  private async ensureSubscribed(): Promise<void> {
-    if (this.subscriber !== undefined) return;
-    const subscriber = this.redis.duplicate({ enableOfflineQueue: true });
-    this.subscriber = subscriber;
-    subscriber.on('error', (error: Error) => this.logger.error(`Job event subscription: ${error.message}`));
-    subscriber.on('message', (_channel: string, message: string) => {
-      const separator = message.indexOf('|');
-      this.live.next({ eventId: message.slice(0, separator), job: JSON.parse(message.slice(separator + 1)) as JobRecord });
-    });
-    await subscriber.subscribe(this.store.channel);
+  private ensureSubscribed(): Promise<void> {
+    this.subscribed ??= this.subscriber
+      .subscribe(this.store.channel, (message) => {
+        const separator = message.indexOf('|');
+        this.live.next({ eventId: message.slice(0, separator), job: JSON.parse(message.slice(separator + 1)) as JobRecord });
+      })
+      .catch((error: unknown) => {
+        // Let the next stream try again rather than fail for ever.
+        this.subscribed = undefined;
+        throw error;
+      });
+    return this.subscribed;
   }
 }

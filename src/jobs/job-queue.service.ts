@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import { Queue } from 'bullmq';
 import Redis from 'ioredis';
+import { logDistinctErrors } from '../common/redis/log-distinct-errors';
 import { APP_CONFIG } from '../config/app-config.module';
 import { AppConfig } from '../config/environment';
 import { RegisteredHandler } from './job-handler.registry';
@@ -19,15 +20,6 @@ export function bullConnection(config: AppConfig): Redis {
   return new Redis(config.redisUrl, { maxRetriesPerRequest: null });
 }
 
-/** Logs a BullMQ component's errors, once per distinct message rather than once per reconnection attempt. */
-export function logErrors(component: { on(event: 'error', listener: (error: Error) => void): unknown }, logger: Logger, what: string): void {
-  let last = '';
-  component.on('error', (error: Error) => {
-    if (error.message !== last) logger.error(`${what}: ${error.message}`);
-    last = error.message;
-  });
-}
-
 /** BullMQ's keys live under the service's Redis prefix, like everything else it stores. */
 export function bullPrefix(config: AppConfig): string {
   return `${config.redisKeyPrefix}bull`;
@@ -42,7 +34,7 @@ export class JobQueue implements OnApplicationShutdown {
   constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {
     this.connection = bullConnection(config);
     this.queue = new Queue<QueuedJobData>(JOB_QUEUE_NAME, { connection: this.connection, prefix: bullPrefix(config) });
-    logErrors(this.queue, new Logger(JobQueue.name), 'Job queue');
+    logDistinctErrors(this.queue, new Logger(JobQueue.name), 'Job queue');
   }
 
   async enqueue(record: JobRecord, handler: RegisteredHandler): Promise<void> {

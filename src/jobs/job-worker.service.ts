@@ -1,11 +1,12 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { Job as BullJob, QueueEvents, Worker } from 'bullmq';
 import type Redis from 'ioredis';
+import { logDistinctErrors } from '../common/redis/log-distinct-errors';
 import { REDIS_CLIENT } from '../common/redis/redis.module';
 import { APP_CONFIG } from '../config/app-config.module';
 import { AppConfig } from '../config/environment';
 import { JobCancelledError, JobExecution, JobHandlerRegistry } from './job-handler.registry';
-import { bullConnection, bullPrefix, JOB_QUEUE_NAME, JobQueue, logErrors, QueuedJobData } from './job-queue.service';
+import { bullConnection, bullPrefix, JOB_QUEUE_NAME, JobQueue, QueuedJobData } from './job-queue.service';
 import { JobRecord } from './job-record';
 import { JobStore } from './job-store.service';
 import { JobRunner, JobType, TERMINAL_STATUSES } from './job.enums';
@@ -64,11 +65,11 @@ export class JobWorker implements OnApplicationBootstrap, OnApplicationShutdown 
       // One stall is recovered (run again); a second means the job itself kills its worker: fail it.
       maxStalledCount: 1,
     });
-    logErrors(this.worker, this.logger, 'Job worker');
+    logDistinctErrors(this.worker, this.logger, 'Job worker');
     this.worker.on('stalled', (jobId) => this.logger.warn(`Job ${jobId} stalled (its worker stopped answering); it runs again`));
     // Jobs failed by BullMQ itself (a second stall) never reach process(): record the verdict here.
     this.queueEvents = new QueueEvents(JOB_QUEUE_NAME, { connection: eventsConnection, prefix: bullPrefix(this.config) });
-    logErrors(this.queueEvents, this.logger, 'Job queue events');
+    logDistinctErrors(this.queueEvents, this.logger, 'Job queue events');
     this.queueEvents.on('failed', ({ jobId, failedReason }) => {
       this.failIfUnfinished(jobId, failedReason).catch((error: unknown) => this.logger.error({ err: error }, `Could not record the failure of job ${jobId}`));
     });

@@ -2,9 +2,11 @@ import { Global, Inject, Injectable, Logger, Module, OnApplicationShutdown } fro
 import Redis from 'ioredis';
 import { APP_CONFIG } from '../../config/app-config.module';
 import { AppConfig } from '../../config/environment';
+import { logDistinctErrors } from './log-distinct-errors';
+import { RedisSubscriber } from './redis-subscriber.service';
+import { REDIS_CLIENT } from './redis.tokens';
 
-/** Injection token of the shared ioredis connection. */
-export const REDIS_CLIENT = Symbol('REDIS_CLIENT');
+export { REDIS_CLIENT } from './redis.tokens';
 
 /**
  * Fails fast while Redis is unreachable instead of queueing commands for ever, so a request
@@ -17,15 +19,7 @@ export function createRedisClient(url: string, logger: Logger): Redis {
     enableOfflineQueue: false,
     retryStrategy: (attempt) => Math.min(attempt * 200, 2_000),
   });
-  let lastLoggedError = '';
-  client.on('error', (error: Error) => {
-    // One line per distinct failure, not one per reconnection attempt.
-    if (error.message !== lastLoggedError) logger.error(`Redis: ${error.message}`);
-    lastLoggedError = error.message;
-  });
-  client.on('ready', () => {
-    lastLoggedError = '';
-  });
+  logDistinctErrors(client, logger, 'Redis');
   return client;
 }
 
@@ -47,7 +41,8 @@ class RedisShutdown implements OnApplicationShutdown {
       useFactory: (config: AppConfig) => createRedisClient(config.redisUrl, new Logger('Redis')),
     },
     RedisShutdown,
+    RedisSubscriber,
   ],
-  exports: [REDIS_CLIENT],
+  exports: [REDIS_CLIENT, RedisSubscriber],
 })
 export class RedisModule {}
