@@ -2,6 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import { Type } from '@nestjs/common';
 import { MikroORM, RequestContext } from '@mikro-orm/core';
 import { NestFactory } from '@nestjs/core';
+import fastifyMultipart from '@fastify/multipart';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
@@ -38,6 +39,10 @@ export async function createHttpApp(config: AppConfig, options: CreateHttpAppOpt
     abortOnError: false,
   });
   if (options.preview !== true) app.useLogger(app.get(Logger));
+  // Uploads stream into storage; parts() answers a file over the limit with an error, mapped to 413.
+  await app.register(fastifyMultipart, {
+    limits: { fileSize: config.importMaxFileMegabytes * 1024 * 1024, files: 1, fields: 10, fieldSize: 1024, parts: 12, headerPairs: 100 },
+  });
   app.setGlobalPrefix(API_PREFIX);
   app.enableShutdownHooks();
   app

@@ -16,6 +16,7 @@ import { CoursesModule } from './courses/courses.module';
 import { DatabaseModule } from './database/database.module';
 import { EnrollmentsModule } from './enrollments/enrollments.module';
 import { HealthModule } from './health/health.module';
+import { ImportsModule } from './imports/imports.module';
 import { JobsModule } from './jobs/jobs.module';
 import { loggerOptions } from './logging';
 
@@ -37,6 +38,7 @@ export class AppModule {
         CoursesModule,
         EnrollmentsModule,
         HealthModule,
+        ImportsModule,
         JobsModule,
         ...extraModules,
       ],

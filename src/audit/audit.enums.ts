@@ -34,4 +34,6 @@ export enum AuditResource {
   System = 'system',
   AuditLog = 'audit_log',
   Job = 'job',
+  /** An import preview; its id is the preview's. */
+  Import = 'import',
 }

@@ -31,6 +31,10 @@ export interface AppConfig {
   adminPassword?: string;
   trustProxy: string[];
   importDirectory: string;
+  /** Where uploaded import files are kept between preview and commit; API and worker processes must share it. */
+  importStorageDirectory: string;
+  /** How long a preview can be committed after it was made. */
+  importPreviewTtlHours: number;
   role: ProcessRole;
   jobTtlHours: number;
   /** Jobs one worker process runs at once. */
@@ -171,6 +175,8 @@ export function parseEnvironment(environment: Environment): AppConfig {
     adminPassword,
     trustProxy,
     importDirectory: read('IMPORT_DIR') ?? './import',
+    importStorageDirectory: read('IMPORT_STORAGE_DIR') ?? './data/imports',
+    importPreviewTtlHours: integer('IMPORT_PREVIEW_TTL_HOURS', 24, 1, 24 * 30),
     role: oneOf('ROLE', PROCESS_ROLES, 'all'),
     jobTtlHours: integer('JOB_TTL_HOURS', 24, 1, 24 * 365),
     jobConcurrency: integer('JOB_CONCURRENCY', 2, 1, 64),

@@ -9,6 +9,19 @@ export class JobCancelledError extends Error {
   }
 }
 
+/**
+ * Thrown by a handler that ran to a verdict of failure (an import whose file has invalid rows):
+ * the job ends failed with this result at once, without retries.
+ */
+export class JobFailedError extends Error {
+  constructor(
+    message: string,
+    readonly result: Partial<JobResult>,
+  ) {
+    super(message);
+  }
+}
+
 /** What a running handler gets: its job, and the two calls that make a job observable and stoppable. */
 export interface JobExecution {
   job: JobRecord;

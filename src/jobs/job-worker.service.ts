@@ -5,7 +5,7 @@ import { logDistinctErrors } from '../common/redis/log-distinct-errors';
 import { REDIS_CLIENT } from '../common/redis/redis.module';
 import { APP_CONFIG } from '../config/app-config.module';
 import { AppConfig } from '../config/environment';
-import { JobCancelledError, JobExecution, JobHandlerRegistry } from './job-handler.registry';
+import { JobCancelledError, JobExecution, JobFailedError, JobHandlerRegistry } from './job-handler.registry';
 import { bullConnection, bullPrefix, JOB_QUEUE_NAME, JobQueue, QueuedJobData } from './job-queue.service';
 import { JobRecord } from './job-record';
 import { JobStore } from './job-store.service';
@@ -104,6 +104,10 @@ export class JobWorker implements OnApplicationBootstrap, OnApplicationShutdown 
     } catch (error) {
       if (error instanceof JobCancelledError) {
         await this.store.change(record.id, { kind: 'cancel', message: 'Cancelled; uncommitted work was rolled back' });
+        return;
+      }
+      if (error instanceof JobFailedError) {
+        await this.store.change(record.id, { kind: 'fail', error: error.message, result: error.result });
         return;
       }
       const final = bullJob.attemptsMade + 1 >= handler.attempts;

@@ -36,6 +36,8 @@ describe('parseEnvironment', () => {
         adminPassword: undefined,
         trustProxy: [],
         importDirectory: './import',
+        importStorageDirectory: './data/imports',
+        importPreviewTtlHours: 24,
         role: 'all',
         jobTtlHours: 24,
         jobConcurrency: 2,

@@ -1,0 +1,53 @@
+import { EntityManager } from '@mikro-orm/postgresql';
+import { Injectable, OnModuleInit } from '@nestjs/common';
+import { JobExecution, JobFailedError, JobHandlerRegistry } from '../jobs/job-handler.registry';
+import { JobResult } from '../jobs/job-record';
+import { JobType } from '../jobs/job.enums';
+import { ImportPreviewStatus } from './import-options';
+import { ImportPreview } from './import-preview.entity';
+import { ImportRunner } from './import-runner.service';
+import { ImportStorage } from './import-storage.service';
+
+interface ImportJobParameters {
+  previewIds: string[];
+  /** True when a preview request made the plan: the job applies it only if it still holds. */
+  recheck: boolean;
+}
+
+/**
+ * Runs `bulk_import` jobs. Everything is written in one transaction, so a job that is cancelled,
+ * fails, or whose worker dies leaves nothing behind; that makes a second attempt safe.
+ */
+@Injectable()
+export class ImportJobHandler implements OnModuleInit {
+  constructor(
+    private readonly handlers: JobHandlerRegistry,
+    private readonly runner: ImportRunner,
+    private readonly storage: ImportStorage,
+    private readonly em: EntityManager,
+  ) {}
+
+  onModuleInit(): void {
+    this.handlers.register(JobType.BulkImport, (execution) => this.run(execution), { attempts: 2, backoffMs: 1_000 });
+  }
+
+  private async run(execution: JobExecution): Promise<Partial<JobResult>> {
+    const { previewIds, recheck } = execution.job.parameters as unknown as ImportJobParameters;
+    const found = await this.em.fork().find(ImportPreview, { id: { $in: previewIds } });
+    const previews = previewIds.map((id) => found.find((preview) => preview.id === id));
+    if (previews.some((preview) => preview === undefined)) {
+      throw new JobFailedError('The preview of this import expired or was removed before the job ran; nothing was written.', { data: { code: 'preview_missing' } });
+    }
+    const present = previews as ImportPreview[];
+    if (present.every((preview) => preview.status === ImportPreviewStatus.Committed)) {
+      // An earlier attempt committed and its worker died before it could say so.
+      return { message: 'Committed by an earlier attempt of this job', data: { previewIds } };
+    }
+    for (const preview of present) {
+      if ((await this.storage.sha256Of(preview.id)) !== preview.sha256) {
+        throw new JobFailedError(`The stored copy of ${preview.fileName} no longer matches its sha256; nothing was written.`, { data: { code: 'upload_changed' } });
+      }
+    }
+    return this.runner.commit(present, recheck, execution);
+  }
+}

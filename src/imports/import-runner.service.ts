@@ -1,0 +1,307 @@
+import { EntityManager } from '@mikro-orm/postgresql';
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import type { PoolClient } from 'pg';
+import { APP_CONFIG } from '../config/app-config.module';
+import { AppConfig } from '../config/environment';
+import { JobExecution, JobFailedError } from '../jobs/job-handler.registry';
+import { JobResult } from '../jobs/job-record';
+import { IssueSeverity, RowIssue } from './import.types';
+import { ImportPreviewStatus, InvalidRowPolicy } from './import-options';
+import {
+  applySql,
+  countsFrom,
+  countsSql,
+  ImportSummary,
+  OutcomeCounts,
+  planIssuesSql,
+  planSql,
+  RowOutcome,
+  stagedIssuesSql,
+  summarize,
+  summaryDifferences,
+} from './import-plan';
+import { ImportPreview } from './import-preview.entity';
+import { ImportStorage } from './import-storage.service';
+import { importTarget, ImportTarget } from './import-targets';
+import { stageSources, StagedSource } from './import-staging';
+
+/** What was detected in a file, as the preview shows it. */
+export interface ImportDetection {
+  format: string;
+  encoding: string | null;
+  delimiter: string | null;
+  sheet: string | null;
+  columns: { index: number; column: string; field: string | null }[];
+}
+
+/** What a committed import did, per preview and in total. */
+export interface ImportOutcome {
+  created: number;
+  updated: number;
+  unchanged: number;
+  skipped: number;
+  rejected: number;
+}
+
+interface Analysis {
+  staged: StagedSource[];
+  summaries: ImportSummary[];
+  counts: OutcomeCounts[];
+  presentFields: Set<string>;
+}
+
+/** Tables an import of each entity locks between planning and writing, so that the plan holds. */
+const LOCKS: Record<string, string[]> = {
+  students: ['lock table "students" in share row exclusive mode'],
+  courses: ['lock table "courses" in share row exclusive mode'],
+  enrollments: ['lock table "enrollments" in share row exclusive mode', 'lock table "students", "courses" in share mode'],
+};
+
+const today = (): string => new Date().toISOString().slice(0, 10);
+
+/**
+ * Runs the import pipeline on one database connection: stage the stored files, plan, and either
+ * record the plan (a preview) or apply it (a commit job), each in one transaction.
+ */
+@Injectable()
+export class ImportRunner {
+  private readonly logger = new Logger(ImportRunner.name);
+
+  constructor(
+    private readonly em: EntityManager,
+    private readonly storage: ImportStorage,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  /** Reads, validates and plans one stored upload; records what was found; writes no domain data. */
+  async preview(preview: ImportPreview): Promise<void> {
+    await this.inTransaction(async (client) => {
+      const analysis = await this.analyze(client, [preview], async () => undefined);
+      await this.record(client, [preview], analysis);
+    });
+  }
+
+  /**
+   * The body of a `bulk_import` job. With `recheck`, the previews were made by a preview request and
+   * the job applies them only if the plan still matches; without, the job is the preview too
+   * (uploads, directory imports) and records what it found before it applies it.
+   */
+  async commit(previews: ImportPreview[], recheck: boolean, execution: JobExecution): Promise<Partial<JobResult>> {
+    const total = recheck ? previews.reduce((sum, preview) => sum + (preview.summary?.totalRows ?? 0), 0) : null;
+    try {
+      const outcome = await this.inTransaction(async (client): Promise<{ result: Partial<JobResult> } | { refusal: JobFailedError }> => {
+        const analysis = await this.analyze(client, previews, async (rows) => {
+          await execution.throwIfCancelled();
+          await execution.reportProgress({ processed: rows, total, message: `Reading and checking rows (${rows} so far)` });
+        });
+        await execution.throwIfCancelled();
+        if (recheck) {
+          const differences = previews.flatMap((preview, index) => summaryDifferences(preview.summary as ImportSummary, analysis.summaries[index]));
+          if (differences.length > 0) {
+            throw new JobFailedError('The data changed since the preview, so the plan no longer holds; nothing was written. Preview the file again.', {
+              counts: countsOf(analysis.summaries),
+              errors: differences.map((difference) => `preview ${difference}`),
+              data: { previewIds: previews.map((preview) => preview.id), code: 'preview_outdated' },
+            });
+          }
+        } else {
+          await this.record(client, previews, analysis);
+          const refused = previews.filter((preview) => !preview.canCommit);
+          if (refused.length > 0) {
+            // The findings stay (this transaction commits them); no domain row was written.
+            await this.setStatus(client, previews, ImportPreviewStatus.Failed);
+            return { refusal: await this.refusal(client, previews, analysis) };
+          }
+        }
+        await execution.reportProgress({ processed: analysis.summaries.reduce((sum, summary) => sum + summary.totalRows, 0), message: 'Writing' });
+        const outcome = await this.apply(client, importTarget(previews[0].entity), analysis);
+        await execution.throwIfCancelled();
+        const result: Partial<JobResult> = {
+          message: `Created ${outcome.created}, updated ${outcome.updated}, unchanged ${outcome.unchanged}, skipped ${outcome.skipped}, rejected ${outcome.rejected}`,
+          counts: { ...outcome },
+          warnings: warningsOf(analysis),
+          data: { previewIds: previews.map((preview) => preview.id), entity: previews[0].entity, summaries: analysis.summaries },
+        };
+        await this.setStatus(client, previews, ImportPreviewStatus.Committed);
+        return { result };
+      });
+      if ('refusal' in outcome) throw outcome.refusal;
+      return outcome.result;
+    } catch (error) {
+      await this.markFailed(previews);
+      throw error;
+    }
+  }
+
+  private async analyze(client: PoolClient, previews: ImportPreview[], onProgress: (rows: number) => Promise<void>): Promise<Analysis> {
+    const { entity, mode } = previews[0];
+    const target = importTarget(entity);
+    const staged = await stageSources(
+      client,
+      previews.map((preview) => ({ path: this.storage.pathOf(preview.id), fileName: preview.fileName, sheet: preview.sheet })),
+      { entity, target, mode, maxRows: this.config.importMaxRows, today: today(), onProgress },
+    );
+    const presentFields = new Set(staged.flatMap((source) => [...source.presentFields]));
+    if (!target.keyFields.every((field) => presentFields.has(field))) {
+      // Without the key no row can be matched: every row is refused by the header issue.
+      const counts = staged.map(() => ({ staged: 0, invalid: 0, warningRows: 0, outcomes: {} }));
+      const rows = await client.query<{ source: number; count: number }>('select source, count(*)::integer as count from import_stage group by source');
+      for (const { source, count } of rows.rows) counts[source] = { staged: count, invalid: count, warningRows: 0, outcomes: {} };
+      return { staged, counts, summaries: counts.map(summarize), presentFields };
+    }
+    for (const lock of LOCKS[entity]) await client.query(lock);
+    for (const statement of planSql(target, presentFields, mode)) await client.query(statement);
+    const counts = countsFrom((await client.query(countsSql())).rows, previews.length);
+    return { staged, counts, summaries: counts.map(summarize), presentFields };
+  }
+
+  /** Stores the findings of each preview: detection, summary, issues, and whether it may be committed. */
+  private async record(client: PoolClient, previews: ImportPreview[], analysis: Analysis): Promise<void> {
+    const target = importTarget(previews[0].entity);
+    const previewIds = previews.map((preview) => preview.id);
+    const fileNames = previews.map((preview) => preview.fileName);
+    await this.insertHeaderIssues(client, previews, analysis.staged);
+    await client.query(stagedIssuesSql(), [previewIds]);
+    const outcomes = new Set(analysis.counts.flatMap((counts) => Object.keys(counts.outcomes) as RowOutcome[]));
+    const headers = Object.fromEntries(
+      analysis.staged.flatMap((source) => source.columns.filter((column) => column.field !== null).map((column) => [column.field, column.header])),
+    );
+    if (target.keyFields.every((field) => analysis.presentFields.has(field))) {
+      for (const statement of planIssuesSql(target, outcomes)) await client.query(statement, [previewIds, fileNames, JSON.stringify(headers)]);
+    }
+    for (const [index, preview] of previews.entries()) {
+      const source = analysis.staged[index];
+      const summary = analysis.summaries[index];
+      const headerErrors = source.headerIssues.some((issue) => issue.severity === IssueSeverity.Error);
+      preview.summary = summary;
+      preview.canCommit = !headerErrors && summary.totalRows > 0 && (summary.invalidRows === 0 || preview.onInvalid === InvalidRowPolicy.Skip);
+      preview.detected = detectionOf(source) as unknown as Record<string, unknown>;
+      await client.query('update import_previews set summary = $2, can_commit = $3, detected = $4 where id = $1', [
+        preview.id,
+        JSON.stringify(summary),
+        preview.canCommit,
+        JSON.stringify(preview.detected),
+      ]);
+    }
+  }
+
+  private async insertHeaderIssues(client: PoolClient, previews: ImportPreview[], staged: StagedSource[]): Promise<void> {
+    const rows = staged.flatMap((source, index) => source.headerIssues.map((issue) => ({ previewId: previews[index].id, issue })));
+    if (rows.length === 0) return;
+    await client.query(
+      `insert into import_issues (preview_id, row, "column", field, severity, code, message, value)
+       select * from unnest($1::uuid[], $2::integer[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[])`,
+      [
+        rows.map((row) => row.previewId),
+        rows.map((row) => row.issue.row),
+        rows.map((row) => row.issue.column),
+        rows.map((row) => row.issue.field),
+        rows.map((row) => row.issue.severity),
+        rows.map((row) => row.issue.code),
+        rows.map((row) => row.issue.message),
+        rows.map((row) => row.issue.value),
+      ],
+    );
+  }
+
+  private async apply(client: PoolClient, target: ImportTarget, analysis: Analysis): Promise<ImportOutcome> {
+    const total = (pick: (summary: ImportSummary) => number) => analysis.summaries.reduce((sum, summary) => sum + pick(summary), 0);
+    const { insert, update } = applySql(target, analysis.presentFields);
+    const inserted = total((summary) => summary.create) > 0 ? ((await client.query(insert)).rowCount ?? 0) : 0;
+    const updated = total((summary) => summary.update) > 0 ? ((await client.query(update)).rowCount ?? 0) : 0;
+    return {
+      created: inserted,
+      updated,
+      unchanged: total((summary) => summary.unchanged),
+      skipped: total((summary) => summary.skip),
+      rejected: total((summary) => summary.invalidRows),
+    };
+  }
+
+  /** The failure of an upload or directory import whose files cannot be committed: counts and the first issues. */
+  private async refusal(client: PoolClient, previews: ImportPreview[], analysis: Analysis): Promise<JobFailedError> {
+    const { rows } = await client.query<{ file_name: string; row: number; column: string | null; message: string }>(
+      `select p.file_name, i.row, i."column", i.message from import_issues i join import_previews p on p.id = i.preview_id
+       where i.preview_id = any($1::uuid[]) and i.severity = 'error' order by p.created_at, i.preview_id, i.row, i.id limit 20`,
+      [previews.map((preview) => preview.id)],
+    );
+    const prefix = (fileName: string) => (previews.length > 1 ? `${fileName} ` : '');
+    return new JobFailedError('The file has invalid rows and onInvalid is abort; nothing was written. See the preview for every issue.', {
+      counts: countsOf(analysis.summaries),
+      errors: rows.map((row) => `${prefix(row.file_name)}row ${row.row}${row.column === null ? '' : ` (${row.column})`}: ${row.message}`),
+      warnings: warningsOf(analysis),
+      data: { previewIds: previews.map((preview) => preview.id), entity: previews[0].entity, summaries: analysis.summaries, code: 'invalid_rows' },
+    });
+  }
+
+  private async setStatus(client: PoolClient, previews: ImportPreview[], status: ImportPreviewStatus): Promise<void> {
+    await client.query('update import_previews set status = $2 where id = any($1::uuid[])', [previews.map((preview) => preview.id), status]);
+  }
+
+  /** After a rollback, outside it: the previews can no longer be committed. */
+  private async markFailed(previews: ImportPreview[]): Promise<void> {
+    try {
+      await this.em
+        .getConnection()
+        .execute(`update import_previews set status = ? where id = any(?::uuid[]) and status = ?`, [
+          ImportPreviewStatus.Failed,
+          `{${previews.map((preview) => preview.id).join(',')}}`,
+          ImportPreviewStatus.Committing,
+        ]);
+    } catch (error) {
+      this.logger.error({ err: error }, 'Could not mark the previews of a failed import as failed');
+    }
+  }
+
+  /** Runs work on one pooled connection in one transaction; any error rolls it back. */
+  private async inTransaction<T>(work: (client: PoolClient) => Promise<T>): Promise<T> {
+    const knex = this.em.getConnection().getKnex();
+    const client = (await knex.client.acquireConnection()) as PoolClient;
+    let broken = false;
+    try {
+      await client.query('begin');
+      try {
+        const result = await work(client);
+        await client.query('commit');
+        return result;
+      } catch (error) {
+        await client.query('rollback').catch((rollbackError: unknown) => {
+          // A connection that cannot roll back is not given back to the pool.
+          broken = true;
+          this.logger.error({ err: rollbackError }, 'Could not roll back an import');
+        });
+        throw error;
+      }
+    } finally {
+      if (broken) await knex.client.destroyRawConnection(client).catch((error: unknown) => this.logger.error({ err: error }, 'Could not close a broken connection'));
+      else await knex.client.releaseConnection(client);
+    }
+  }
+}
+
+function countsOf(summaries: ImportSummary[]): Record<string, number> {
+  const sum = (pick: (summary: ImportSummary) => number) => summaries.reduce((total, summary) => total + pick(summary), 0);
+  return {
+    totalRows: sum((summary) => summary.totalRows),
+    created: sum((summary) => summary.create),
+    updated: sum((summary) => summary.update),
+    unchanged: sum((summary) => summary.unchanged),
+    skipped: sum((summary) => summary.skip),
+    rejected: sum((summary) => summary.invalidRows),
+  };
+}
+
+function warningsOf(analysis: Analysis): string[] {
+  return analysis.staged.flatMap((source) => source.headerIssues.filter((issue) => issue.severity === IssueSeverity.Warning).map((issue: RowIssue) => issue.message));
+}
+
+export function detectionOf(source: StagedSource): ImportDetection {
+  return {
+    format: source.detection.format,
+    encoding: source.detection.encoding,
+    delimiter: source.detection.delimiter,
+    sheet: source.detection.sheet,
+    columns: source.columns.map((column) => ({ index: column.index, column: column.header, field: column.field })),
+  };
+}
+

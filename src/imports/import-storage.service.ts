@@ -1,0 +1,62 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { createHash } from 'node:crypto';
+import { createReadStream, createWriteStream } from 'node:fs';
+import { mkdir, rm } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { Readable, Transform } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { APP_CONFIG } from '../config/app-config.module';
+import { AppConfig } from '../config/environment';
+
+export interface StoredFile {
+  size: number;
+  sha256: string;
+}
+
+/**
+ * Keeps each upload, byte for byte, from its preview until its commit: the commit reads the very
+ * file that was previewed. API and worker processes must share the directory.
+ */
+@Injectable()
+export class ImportStorage {
+  private readonly directory: string;
+
+  constructor(@Inject(APP_CONFIG) config: AppConfig) {
+    this.directory = resolve(config.importStorageDirectory);
+  }
+
+  pathOf(previewId: string): string {
+    return join(this.directory, `${previewId}.upload`);
+  }
+
+  /** Writes the stream to the preview's file while hashing it; the caller removes the file if the upload turns out bad. */
+  async save(previewId: string, content: Readable): Promise<StoredFile> {
+    await mkdir(this.directory, { recursive: true });
+    const hash = createHash('sha256');
+    let size = 0;
+    const measure = new Transform({
+      transform(chunk: Buffer, _encoding, callback) {
+        hash.update(chunk);
+        size += chunk.length;
+        callback(null, chunk);
+      },
+    });
+    await pipeline(content, measure, createWriteStream(this.pathOf(previewId), { flags: 'wx' }));
+    return { size, sha256: hash.digest('hex') };
+  }
+
+  /** A copy of a server-side file (directory imports), so that later changes to it do not matter. */
+  saveCopyOf(previewId: string, path: string): Promise<StoredFile> {
+    return this.save(previewId, createReadStream(path));
+  }
+
+  async sha256Of(previewId: string): Promise<string> {
+    const hash = createHash('sha256');
+    await pipeline(createReadStream(this.pathOf(previewId)), hash);
+    return hash.digest('hex');
+  }
+
+  async remove(previewId: string): Promise<void> {
+    await rm(this.pathOf(previewId), { force: true });
+  }
+}

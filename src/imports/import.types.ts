@@ -1,0 +1,50 @@
+/** What an import writes. */
+export enum ImportEntity {
+  Students = 'students',
+  Courses = 'courses',
+  Enrollments = 'enrollments',
+}
+
+export enum ImportFormat {
+  Csv = 'csv',
+  Json = 'json',
+  Ndjson = 'ndjson',
+  Xlsx = 'xlsx',
+}
+
+export enum IssueSeverity {
+  Error = 'error',
+  Warning = 'warning',
+}
+
+/**
+ * One value as a reader found it: CSV gives strings, XLSX gives strings, numbers, booleans and
+ * dates (a Date at UTC midnight for a date cell), JSON gives any JSON value.
+ */
+export type CellValue = string | number | boolean | Date | null | undefined | readonly unknown[] | { readonly [key: string]: unknown };
+
+/** One record of the source: `row` is the source line (CSV, NDJSON), sheet row (XLSX) or 1-based record number (JSON). */
+export interface SourceRecord {
+  row: number;
+  /** Positional, aligned with the headers of the batch that carries it; shorter when trailing cells are missing. */
+  cells: CellValue[];
+  /** A problem the reader found in this record (e.g. `too_many_cells`, `unclosed_quote`, `invalid_json`, `not_an_object`). */
+  parseError?: { code: string; message: string };
+}
+
+/** A batch of records and the headers they are aligned with (JSON headers grow as new keys appear). */
+export interface SourceBatch {
+  headers: readonly string[];
+  records: SourceRecord[];
+}
+
+/** A problem found in one row (or, with row 0 for the header or file level). */
+export interface RowIssue {
+  row: number;
+  column: string | null;
+  field: string | null;
+  severity: IssueSeverity;
+  code: string;
+  message: string;
+  value: string | null;
+}

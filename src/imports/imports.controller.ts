@@ -1,0 +1,137 @@
+import { Body, Controller, Get, HttpCode, Param, Post, Query, Req, Res, StreamableFile } from '@nestjs/common';
+import { ApiAcceptedResponse, ApiBody, ApiConsumes, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { Audited, AuditedOptions } from '../audit/audited.decorator';
+import { AuditAction, AuditResource } from '../audit/audit.enums';
+import { Authenticated, CurrentUser } from '../auth/auth.decorators';
+import { AuthenticatedUser } from '../auth/authenticated-user';
+import { Role } from '../auth/role.enum';
+import { API_PREFIX } from '../common/http/api-prefix';
+import { attachmentDisposition } from '../common/http/content-disposition';
+import { ProblemResponses } from '../common/problem/problem-responses.decorator';
+import { RateLimit, RateLimitPolicy } from '../common/rate-limit/rate-limit.decorator';
+import { UuidParamPipe } from '../common/validation/id-param.pipes';
+import { JobDto } from '../jobs/dto/job.dto';
+import { ImportBehaviourDto, ImportIssueQueryDto, ImportPreviewDto, ImportUploadBodyDto } from './dto/import-preview.dto';
+import { ImportEntity } from './import.types';
+import { ImportsService } from './imports.service';
+
+const JOB_LOCATION = { Location: { description: 'The URL of the job.', schema: { type: 'string' } } };
+
+/** What the audit row of an import call keeps: never server paths, never cell values. */
+function auditedImport<Result>(details: AuditedOptions<Result>['details'], resourceId?: AuditedOptions<Result>['resourceId']): MethodDecorator {
+  return Audited<Result>({ action: AuditAction.BulkImport, resource: AuditResource.Import, details, resourceId });
+}
+
+const previewFacts = (preview: ImportPreviewDto | undefined) =>
+  preview && { entity: preview.entity, fileName: preview.fileName, sha256: preview.sha256, mode: preview.mode, onInvalid: preview.onInvalid, counts: preview.summary };
+
+const jobFacts = (job: JobDto | undefined) => {
+  if (job === undefined) return undefined;
+  const { previewIds, entity, mode, onInvalid, files } = job.parameters;
+  return { jobId: job.id, previewIds, entity, mode, onInvalid, files };
+};
+
+const firstPreviewOf = (_request: FastifyRequest, job?: JobDto) => (job?.parameters as { previewIds?: string[] } | undefined)?.previewIds?.[0];
+
+@ApiTags('imports')
+@Controller('imports')
+@Authenticated(Role.Admin, Role.Staff)
+@RateLimit(RateLimitPolicy.Heavy)
+export class ImportsController {
+  constructor(private readonly imports: ImportsService) {}
+
+  @Post('preview')
+  @auditedImport<ImportPreviewDto>((_request, preview) => previewFacts(preview))
+  @ApiOperation({
+    summary: 'Check a file without writing: what would be created, updated, left unchanged, skipped or rejected, and why',
+    description:
+      'Stores the upload and its sha256, reads and validates every row, compares it with the database, and answers the plan with the first 100 issues. Send the form fields before the file.',
+  })
+  @ApiConsumes('multipart/form-data')
+  @ApiBody({ type: ImportUploadBodyDto })
+  @ApiCreatedResponse({ type: ImportPreviewDto })
+  @ProblemResponses(400, 413, 415, 422)
+  previewImport(@Req() request: FastifyRequest, @CurrentUser() user: AuthenticatedUser): Promise<ImportPreviewDto> {
+    return this.imports.preview(request, user);
+  }
+
+  @Get('previews/:id')
+  @ApiOperation({ summary: 'A preview again, with one page of its issues (filter by severity or code)' })
+  @ApiOkResponse({ type: ImportPreviewDto })
+  @ProblemResponses(400, 404)
+  getImportPreview(@Param('id', UuidParamPipe) id: string, @Query() query: ImportIssueQueryDto, @CurrentUser() user: AuthenticatedUser): Promise<ImportPreviewDto> {
+    return this.imports.get(id, user, query);
+  }
+
+  @Get('previews/:id/rejected')
+  @ApiOperation({
+    summary: 'Download the rows the import leaves out, as CSV with a reason column',
+    description: 'Invalid rows and skipped rows (duplicates, unknown references, records the mode does not touch), with their cells as in the file.',
+  })
+  @ApiProduces('text/csv; charset=utf-8')
+  @ApiOkResponse({ description: 'UTF-8 CSV with a byte-order mark, so spreadsheets open Greek text correctly.', content: { 'text/csv; charset=utf-8': { schema: { type: 'string' } } } })
+  @ProblemResponses(400, 404)
+  async downloadRejectedRows(@Param('id', UuidParamPipe) id: string, @CurrentUser() user: AuthenticatedUser): Promise<StreamableFile> {
+    const { preview, content } = await this.imports.rejectedRows(id, user);
+    const baseName = preview.fileName.replace(/\.[^.]*$/, '');
+    return new StreamableFile(content, { type: 'text/csv; charset=utf-8', disposition: attachmentDisposition(`${baseName}-rejected.csv`) });
+  }
+
+  @Post('previews/:id/commit')
+  @HttpCode(202)
+  @auditedImport<JobDto>((_request, job) => jobFacts(job), (request) => (request.params as { id?: string }).id)
+  @ApiOperation({
+    summary: 'Write exactly the previewed file as a bulk_import job',
+    description: 'A preview commits once. The job re-checks the plan and fails without writing anything if the data moved since the preview.',
+  })
+  @ApiAcceptedResponse({ type: JobDto, headers: JOB_LOCATION })
+  @ProblemResponses(400, 404, 409, 422)
+  async commitImportPreview(
+    @Param('id', UuidParamPipe) id: string,
+    @CurrentUser() user: AuthenticatedUser,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<JobDto> {
+    return located(reply, await this.imports.commit(id, user));
+  }
+
+  @Post('upload')
+  @HttpCode(202)
+  @auditedImport<JobDto>((_request, job) => jobFacts(job), firstPreviewOf)
+  @ApiOperation({
+    summary: 'Preview and commit in one call, as a bulk_import job',
+    description: 'The job records its findings as a preview (see the job result data.previewIds) and writes only if the file may be committed.',
+  })
+  @ApiConsumes('multipart/form-data')
+  @ApiBody({ type: ImportUploadBodyDto })
+  @ApiAcceptedResponse({ type: JobDto, headers: JOB_LOCATION })
+  @ProblemResponses(400, 413, 415, 422)
+  async uploadImport(@Req() request: FastifyRequest, @CurrentUser() user: AuthenticatedUser, @Res({ passthrough: true }) reply: FastifyReply): Promise<JobDto> {
+    return located(reply, await this.imports.upload(request, user));
+  }
+
+  @Post('students')
+  @HttpCode(202)
+  @auditedImport<JobDto>((_request, job) => jobFacts(job), firstPreviewOf)
+  @ApiOperation({ summary: 'Import every file in IMPORT_DIR/students as one bulk_import job' })
+  @ApiAcceptedResponse({ type: JobDto, headers: JOB_LOCATION })
+  @ProblemResponses(400, 422)
+  async importStudentDirectory(@Body() body: ImportBehaviourDto, @CurrentUser() user: AuthenticatedUser, @Res({ passthrough: true }) reply: FastifyReply): Promise<JobDto> {
+    return located(reply, await this.imports.importDirectory(ImportEntity.Students, body, user));
+  }
+
+  @Post('courses')
+  @HttpCode(202)
+  @auditedImport<JobDto>((_request, job) => jobFacts(job), firstPreviewOf)
+  @ApiOperation({ summary: 'Import every file in IMPORT_DIR/courses as one bulk_import job' })
+  @ApiAcceptedResponse({ type: JobDto, headers: JOB_LOCATION })
+  @ProblemResponses(400, 422)
+  async importCourseDirectory(@Body() body: ImportBehaviourDto, @CurrentUser() user: AuthenticatedUser, @Res({ passthrough: true }) reply: FastifyReply): Promise<JobDto> {
+    return located(reply, await this.imports.importDirectory(ImportEntity.Courses, body, user));
+  }
+}
+
+function located(reply: FastifyReply, job: JobDto): JobDto {
+  reply.header('Location', `/${API_PREFIX}/jobs/${job.id}`);
+  return job;
+}

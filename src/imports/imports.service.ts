@@ -1,0 +1,260 @@
+import { EntityManager } from '@mikro-orm/postgresql';
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import type { FastifyRequest } from 'fastify';
+import { randomUUID } from 'node:crypto';
+import { readdir, stat } from 'node:fs/promises';
+import { extname, join, resolve } from 'node:path';
+import { Readable } from 'node:stream';
+import { AuthenticatedUser } from '../auth/authenticated-user';
+import { ProblemException } from '../common/problem/problem.exception';
+import { createValidationPipe } from '../common/validation/validation.pipe';
+import { APP_CONFIG } from '../config/app-config.module';
+import { AppConfig } from '../config/environment';
+import { JobDto } from '../jobs/dto/job.dto';
+import { JobType } from '../jobs/job.enums';
+import { JobsService } from '../jobs/jobs.service';
+import { ImportBehaviourDto, ImportIssueDto, ImportIssueQueryDto, ImportOptionsDto, ImportPreviewDto } from './dto/import-preview.dto';
+import { ImportEntity } from './import.types';
+import { ImportPreviewStatus } from './import-options';
+import { SKIP_ISSUE_CODES } from './import-plan';
+import { ImportPreview } from './import-preview.entity';
+import { ImportRunner } from './import-runner.service';
+import { ImportStorage, StoredFile } from './import-storage.service';
+import { receiveUpload } from './import-upload';
+import { ImportFileError } from './readers/import-file.error';
+import { rejectedRowsCsv } from './rejected-rows';
+
+/** Extensions a directory import picks up; anything else in the directory is left alone. */
+const DIRECTORY_EXTENSIONS = new Set(['.csv', '.tsv', '.txt', '.json', '.ndjson', '.jsonl', '.xlsx']);
+const REJECTED_PAGE_SIZE = 5_000;
+const ISSUES_SHOWN_WITH_A_PREVIEW = 100;
+
+const previewNotFound = (id: string): ProblemException => ProblemException.notFound(`Import preview ${id}`, 'preview_not_found');
+
+function fileProblem(error: ImportFileError): ProblemException {
+  const titles = { 413: 'Payload Too Large', 415: 'Unsupported Media Type', 422: 'Unprocessable Content' } as const;
+  return new ProblemException({ status: error.status, code: error.code, title: titles[error.status], detail: error.message });
+}
+
+/** The imports API: uploads, previews, commits and directory imports, each as its user's own. */
+@Injectable()
+export class ImportsService {
+  private readonly logger = new Logger(ImportsService.name);
+  private readonly validation = createValidationPipe();
+
+  constructor(
+    private readonly em: EntityManager,
+    private readonly storage: ImportStorage,
+    private readonly runner: ImportRunner,
+    private readonly jobs: JobsService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  /** Stores the upload, reads and checks every row, and answers the plan; writes no domain data. */
+  async preview(request: FastifyRequest, user: AuthenticatedUser): Promise<ImportPreviewDto> {
+    const preview = await this.receive(request, user, ImportPreviewStatus.Ready);
+    try {
+      await this.runner.preview(preview);
+    } catch (error) {
+      await this.discard(preview.id);
+      throw error instanceof ImportFileError ? fileProblem(error) : error;
+    }
+    return this.get(preview.id, user, { limit: ISSUES_SHOWN_WITH_A_PREVIEW, offset: 0 });
+  }
+
+  /** Preview and commit in one call: the job checks the file, records its findings, and writes if it may. */
+  async upload(request: FastifyRequest, user: AuthenticatedUser): Promise<JobDto> {
+    const preview = await this.receive(request, user, ImportPreviewStatus.Committing);
+    return this.startJob([preview], false, user);
+  }
+
+  /** Imports every file of IMPORT_DIR/<entity> as one job; the files are copied first, so later changes do not matter. */
+  async importDirectory(entity: ImportEntity, behaviour: ImportBehaviourDto, user: AuthenticatedUser): Promise<JobDto> {
+    const directory = resolve(this.config.importDirectory, entity);
+    const names = await readdir(directory).catch((error: NodeJS.ErrnoException) => {
+      if (error.code === 'ENOENT') return [];
+      throw error;
+    });
+    const files: string[] = [];
+    for (const name of names.sort()) {
+      if (name.startsWith('.') || !DIRECTORY_EXTENSIONS.has(extname(name).toLowerCase())) continue;
+      if ((await stat(join(directory, name))).isFile()) files.push(name);
+    }
+    if (files.length === 0) {
+      throw new ProblemException({
+        status: 422,
+        code: 'import_directory_empty',
+        title: 'Unprocessable Content',
+        detail: `The ${entity} import directory holds no CSV, JSON, NDJSON or XLSX file.`,
+      });
+    }
+    await this.sweepExpired();
+    const previews: ImportPreview[] = [];
+    for (const name of files) {
+      const id = randomUUID();
+      const stored = await this.storage.saveCopyOf(id, join(directory, name));
+      previews.push(await this.insert(id, user, { entity, mode: behaviour.mode, onInvalid: behaviour.onInvalid }, { ...stored, fileName: name }, ImportPreviewStatus.Committing));
+    }
+    return this.startJob(previews, false, user);
+  }
+
+  async get(id: string, user: AuthenticatedUser, query: Pick<ImportIssueQueryDto, 'limit' | 'offset' | 'severity' | 'code'>): Promise<ImportPreviewDto> {
+    const preview = await this.visible(id, user);
+    const conditions = ['preview_id = ?'];
+    const parameters: unknown[] = [id];
+    if (query.severity !== undefined) {
+      conditions.push('severity = ?');
+      parameters.push(query.severity);
+    }
+    if (query.code !== undefined) {
+      conditions.push('code = ?');
+      parameters.push(query.code);
+    }
+    const where = conditions.join(' and ');
+    const connection = this.em.getConnection();
+    const [{ total }] = await connection.execute<{ total: number }[]>(`select count(*)::integer as total from import_issues where ${where}`, parameters);
+    const items = await connection.execute<ImportIssueDto[]>(
+      `select row, "column", field, severity, code, message, value from import_issues where ${where} order by row, id limit ? offset ?`,
+      [...parameters, query.limit, query.offset],
+    );
+    return {
+      id: preview.id,
+      entity: preview.entity,
+      status: preview.status,
+      mode: preview.mode,
+      onInvalid: preview.onInvalid,
+      fileName: preview.fileName,
+      fileSize: preview.fileSize,
+      sha256: preview.sha256,
+      detected: (preview.detected as unknown as ImportPreviewDto['detected']) ?? null,
+      summary: preview.summary ?? null,
+      canCommit: preview.canCommit && preview.status === ImportPreviewStatus.Ready,
+      jobId: preview.jobId ?? null,
+      createdAt: preview.createdAt,
+      expiresAt: preview.expiresAt,
+      issues: { items, total, limit: query.limit, offset: query.offset },
+    };
+  }
+
+  /** Starts the job that writes exactly the previewed file; a preview commits once. */
+  async commit(id: string, user: AuthenticatedUser): Promise<JobDto> {
+    const preview = await this.visible(id, user);
+    if (preview.status !== ImportPreviewStatus.Ready) {
+      throw ProblemException.conflict(
+        'preview_already_committed',
+        `This preview is ${preview.status}${preview.jobId ? ` (job ${preview.jobId})` : ''}; a preview commits once. Preview the file again to import it again.`,
+      );
+    }
+    if (!preview.canCommit) {
+      throw new ProblemException({
+        status: 422,
+        code: 'preview_not_committable',
+        title: 'Unprocessable Content',
+        detail: 'The preview has errors and onInvalid is abort (or its header is unusable); fix the file, or preview it again with onInvalid=skip.',
+      });
+    }
+    // Only one of two racing commits moves the preview out of ready.
+    const claimed = await this.em
+      .getConnection()
+      .execute<{ id: string }[]>('update import_previews set status = ? where id = ? and status = ? returning id', [ImportPreviewStatus.Committing, id, ImportPreviewStatus.Ready]);
+    if (claimed.length === 0) throw ProblemException.conflict('preview_already_committed', 'This preview is already being committed; a preview commits once.');
+    return this.startJob([preview], true, user);
+  }
+
+  /** The rows the import leaves out (invalid or skipped), as in the file, with a reason column. */
+  async rejectedRows(id: string, user: AuthenticatedUser): Promise<{ preview: ImportPreview; content: Readable }> {
+    const preview = await this.visible(id, user);
+    const connection = this.em.getConnection();
+    const reasons = (afterRow: number) =>
+      connection.execute<{ row: number; reason: string }[]>(
+        `select row, string_agg(message, '; ' order by id) as reason from import_issues
+         where preview_id = ? and row > ? and (severity = 'error' or code = any(?)) group by row order by row limit ?`,
+        [id, afterRow, `{${SKIP_ISSUE_CODES.join(',')}}`, REJECTED_PAGE_SIZE],
+      );
+    return { preview, content: Readable.from(rejectedRowsCsv(this.storage.pathOf(id), preview.fileName, preview.sheet ?? null, reasons)) };
+  }
+
+  /** Removes previews past their expiry with their files, except those a job is still committing. */
+  async sweepExpired(): Promise<number> {
+    const removed = await this.em
+      .getConnection()
+      .execute<{ id: string }[]>('delete from import_previews where expires_at < now() and status <> ? returning id', [ImportPreviewStatus.Committing]);
+    await Promise.all(removed.map(({ id }) => this.storage.remove(id)));
+    return removed.length;
+  }
+
+  private async receive(request: FastifyRequest, user: AuthenticatedUser, status: ImportPreviewStatus): Promise<ImportPreview> {
+    await this.sweepExpired();
+    const id = randomUUID();
+    let saved = false;
+    try {
+      const upload = await receiveUpload(request, (content) => {
+        saved = true;
+        return this.storage.save(id, content as Readable);
+      });
+      if (upload.file === null) {
+        throw ProblemException.validation([{ field: 'file', code: 'file_required', message: 'Send the file to import in the form field "file".' }], 422);
+      }
+      const options = (await this.validation.transform(upload.fields, { type: 'body', metatype: ImportOptionsDto })) as ImportOptionsDto;
+      return await this.insert(id, user, options, upload.file, status);
+    } catch (error) {
+      if (saved) await this.storage.remove(id);
+      throw error;
+    }
+  }
+
+  private async insert(
+    id: string,
+    user: AuthenticatedUser,
+    options: Pick<ImportOptionsDto, 'entity' | 'mode' | 'onInvalid' | 'sheet'>,
+    file: StoredFile & { fileName: string },
+    status: ImportPreviewStatus,
+  ): Promise<ImportPreview> {
+    const em = this.em.fork();
+    const preview = em.create(ImportPreview, {
+      id,
+      createdBy: user.id,
+      entity: options.entity,
+      mode: options.mode,
+      onInvalid: options.onInvalid,
+      sheet: options.sheet ?? null,
+      fileName: file.fileName.slice(0, 255),
+      fileSize: file.size,
+      sha256: file.sha256,
+      status,
+      canCommit: false,
+      createdAt: new Date(),
+      expiresAt: new Date(Date.now() + this.config.importPreviewTtlHours * 3_600_000),
+    });
+    await em.flush();
+    return preview;
+  }
+
+  private async startJob(previews: ImportPreview[], recheck: boolean, user: AuthenticatedUser): Promise<JobDto> {
+    const job = await this.jobs.startServerJob(
+      JobType.BulkImport,
+      {
+        previewIds: previews.map((preview) => preview.id),
+        recheck,
+        entity: previews[0].entity,
+        mode: previews[0].mode,
+        onInvalid: previews[0].onInvalid,
+        files: previews.map((preview) => ({ fileName: preview.fileName, sha256: preview.sha256, size: preview.fileSize })),
+      },
+      user.id,
+    );
+    await this.em.getConnection().execute('update import_previews set job_id = ? where id = any(?::uuid[])', [job.id, `{${previews.map((preview) => preview.id).join(',')}}`]);
+    return job;
+  }
+
+  private async visible(id: string, user: AuthenticatedUser): Promise<ImportPreview> {
+    const preview = await this.em.fork().findOne(ImportPreview, { id, createdBy: user.id, expiresAt: { $gt: new Date() } });
+    if (preview === null) throw previewNotFound(id);
+    return preview;
+  }
+
+  private async discard(id: string): Promise<void> {
+    await this.em.getConnection().execute('delete from import_previews where id = ?', [id]);
+    await this.storage.remove(id).catch((error: unknown) => this.logger.error({ err: error }, `Could not remove the upload of preview ${id}`));
+  }
+}

@@ -1,0 +1,71 @@
+import { SourceBatch, SourceRecord } from '../import.types';
+import { CsvParser, CsvRecord } from './csv-parser';
+import { isBlankRecord, RecordBatcher } from './record-batches';
+import { readDecodedText, TextReaderOptions } from './text-source';
+
+export interface CsvReaderOptions extends TextReaderOptions {
+  delimiter: string;
+}
+
+/** CSV records in batches: the first non-blank record is the header row, `row` is the source line. */
+export async function* readCsvBatches(path: string, options: CsvReaderOptions): AsyncGenerator<SourceBatch, void, undefined> {
+  const parser = new CsvParser(options.delimiter, options.limits.maxRecordBytes);
+  const records = new CsvRecordCollector(options.batchSize);
+  const parsed: CsvRecord[] = [];
+  for await (const text of readDecodedText(path, options.encoding)) {
+    parser.push(text, parsed);
+    yield* records.collect(parsed);
+  }
+  parser.finish(parsed);
+  yield* records.collect(parsed);
+  const last = records.finish();
+  if (last) yield last;
+}
+
+/** Takes the header row from the first non-blank record and batches the records after it. */
+class CsvRecordCollector {
+  private headers: string[] | null = null;
+  private readonly batcher: RecordBatcher;
+
+  constructor(batchSize: number) {
+    this.batcher = new RecordBatcher(batchSize);
+  }
+
+  /** Consumes (empties) `parsed`, returning the batches it completed. */
+  collect(parsed: CsvRecord[]): SourceBatch[] {
+    const batches: SourceBatch[] = [];
+    for (const csvRecord of parsed) {
+      if (isBlankRecord(csvRecord.cells) && !csvRecord.unclosedQuote) continue;
+      if (this.headers === null) {
+        this.headers = csvRecord.cells.map((cell) => cell.trim());
+        continue;
+      }
+      const batch = this.batcher.add(toSourceRecord(csvRecord, this.headers.length), this.headers);
+      if (batch) batches.push(batch);
+    }
+    parsed.length = 0;
+    return batches;
+  }
+
+  finish(): SourceBatch | null {
+    return this.batcher.finish(this.headers ?? [], this.headers !== null);
+  }
+}
+
+/**
+ * Extra cells that are all empty (a trailing delimiter, as some exports write) are dropped;
+ * extra cells with content make the record a `too_many_cells` error, keeping every cell.
+ */
+export function toSourceRecord(csvRecord: CsvRecord, headerCount: number): SourceRecord {
+  const { line, cells } = csvRecord;
+  if (csvRecord.unclosedQuote) {
+    return { row: line, cells, parseError: { code: 'unclosed_quote', message: `A quoted field opened in the record on line ${line} is never closed.` } };
+  }
+  if (cells.length <= headerCount) return { row: line, cells };
+  if (isBlankRecord(cells.slice(headerCount))) return { row: line, cells: cells.slice(0, headerCount) };
+  return {
+    row: line,
+    cells,
+    parseError: { code: 'too_many_cells', message: `The record on line ${line} has ${cells.length} cells but the header has ${headerCount}.` },
+  };
+}

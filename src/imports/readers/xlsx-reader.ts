@@ -1,0 +1,116 @@
+import { createReadStream } from 'node:fs';
+import * as ExcelJS from 'exceljs';
+import { CellValue, SourceBatch } from '../import.types';
+import { ImportFileError } from './import-file.error';
+import { isBlankRecord, RecordBatcher } from './record-batches';
+
+export interface XlsxReaderOptions {
+  /** The worksheet to read; the first one when absent. */
+  sheet?: string;
+  batchSize: number;
+  /** Called with the chosen worksheet's name before its first batch. */
+  onSheet: (name: string) => void;
+}
+
+/** What exceljs's streaming WorksheetReader carries beyond its published type. */
+interface NamedWorksheetReader extends AsyncIterable<ExcelJS.Row> {
+  name?: string;
+}
+
+/**
+ * Rows of one worksheet, streamed by exceljs: the first non-blank row is the header row and
+ * `row` is the sheet row number. Call only after checkXlsxEntries accepted the archive.
+ */
+export async function* readXlsxBatches(path: string, options: XlsxReaderOptions): AsyncGenerator<SourceBatch, void, undefined> {
+  const input = createReadStream(path);
+  // Styles are needed to recognise date cells; hyperlinks are left out so a link cell reads as its text.
+  const workbook = new ExcelJS.stream.xlsx.WorkbookReader(input, {
+    worksheets: 'emit',
+    sharedStrings: 'cache',
+    styles: 'cache',
+    hyperlinks: 'ignore',
+    entries: 'ignore',
+  });
+  const sheetNames: string[] = [];
+  try {
+    for await (const worksheet of workbook as AsyncIterable<NamedWorksheetReader>) {
+      const name = worksheet.name ?? `Sheet${sheetNames.length + 1}`;
+      sheetNames.push(name);
+      if (options.sheet !== undefined && name !== options.sheet) continue;
+      options.onSheet(name);
+      yield* readWorksheet(worksheet, options.batchSize);
+      return;
+    }
+  } catch (error) {
+    if (error instanceof ImportFileError) throw error;
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new ImportFileError('invalid_xlsx', `The file is not a readable XLSX workbook: ${reason}`, 422, { cause: error });
+  } finally {
+    input.destroy();
+  }
+  if (options.sheet !== undefined) {
+    throw new ImportFileError('sheet_not_found', `The workbook has no sheet named "${options.sheet}"; its sheets are: ${sheetNames.map((name) => `"${name}"`).join(', ')}.`);
+  }
+  throw new ImportFileError('invalid_xlsx', 'The file is not a readable XLSX workbook: it contains no worksheet.');
+}
+
+async function* readWorksheet(worksheet: AsyncIterable<ExcelJS.Row>, batchSize: number): AsyncGenerator<SourceBatch, void, undefined> {
+  const batcher = new RecordBatcher(batchSize);
+  let headers: string[] | null = null;
+  for await (const row of worksheet) {
+    const cells = rowCells(row);
+    if (isBlankRecord(cells)) continue;
+    if (headers === null) {
+      headers = cells.map(headerText);
+      continue;
+    }
+    const record =
+      cells.length > headers.length && !isBlankRecord(cells.slice(headers.length))
+        ? {
+            row: row.number,
+            cells,
+            parseError: { code: 'too_many_cells', message: `Row ${row.number} has values beyond the ${headers.length} header columns.` },
+          }
+        : { row: row.number, cells: cells.slice(0, headers.length) };
+    const batch = batcher.add(record, headers);
+    if (batch) yield batch;
+  }
+  const last = batcher.finish(headers ?? [], headers !== null);
+  if (last) yield last;
+}
+
+/** The row's values from column A, with gaps as null and trailing empty cells dropped. */
+function rowCells(row: ExcelJS.Row): CellValue[] {
+  const values = row.values;
+  if (!Array.isArray(values)) return [];
+  const cells: CellValue[] = [];
+  let lastFilled = 0;
+  for (let column = 1; column < values.length; column++) {
+    const cell = toCellValue(values[column]);
+    cells.push(cell);
+    if (cell !== null) lastFilled = column;
+  }
+  cells.length = lastFilled;
+  return cells;
+}
+
+/** An exceljs value as plain data: rich text → text, formula → its result, error → null. */
+export function toCellValue(value: ExcelJS.CellValue): CellValue {
+  if (value === null || value === undefined) return null;
+  if (value instanceof Date) return value;
+  if (typeof value === 'number') return Number.isFinite(value) ? value : null;
+  if (typeof value === 'string' || typeof value === 'boolean') return value;
+  if ('richText' in value) return value.richText.map((run) => run.text).join('');
+  if ('error' in value) return null;
+  if ('formula' in value || 'sharedFormula' in value) return toCellValue(value.result ?? null);
+  if ('hyperlink' in value) return toCellValue(value.text);
+  return null;
+}
+
+/** Header cells are text in practice; a number or date header still gets a usable name. */
+function headerText(cell: CellValue): string {
+  if (cell instanceof Date) return cell.toISOString().slice(0, 10);
+  if (typeof cell === 'string') return cell.trim();
+  if (typeof cell === 'number' || typeof cell === 'boolean') return String(cell);
+  return '';
+}
