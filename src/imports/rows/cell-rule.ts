@@ -68,12 +68,15 @@ export function foldWord(value: string): string {
 }
 
 const MEMO_LIMIT = 4096;
+// V8 keeps text of 13 characters or more as a slice of the string it was cut from (a whole chunk
+// of the file); remembering only shorter text never holds such a chunk in memory.
+const MEMO_KEY_MAX_LENGTH = 12;
 
 /**
- * Remembers what the rule made of each text, for fields with few distinct values (dates, years of
- * study, yes/no, statuses) whose parsing costs far more than a lookup. The memo stops growing at a
- * fixed size, so a file of distinct junk costs speed, never memory. Only for rules whose results
- * are primitives or shared failures: a remembered object would be shared between rows.
+ * Remembers what the rule made of each short text, for fields with few distinct values (dates,
+ * years of study, yes/no, statuses) whose parsing costs far more than a lookup. The memo stops
+ * growing at a fixed size, so a file of distinct junk costs speed, never memory. Only for rules
+ * whose results are primitives or shared failures: a remembered object would be shared by rows.
  */
 export function memoizeText(rule: CellRule): CellRule {
   const memo = new Map<string, CellResult>();
@@ -81,6 +84,7 @@ export function memoizeText(rule: CellRule): CellRule {
   return {
     ...rule,
     text: (value) => {
+      if (value.length > MEMO_KEY_MAX_LENGTH) return text(value);
       let result = memo.get(value);
       if (result === undefined) {
         result = text(value);

@@ -72,7 +72,8 @@ export function mapColumns(
     const firstColumn = field === null ? undefined : fieldColumns.get(field);
     if (field === null) {
       const name = header.trim() === '' ? `Column ${index + 1} has no header` : `Column "${header}" matches no ${entity} field`;
-      issues.push(headerIssue(IssueSeverity.Warning, 'unknown_column', header, null, `${name} and is ignored; to import it, head it with one of: ${fieldNames}`));
+      const message = `${name} and is ignored; to import it, head it with one of: ${fieldNames}`;
+      issues.push(headerIssue(IssueSeverity.Warning, 'unknown_column', header, null, message));
     } else if (firstColumn !== undefined) {
       const message = `Columns "${headers[firstColumn]}" and "${header}" both give ${field}; remove or rename one of them`;
       issues.push(headerIssue(IssueSeverity.Error, 'duplicate_column', header, field, message));

@@ -39,7 +39,8 @@ export function evaluationRulesRule(field: string): CellRule {
   const invalid = new CellFailure(
     'invalid_evaluation_rules',
     `${field} must be a JSON list such as [{"category":"Exams","weight":70},{"category":"Project","weight":30}]: ` +
-      `at most ${MAX_EVALUATION_RULES} rules, each with a distinct non-empty category of at most ${CATEGORY_MAX_LENGTH} characters and a weight from 0 to 100`,
+      `at most ${MAX_EVALUATION_RULES} rules, each with a distinct non-empty category of at most ${CATEGORY_MAX_LENGTH} characters ` +
+      'and a weight from 0 to 100',
   );
   const badSum = new CellFailure('evaluation_weights_sum', `${field} weights must add up to 100`);
   const fromParsed = (value: unknown) => {

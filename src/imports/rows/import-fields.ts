@@ -105,7 +105,15 @@ const COURSE_FIELDS: readonly ImportField[] = [
   field('semester', true, ['semester', 'Term', 'Εξάμηνο', 'Τετράμηνο', 'Περίοδος']),
   field('credits', false, ['credits', 'Credit units', 'ECTS', 'Διδακτικές Μονάδες', 'Δ.Μ.', 'Μονάδες']),
   field('description', false, ['description', 'Course description', 'Περιγραφή']),
-  field('hoursPerWeek', false, ['hoursPerWeek', 'hours_per_week', 'Hours per week', 'Weekly hours', 'Ώρες ανά Εβδομάδα', 'Ώρες/Εβδομάδα', 'Εβδομαδιαίες Ώρες']),
+  field('hoursPerWeek', false, [
+    'hoursPerWeek',
+    'hours_per_week',
+    'Hours per week',
+    'Weekly hours',
+    'Ώρες ανά Εβδομάδα',
+    'Ώρες/Εβδομάδα',
+    'Εβδομαδιαίες Ώρες',
+  ]),
   field('periodsPerWeek', false, [
     'periodsPerWeek',
     'periods_per_week',
@@ -114,7 +122,15 @@ const COURSE_FIELDS: readonly ImportField[] = [
     'Περίοδοι ανά Εβδομάδα',
     'Διδακτικές Ώρες ανά Εβδομάδα',
   ]),
-  field('evaluationRules', false, ['evaluationRules', 'evaluation_rules', 'Evaluation rules', 'Evaluation', 'Grading', 'Κανόνες Αξιολόγησης', 'Αξιολόγηση']),
+  field('evaluationRules', false, [
+    'evaluationRules',
+    'evaluation_rules',
+    'Evaluation rules',
+    'Evaluation',
+    'Grading',
+    'Κανόνες Αξιολόγησης',
+    'Αξιολόγηση',
+  ]),
   field('isActive', false, ['isActive', 'is_active', 'Active', 'Ενεργό', 'Ενεργός']),
 ];
 

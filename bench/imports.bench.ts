@@ -1,0 +1,260 @@
+/**
+ * Imports benchmark (not a test): `npm run bench:imports`.
+ *
+ * Generates a students CSV (BENCH_IMPORT_ROWS, default 1 000 000 rows, 12 columns) and, in one run,
+ * times: `psql \copy` of that file into an equivalent bare table (the physical limit), our
+ * preview over HTTP, our commit job with every row new, then preview and commit of the same keys
+ * with every row changed (all updates). Then the same for an XLSX of BENCH_XLSX_ROWS (100 000).
+ * The service runs as a child process (`node dist/src/main.js`) so that its peak RSS is its own;
+ * RSS is sampled every 50 ms from /proc. Uses its own database (sms_bench_imports) and Redis
+ * prefix, both removed at the end.
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import { createWriteStream, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { once } from 'node:events';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Redis from 'ioredis';
+import * as ExcelJS from 'exceljs';
+import { dropDatabase } from '../src/database/ensure-database';
+
+const ROWS = Number(process.env.BENCH_IMPORT_ROWS ?? 1_000_000);
+const XLSX_ROWS = Number(process.env.BENCH_XLSX_ROWS ?? 100_000);
+const SERVER = process.env.BENCH_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432';
+const DATABASE_URL = `${SERVER}/sms_bench_imports`;
+const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
+const REDIS_KEY_PREFIX = `bench-imports:${process.pid}:`;
+const PORT = Number(process.env.BENCH_PORT ?? 3917);
+const BASE_URL = `http://127.0.0.1:${PORT}`;
+const ADMIN = { email: 'bench-admin@school.example', password: 'bench-admin-password' };
+
+const COLUMNS = ['studentId', 'email', 'firstName', 'lastName', 'fatherName', 'mobilePhone', 'phone', 'enrollmentDate', 'studyYear', 'isActive', 'academicYear', 'classDivision'];
+const FIRST_NAMES = ['Μαρία', 'Γιώργος', 'Ελένη', 'Νίκος', 'Anna', 'John', 'Δήμητρα', 'Κώστας'];
+const LAST_NAMES = ['Παπαδοπούλου', 'Ιωάννου', 'Smith', 'Γεωργίου', 'Brown', 'Νικολάου'];
+
+function studentRow(index: number, variant: string): string[] {
+  const day = String((index % 28) + 1).padStart(2, '0');
+  return [
+    `B${String(index).padStart(8, '0')}`,
+    `student${index}@bench.example`,
+    `${FIRST_NAMES[index % FIRST_NAMES.length]}${variant}`,
+    LAST_NAMES[index % LAST_NAMES.length],
+    FIRST_NAMES[(index + 3) % FIRST_NAMES.length],
+    `69${String(index).padStart(8, '0')}`,
+    `210${String(index).padStart(7, '0')}`,
+    `2024-09-${day}`,
+    String((index % 4) + 1),
+    index % 10 === 0 ? 'false' : 'true',
+    '2025-2026',
+    `A${index % 5}`,
+  ];
+}
+
+async function writeCsv(path: string, rows: number, variant: string): Promise<void> {
+  const out = createWriteStream(path);
+  out.write(`${COLUMNS.join(',')}\n`);
+  let chunk = '';
+  for (let index = 0; index < rows; index += 1) {
+    chunk += `${studentRow(index, variant).join(',')}\n`;
+    if (chunk.length > 1 << 20) {
+      if (!out.write(chunk)) await once(out, 'drain');
+      chunk = '';
+    }
+  }
+  out.end(chunk);
+  await once(out, 'finish');
+}
+
+async function writeXlsx(path: string, rows: number): Promise<void> {
+  const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({ filename: path, useSharedStrings: false, useStyles: true });
+  const sheet = workbook.addWorksheet('Students');
+  sheet.columns = COLUMNS.map((column) => ({ header: column, key: column, style: column === 'enrollmentDate' ? { numFmt: 'yyyy-mm-dd' } : {} }));
+  for (let index = 0; index < rows; index += 1) {
+    const values = studentRow(index + 5_000_000, '');
+    sheet.addRow([...values.slice(0, 7), new Date(`${values[7]}T00:00:00Z`), Number(values[8]), values[9] === 'true', values[10], values[11]]).commit();
+  }
+  sheet.commit();
+  await workbook.commit();
+}
+
+/** Samples a process's RSS from /proc until stopped; `peak` is the highest seen since the last reset. */
+class RssSampler {
+  peak = 0;
+  private readonly timer: NodeJS.Timeout;
+
+  constructor(private readonly pid: number) {
+    this.timer = setInterval(() => this.sample(), 50);
+  }
+
+  reset(): void {
+    this.peak = 0;
+    this.sample();
+  }
+
+  private sample(): void {
+    try {
+      const match = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${this.pid}/status`, 'utf8'));
+      if (match !== null) this.peak = Math.max(this.peak, Number(match[1]) * 1024);
+    } catch {
+      // The process is gone: its last samples stand.
+    }
+  }
+
+  stop(): void {
+    clearInterval(this.timer);
+  }
+}
+
+async function request(path: string, init: RequestInit & { token?: string } = {}): Promise<Response> {
+  const headers = new Headers(init.headers);
+  if (init.token !== undefined) headers.set('authorization', `Bearer ${init.token}`);
+  return fetch(`${BASE_URL}${path}`, { ...init, headers });
+}
+
+async function waitUntilReady(): Promise<void> {
+  const deadline = Date.now() + 60_000;
+  while (Date.now() < deadline) {
+    const ready = await request('/api/v1/health/ready').catch(() => null);
+    if (ready?.ok === true) return;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  throw new Error('the service did not become ready in 60 s');
+}
+
+interface Timed<T> {
+  seconds: number;
+  value: T;
+}
+
+async function timed<T>(work: () => Promise<T>): Promise<Timed<T>> {
+  const started = process.hrtime.bigint();
+  const value = await work();
+  return { seconds: Number(process.hrtime.bigint() - started) / 1e9, value };
+}
+
+async function previewFile(token: string, path: string, name: string): Promise<{ id: string; summary: Record<string, number> }> {
+  const form = new FormData();
+  form.append('entity', 'students');
+  form.append('file', new Blob([readFileSync(path)]), name);
+  const response = await request('/api/v1/imports/preview', { method: 'POST', body: form, token });
+  const body = (await response.json()) as { id: string; summary: Record<string, number> };
+  if (response.status !== 201) throw new Error(`preview answered ${response.status}: ${JSON.stringify(body)}`);
+  return body;
+}
+
+async function commitPreview(token: string, id: string): Promise<Record<string, number>> {
+  const response = await request(`/api/v1/imports/previews/${id}/commit`, { method: 'POST', token });
+  const job = (await response.json()) as { id: string };
+  if (response.status !== 202) throw new Error(`commit answered ${response.status}: ${JSON.stringify(job)}`);
+  for (;;) {
+    const current = (await (await request(`/api/v1/jobs/${job.id}`, { token })).json()) as { status: string; error: string | null; result: { counts: Record<string, number> } | null };
+    if (current.status === 'completed') return current.result?.counts ?? {};
+    if (current.status === 'failed' || current.status === 'cancelled') throw new Error(`commit job ${current.status}: ${current.error}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+function psqlCopy(path: string): number {
+  const create = `drop table if exists bench_students_copy; create table bench_students_copy (student_id varchar(50), email varchar(254), first_name varchar(100), last_name varchar(100), father_name varchar(100), mobile_phone varchar(30), phone varchar(30), enrollment_date date, study_year smallint, is_active boolean, academic_year varchar(20), class_division varchar(20))`;
+  const run = (command: string) => {
+    const result = spawnSync('psql', ['-q', '-v', 'ON_ERROR_STOP=1', DATABASE_URL, '-c', command], { encoding: 'utf8' });
+    if (result.status !== 0) throw new Error(`psql failed: ${result.stderr}`);
+  };
+  run(create);
+  const started = process.hrtime.bigint();
+  run(`\\copy bench_students_copy from '${path}' with (format csv, header true)`);
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  run('drop table bench_students_copy');
+  return seconds;
+}
+
+const megabytes = (bytes: number) => `${Math.round(bytes / 1024 / 1024)} MB`;
+const rate = (rows: number, seconds: number) => Math.round(rows / seconds);
+
+async function main(): Promise<void> {
+  const directory = mkdtempSync(join(tmpdir(), 'sms-bench-imports-'));
+  const created = join(directory, 'students.csv');
+  const changed = join(directory, 'students-changed.csv');
+  const workbook = join(directory, 'students.xlsx');
+  console.log(`Generating ${ROWS} students (CSV, twice) and ${XLSX_ROWS} (XLSX) in ${directory}`);
+  await writeCsv(created, ROWS, '');
+  await writeCsv(changed, ROWS, 'ς');
+  await writeXlsx(workbook, XLSX_ROWS);
+  console.log(`CSV ${megabytes(statSync(created).size)}, XLSX ${megabytes(statSync(workbook).size)}`);
+
+  // A run that was killed leaves its database behind; start from an empty one.
+  await dropDatabase(DATABASE_URL);
+  const server = spawn(process.execPath, [join(__dirname, '..', 'src', 'main.js')], {
+    env: {
+      ...process.env,
+      NODE_ENV: 'development',
+      PORT: String(PORT),
+      HOST: '127.0.0.1',
+      DATABASE_URL,
+      REDIS_URL,
+      REDIS_KEY_PREFIX,
+      ADMIN_EMAIL: ADMIN.email,
+      ADMIN_PASSWORD: ADMIN.password,
+      IMPORT_STORAGE_DIR: join(directory, 'storage'),
+      IMPORT_MAX_FILE_MB: '1024',
+      LOG_LEVEL: 'warn',
+      RATE_LIMIT_HEAVY_PER_MINUTE: '1000',
+    },
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
+  const sampler = new RssSampler(server.pid as number);
+  try {
+    await waitUntilReady();
+    const login = await request('/api/v1/auth/login', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(ADMIN) });
+    const { accessToken: token } = (await login.json()) as { accessToken: string };
+
+    const copySeconds = psqlCopy(created);
+    const rows: string[][] = [];
+    const record = (what: string, count: number, seconds: number, peak: number | null) => {
+      rows.push([what, String(count), seconds.toFixed(2), String(rate(count, seconds)), (copySeconds / seconds).toFixed(2), peak === null ? '-' : megabytes(peak)]);
+    };
+    record('psql \\copy (baseline)', ROWS, copySeconds, null);
+
+    sampler.reset();
+    const newPreview = await timed(() => previewFile(token, created, 'students.csv'));
+    record('preview, all new', ROWS, newPreview.seconds, sampler.peak);
+    if (newPreview.value.summary.create !== ROWS) throw new Error(`preview planned ${JSON.stringify(newPreview.value.summary)}`);
+    sampler.reset();
+    const newCommit = await timed(() => commitPreview(token, newPreview.value.id));
+    record('commit job, all new', ROWS, newCommit.seconds, sampler.peak);
+    if (newCommit.value.created !== ROWS) throw new Error(`commit wrote ${JSON.stringify(newCommit.value)}`);
+
+    sampler.reset();
+    const updatePreview = await timed(() => previewFile(token, changed, 'students-changed.csv'));
+    record('preview, all updates', ROWS, updatePreview.seconds, sampler.peak);
+    sampler.reset();
+    const updateCommit = await timed(() => commitPreview(token, updatePreview.value.id));
+    record('commit job, all updates', ROWS, updateCommit.seconds, sampler.peak);
+    if (updateCommit.value.updated !== ROWS) throw new Error(`commit wrote ${JSON.stringify(updateCommit.value)}`);
+
+    sampler.reset();
+    const xlsxPreview = await timed(() => previewFile(token, workbook, 'students.xlsx'));
+    rows.push(['XLSX preview, all new', String(XLSX_ROWS), xlsxPreview.seconds.toFixed(2), String(rate(XLSX_ROWS, xlsxPreview.seconds)), '-', megabytes(sampler.peak)]);
+    sampler.reset();
+    const xlsxCommit = await timed(() => commitPreview(token, xlsxPreview.value.id));
+    rows.push(['XLSX commit job, all new', String(XLSX_ROWS), xlsxCommit.seconds.toFixed(2), String(rate(XLSX_ROWS, xlsxCommit.seconds)), '-', megabytes(sampler.peak)]);
+
+    console.log('\n| step | rows | seconds | rows/s | × \\copy | peak RSS |\n|---|---:|---:|---:|---:|---:|');
+    for (const row of rows) console.log(`| ${row.join(' | ')} |`);
+  } finally {
+    sampler.stop();
+    server.kill('SIGTERM');
+    await once(server, 'exit');
+    await dropDatabase(DATABASE_URL);
+    const redis = new Redis(REDIS_URL);
+    const keys = await redis.keys(`${REDIS_KEY_PREFIX}*`);
+    if (keys.length > 0) await redis.del(...keys);
+    redis.disconnect();
+    rmSync(directory, { recursive: true, force: true });
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});
