@@ -1,6 +1,7 @@
 import { EntityManager } from '@mikro-orm/postgresql';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { PoolClient } from 'pg';
+import { todayAsCalendarDate } from '../common/validation/date.validators';
 import { APP_CONFIG } from '../config/app-config.module';
 import { AppConfig } from '../config/environment';
 import { JobExecution, JobFailedError } from '../jobs/job-handler.registry';
@@ -57,7 +58,8 @@ const LOCKS: Record<string, string[]> = {
   enrollments: ['lock table "enrollments" in share row exclusive mode', 'lock table "students", "courses" in share mode'],
 };
 
-const today = (): string => new Date().toISOString().slice(0, 10);
+/** The latest date that is not in the future: like the API, a grace day covers time zones ahead of UTC. */
+const latestPastDate = (): string => todayAsCalendarDate(new Date(Date.now() + 24 * 60 * 60 * 1000));
 
 /**
  * Runs the import pipeline on one database connection: stage the stored files, plan, and either
@@ -139,7 +141,7 @@ export class ImportRunner {
     const staged = await stageSources(
       client,
       previews.map((preview) => ({ path: this.storage.pathOf(preview.id), fileName: preview.fileName, sheet: preview.sheet })),
-      { entity, target, mode, maxRows: this.config.importMaxRows, today: today(), onProgress },
+      { entity, target, mode, maxRows: this.config.importMaxRows, today: latestPastDate(), onProgress },
     );
     const presentFields = new Set(staged.flatMap((source) => [...source.presentFields]));
     if (!target.keyFields.every((field) => presentFields.has(field))) {

@@ -1,0 +1,163 @@
+import { ChildProcess, fork } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Client } from 'pg';
+import { Job, postImportForm, studentsCsv, waitForJob } from './support/imports';
+import { startTestApp, TestApp } from './support/test-app';
+
+/** A students CSV large enough that its commit is still running a moment after it starts. */
+function largeStudentsCsv(prefix: string, rows: number): string {
+  const lines = ['studentId,email,firstName,lastName,studyYear'];
+  for (let index = 0; index < rows; index += 1) lines.push(`${prefix}${index},${prefix.toLowerCase()}${index}@school.example,Όνομα${index},Επώνυμο,${(index % 4) + 1}`);
+  return `${lines.join('\n')}\n`;
+}
+
+const LARGE_ROWS = 150_000;
+
+async function openDatabase(t: TestApp): Promise<Client> {
+  const database = new Client({ connectionString: t.databaseUrl });
+  await database.connect();
+  return database;
+}
+
+const countStudents = async (database: Client, prefix: string) =>
+  Number((await database.query(`select count(*) from students where student_id like $1`, [`${prefix}%`])).rows[0].count);
+
+describe('import jobs: cancel and directory imports', () => {
+  let t: TestApp;
+  let database: Client;
+  const importDirectory = mkdtempSync(join(tmpdir(), 'sms-import-dir-'));
+
+  beforeAll(async () => {
+    t = await startTestApp('import_jobs', { IMPORT_DIR: importDirectory });
+    database = await openDatabase(t);
+  });
+
+  afterAll(async () => {
+    await database.end();
+    await t.close();
+    rmSync(importDirectory, { recursive: true, force: true });
+  });
+
+  it('cancelled mid-commit leaves the tables unchanged', async () => {
+    const preview = await postImportForm(t.baseUrl, t.adminToken, '/api/v1/imports/preview', { name: 'large.csv', content: largeStudentsCsv('CAN', LARGE_ROWS) }, { entity: 'students' });
+    expect(preview.body.summary.create).toBe(LARGE_ROWS);
+    const commit = await fetch(`${t.baseUrl}/api/v1/imports/previews/${preview.body.id}/commit`, { method: 'POST', headers: { authorization: `Bearer ${t.adminToken}` } });
+    const job = (await commit.json()) as Job;
+    await waitForJob(t.baseUrl, t.adminToken, job.id, (current) => current.progress.processed > 0 || current.status !== 'pending');
+    const cancel = await fetch(`${t.baseUrl}/api/v1/jobs/${job.id}`, { method: 'DELETE', headers: { authorization: `Bearer ${t.adminToken}` } });
+    expect([200, 202]).toContain(cancel.status);
+    const done = await waitForJob(t.baseUrl, t.adminToken, job.id);
+    expect(done.status).toBe('cancelled');
+    expect(await countStudents(database, 'CAN')).toBe(0);
+    const status = await database.query('select status from import_previews where id = $1', [preview.body.id]);
+    expect(status.rows[0].status).toBe('failed');
+  });
+
+  it('imports every file of IMPORT_DIR/students as one job, first occurrence winning across files', async () => {
+    mkdirSync(join(importDirectory, 'students'), { recursive: true });
+    writeFileSync(
+      join(importDirectory, 'students', 'a-first.csv'),
+      studentsCsv([
+        { studentId: 'DIR1', email: 'dir1@school.example', firstName: 'Άννα', lastName: 'Πρώτη', studyYear: '1' },
+        { studentId: 'DIR2', email: 'dir2@school.example', firstName: 'Βασίλης', lastName: 'Δεύτερος', studyYear: '2' },
+      ]),
+    );
+    writeFileSync(
+      join(importDirectory, 'students', 'b-second.json'),
+      JSON.stringify([
+        { studentId: 'DIR2', email: 'dir2@school.example', firstName: 'Other', lastName: 'Copy' },
+        { studentId: 'DIR3', email: 'dir3@school.example', firstName: 'Γιάννης', lastName: 'Τρίτος' },
+      ]),
+    );
+    writeFileSync(join(importDirectory, 'students', 'notes.md'), 'not an import file');
+
+    const response = await fetch(`${t.baseUrl}/api/v1/imports/students`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${t.adminToken}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ onInvalid: 'skip' }),
+    });
+    expect(response.status).toBe(202);
+    const job = (await response.json()) as Job;
+    expect((job.parameters as { files: { fileName: string }[] }).files.map((file) => file.fileName)).toEqual(['a-first.csv', 'b-second.json']);
+    const done = await waitForJob(t.baseUrl, t.adminToken, job.id);
+    expect(done.status).toBe('completed');
+    expect(done.result?.counts).toMatchObject({ created: 3, skipped: 1, rejected: 0 });
+    const stored = await database.query(`select student_id, first_name from students where student_id like 'DIR%' order by student_id`);
+    expect(stored.rows).toEqual([
+      { student_id: 'DIR1', first_name: 'Άννα' },
+      { student_id: 'DIR2', first_name: 'Βασίλης' },
+      { student_id: 'DIR3', first_name: 'Γιάννης' },
+    ]);
+    const previewIds = (done.result?.data as { previewIds: string[] }).previewIds;
+    const second = await fetch(`${t.baseUrl}/api/v1/imports/previews/${previewIds[1]}?code=duplicate_in_file`, { headers: { authorization: `Bearer ${t.adminToken}` } });
+    const issues = ((await second.json()) as { issues: { items: { row: number; message: string }[] } }).issues.items;
+    expect(issues).toEqual([expect.objectContaining({ row: 1, message: expect.stringContaining('row 3 of a-first.csv') })]);
+
+    const audit = await database.query(`select details from audit_logs where action = 'bulk_import' and resource = 'import' and details->>'jobId' = $1`, [job.id]);
+    expect(audit.rows).toHaveLength(1);
+    expect(JSON.stringify(audit.rows[0].details)).not.toContain(importDirectory);
+  });
+
+  it('answers 422 when the import directory holds no importable file', async () => {
+    const response = await fetch(`${t.baseUrl}/api/v1/imports/courses`, { method: 'POST', headers: { authorization: `Bearer ${t.adminToken}` } });
+    expect(response.status).toBe(422);
+    expect(((await response.json()) as { code: string }).code).toBe('import_directory_empty');
+  });
+});
+
+describe('an import whose worker is killed mid-commit', () => {
+  const workers: ChildProcess[] = [];
+
+  afterAll(() => {
+    for (const worker of workers) worker.kill('SIGKILL');
+  });
+
+  it('leaves nothing half-written, and the job is run again to the end by another worker', async () => {
+    const timing = { JOB_LOCK_SECONDS: '2', JOB_STALLED_INTERVAL_SECONDS: '1' };
+    const storage = mkdtempSync(join(tmpdir(), 'sms-import-storage-'));
+    const t = await startTestApp('import_crash', { ROLE: 'api', IMPORT_STORAGE_DIR: storage, ...timing });
+    const database = await openDatabase(t);
+    const startWorker = () => {
+      const worker = fork(join(__dirname, '..', '..', 'dist', 'src', 'main.js'), {
+        env: {
+          ...process.env,
+          NODE_ENV: 'test',
+          ROLE: 'worker',
+          DATABASE_URL: t.databaseUrl,
+          REDIS_KEY_PREFIX: t.redisKeyPrefix,
+          JWT_SECRET: 'worker-secret',
+          IMPORT_STORAGE_DIR: storage,
+          LOG_LEVEL: 'silent',
+          ...timing,
+        },
+        stdio: 'inherit',
+      });
+      workers.push(worker);
+      return worker;
+    };
+    try {
+      const preview = await postImportForm(t.baseUrl, t.adminToken, '/api/v1/imports/preview', { name: 'crash.csv', content: largeStudentsCsv('CRASH', LARGE_ROWS) }, { entity: 'students' });
+      const first = startWorker();
+      const commit = await fetch(`${t.baseUrl}/api/v1/imports/previews/${preview.body.id}/commit`, { method: 'POST', headers: { authorization: `Bearer ${t.adminToken}` } });
+      const job = (await commit.json()) as Job;
+      await waitForJob(t.baseUrl, t.adminToken, job.id, (current) => current.progress.processed > 0, 30_000);
+      first.kill('SIGKILL');
+      // The killed worker's connection closes with it, and PostgreSQL rolls its transaction back.
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      expect(await countStudents(database, 'CRASH')).toBe(0);
+
+      startWorker();
+      const done = await waitForJob(t.baseUrl, t.adminToken, job.id, undefined, 60_000);
+      expect(done.status).toBe('completed');
+      expect(done.attempts).toBe(2);
+      expect(done.result?.counts).toMatchObject({ created: LARGE_ROWS });
+      expect(await countStudents(database, 'CRASH')).toBe(LARGE_ROWS);
+    } finally {
+      await database.end();
+      await t.close();
+      rmSync(storage, { recursive: true, force: true });
+    }
+  }, 120_000);
+});
