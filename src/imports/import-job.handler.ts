@@ -7,6 +7,7 @@ import { ImportPreviewStatus } from './import-options';
 import { ImportPreview } from './import-preview.entity';
 import { ImportRunner } from './import-runner.service';
 import { ImportStorage } from './import-storage.service';
+import { ImportFileError } from './readers/import-file.error';
 
 interface ImportJobParameters {
   previewIds: string[];
@@ -48,6 +49,12 @@ export class ImportJobHandler implements OnModuleInit {
         throw new JobFailedError(`The stored copy of ${preview.fileName} no longer matches its sha256; nothing was written.`, { data: { code: 'upload_changed' } });
       }
     }
-    return this.runner.commit(present, recheck, execution);
+    try {
+      return await this.runner.commit(present, recheck, execution);
+    } catch (error) {
+      // A file that cannot be read will not read better on a second attempt.
+      if (error instanceof ImportFileError) throw new JobFailedError(error.message, { errors: [error.message], data: { previewIds, code: error.code } });
+      throw error;
+    }
   }
 }

@@ -228,7 +228,7 @@ export class ImportRunner {
       [previews.map((preview) => preview.id)],
     );
     const prefix = (fileName: string) => (previews.length > 1 ? `${fileName} ` : '');
-    return new JobFailedError('The file has invalid rows and onInvalid is abort; nothing was written. See the preview for every issue.', {
+    return new JobFailedError('The file cannot be committed: it has invalid rows and onInvalid is abort, or its header is unusable. Nothing was written; the preview lists every issue.', {
       counts: countsOf(analysis.summaries),
       errors: rows.map((row) => `${prefix(row.file_name)}row ${row.row}${row.column === null ? '' : ` (${row.column})`}: ${row.message}`),
       warnings: warningsOf(analysis),

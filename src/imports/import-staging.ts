@@ -71,9 +71,12 @@ class SourceColumns {
     return this.mapping?.columns ?? [];
   }
 
-  /** Missing-column issues resolved by a column found later in a JSON file no longer apply. */
+  /**
+   * Every header issue seen. A required JSON key that appears only after the first batch stays a
+   * missing_column error: the records before it were checked without it.
+   */
   get headerIssues(): RowIssue[] {
-    return [...this.issues.values()].filter((issue) => issue.code !== 'missing_column' || issue.field === null || !this.presentFields.has(issue.field));
+    return [...this.issues.values()];
   }
 }
 

@@ -114,6 +114,7 @@ export class ImportsController {
   @HttpCode(202)
   @auditedImport<JobDto>((_request, job) => jobFacts(job), firstPreviewOf)
   @ApiOperation({ summary: 'Import every file in IMPORT_DIR/students as one bulk_import job' })
+  @ApiBody({ type: ImportBehaviourDto, required: false })
   @ApiAcceptedResponse({ type: JobDto, headers: JOB_LOCATION })
   @ProblemResponses(400, 422)
   async importStudentDirectory(@Body() body: ImportBehaviourDto, @CurrentUser() user: AuthenticatedUser, @Res({ passthrough: true }) reply: FastifyReply): Promise<JobDto> {
@@ -124,6 +125,7 @@ export class ImportsController {
   @HttpCode(202)
   @auditedImport<JobDto>((_request, job) => jobFacts(job), firstPreviewOf)
   @ApiOperation({ summary: 'Import every file in IMPORT_DIR/courses as one bulk_import job' })
+  @ApiBody({ type: ImportBehaviourDto, required: false })
   @ApiAcceptedResponse({ type: JobDto, headers: JOB_LOCATION })
   @ProblemResponses(400, 422)
   async importCourseDirectory(@Body() body: ImportBehaviourDto, @CurrentUser() user: AuthenticatedUser, @Res({ passthrough: true }) reply: FastifyReply): Promise<JobDto> {

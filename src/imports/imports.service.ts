@@ -22,6 +22,7 @@ import { ImportRunner } from './import-runner.service';
 import { ImportStorage, StoredFile } from './import-storage.service';
 import { receiveUpload } from './import-upload';
 import { ImportFileError } from './readers/import-file.error';
+import { openSource } from './readers/open-source';
 import { rejectedRowsCsv } from './rejected-rows';
 
 /** Extensions a directory import picks up; anything else in the directory is left alone. */
@@ -31,9 +32,11 @@ const ISSUES_SHOWN_WITH_A_PREVIEW = 100;
 
 const previewNotFound = (id: string): ProblemException => ProblemException.notFound(`Import preview ${id}`, 'preview_not_found');
 
-function fileProblem(error: ImportFileError): ProblemException {
+/** The problem answer for a file that cannot be read; `fileName` names the file when a request has several. */
+function fileProblem(error: ImportFileError, fileName?: string): ProblemException {
   const titles = { 413: 'Payload Too Large', 415: 'Unsupported Media Type', 422: 'Unprocessable Content' } as const;
-  return new ProblemException({ status: error.status, code: error.code, title: titles[error.status], detail: error.message });
+  const detail = fileName === undefined ? error.message : `${fileName}: ${error.message}`;
+  return new ProblemException({ status: error.status, code: error.code, title: titles[error.status], detail });
 }
 
 /** The imports API: uploads, previews, commits and directory imports, each as its user's own. */
@@ -65,6 +68,7 @@ export class ImportsService {
   /** Preview and commit in one call: the job checks the file, records its findings, and writes if it may. */
   async upload(request: FastifyRequest, user: AuthenticatedUser): Promise<JobDto> {
     const preview = await this.receive(request, user, ImportPreviewStatus.Committing);
+    await this.probe(preview);
     return this.startJob([preview], false, user);
   }
 
@@ -95,6 +99,7 @@ export class ImportsService {
       const stored = await this.storage.saveCopyOf(id, join(directory, name));
       previews.push(await this.insert(id, user, { entity, mode: behaviour.mode, onInvalid: behaviour.onInvalid }, { ...stored, fileName: name }, ImportPreviewStatus.Committing));
     }
+    for (const preview of previews) await this.probe(preview, previews);
     return this.startJob(previews, false, user);
   }
 
@@ -174,11 +179,16 @@ export class ImportsService {
     return { preview, content: Readable.from(rejectedRowsCsv(this.storage.pathOf(id), preview.fileName, preview.sheet ?? null, reasons)) };
   }
 
-  /** Removes previews past their expiry with their files, except those a job is still committing. */
+  /**
+   * Removes previews past their expiry with their files. One that a job may still be committing is
+   * kept a day longer (its job may be queued behind others); after that its job is long gone.
+   */
   async sweepExpired(): Promise<number> {
     const removed = await this.em
       .getConnection()
-      .execute<{ id: string }[]>('delete from import_previews where expires_at < now() and status <> ? returning id', [ImportPreviewStatus.Committing]);
+      .execute<{ id: string }[]>(`delete from import_previews where expires_at < now() and (status <> ? or expires_at < now() - interval '1 day') returning id`, [
+        ImportPreviewStatus.Committing,
+      ]);
     await Promise.all(removed.map(({ id }) => this.storage.remove(id)));
     return removed.length;
   }
@@ -245,6 +255,21 @@ export class ImportsService {
     );
     await this.em.getConnection().execute('update import_previews set job_id = ? where id = any(?::uuid[])', [job.id, `{${previews.map((preview) => preview.id).join(',')}}`]);
     return job;
+  }
+
+  /**
+   * Opens the stored file and reads its first batch, so that a file that cannot be read at all
+   * (empty, wrong format, zip bomb...) is refused by the request rather than by a job later.
+   */
+  private async probe(preview: ImportPreview, batch: ImportPreview[] = [preview]): Promise<void> {
+    try {
+      const opened = await openSource(this.storage.pathOf(preview.id), { fileName: preview.fileName, sheet: preview.sheet ?? undefined });
+      await opened.batches[Symbol.asyncIterator]().return?.();
+    } catch (error) {
+      for (const discarded of batch) await this.discard(discarded.id);
+      if (!(error instanceof ImportFileError)) throw error;
+      throw fileProblem(error, batch.length > 1 ? preview.fileName : undefined);
+    }
   }
 
   private async visible(id: string, user: AuthenticatedUser): Promise<ImportPreview> {

@@ -70,22 +70,23 @@ describe('createRowValidator', () => {
     });
   });
 
-  it('keeps absent columns undefined and turns empty cells into null or the field default', () => {
+  it('keeps absent columns undefined and turns empty cells into null', () => {
     const headers = ['studentId', 'note', 'isActive', 'studyYear'];
     const { values } = validate(ImportEntity.Students, headers, ['ab1', '  ', null]);
     expect(values?.[fieldIndex(ImportEntity.Students, 'note')]).toBeNull();
-    expect(values?.[fieldIndex(ImportEntity.Students, 'isActive')]).toBe(true);
+    expect(values?.[fieldIndex(ImportEntity.Students, 'isActive')]).toBeNull();
     // A missing trailing cell is an empty cell of a column the file has.
     expect(values?.[fieldIndex(ImportEntity.Students, 'studyYear')]).toBeNull();
     expect(values?.[fieldIndex(ImportEntity.Students, 'email')]).toBeUndefined();
   });
 
-  it('gives non-null fields their defaults when empty', () => {
-    expect(course('credits', '')).toBe(3);
-    expect(course('isActive', undefined)).toBe(true);
+  // The database gives a new record the default and keeps an existing record's value.
+  it('leaves empty cells of non-null fields as null, for the database to default or keep', () => {
+    expect(course('credits', '')).toBeNull();
+    expect(course('isActive', undefined)).toBeNull();
     expect(course('evaluationRules', '')).toBeNull();
-    expect(enrollment('status', '')).toBe('active');
-    expect(enrollment('enrolledAt', null)).toBe(TODAY);
+    expect(enrollment('status', '')).toBeNull();
+    expect(enrollment('enrolledAt', null)).toBeNull();
   });
 
   it('reports every error of a row, each with its column, field and cell', () => {

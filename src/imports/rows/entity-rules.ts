@@ -1,4 +1,3 @@
-import { EnrollmentStatus } from '../../enrollments/enrollment-status.enum';
 import { ImportEntity } from '../import.types';
 import { CellRule, memoizeText } from './cell-rule';
 import { booleanRule, statusRule } from './choice-rules';
@@ -14,14 +13,15 @@ export const REQUIRED = Symbol('required');
 export interface FieldRule {
   rule: CellRule;
   /**
-   * What an empty cell stores: null clears an optional field; a field that cannot be null takes
-   * its default instead, since an empty cell is how a spreadsheet says "the usual".
+   * What an empty cell stores: null clears an optional field. For a field that cannot be null,
+   * null means "no value given": a new record takes the column's default, an existing one keeps
+   * what it has (see TargetColumn.defaultWhenEmpty), so an empty cell never re-activates a student.
    */
   whenEmpty: ImportValue | typeof REQUIRED;
 }
 
 const required = (rule: CellRule): FieldRule => ({ rule, whenEmpty: REQUIRED });
-const optional = (rule: CellRule, whenEmpty: ImportValue = null): FieldRule => ({ rule, whenEmpty });
+const optional = (rule: CellRule): FieldRule => ({ rule, whenEmpty: null });
 
 const NAME_MAX_LENGTH = 100;
 const LONG_TEXT_MAX_LENGTH = 2000;
@@ -38,7 +38,7 @@ function studentRules(today: string): Record<string, FieldRule> {
     phone: optional(phoneRule('phone')),
     enrollmentDate: optional(memoizeText(dateRule('enrollmentDate', today))),
     studyYear: optional(memoizeText(studyYearRule('studyYear'))),
-    isActive: optional(memoizeText(booleanRule('isActive')), true),
+    isActive: optional(memoizeText(booleanRule('isActive'))),
     healthIssue: optional(textRule('healthIssue', LONG_TEXT_MAX_LENGTH)),
     note: optional(textRule('note', LONG_TEXT_MAX_LENGTH)),
     academicYear: optional(textRule('academicYear', SHORT_TEXT_MAX_LENGTH)),
@@ -48,7 +48,6 @@ function studentRules(today: string): Record<string, FieldRule> {
 
 const COURSE_NAME_MAX_LENGTH = 200;
 const SEMESTER_MAX_LENGTH = 50;
-const DEFAULT_CREDITS = 3;
 const MAX_CREDITS = 60;
 const MAX_PER_WEEK = 60;
 
@@ -57,22 +56,21 @@ function courseRules(): Record<string, FieldRule> {
     courseCode: required(courseCodeRule('courseCode')),
     courseName: required(textRule('courseName', COURSE_NAME_MAX_LENGTH)),
     semester: required(textRule('semester', SEMESTER_MAX_LENGTH)),
-    credits: optional(integerRule('credits', 0, MAX_CREDITS), DEFAULT_CREDITS),
+    credits: optional(integerRule('credits', 0, MAX_CREDITS)),
     description: optional(textRule('description', LONG_TEXT_MAX_LENGTH)),
     hoursPerWeek: optional(integerRule('hoursPerWeek', 0, MAX_PER_WEEK)),
     periodsPerWeek: optional(integerRule('periodsPerWeek', 0, MAX_PER_WEEK)),
     evaluationRules: optional(evaluationRulesRule('evaluationRules')),
-    isActive: optional(memoizeText(booleanRule('isActive')), true),
+    isActive: optional(memoizeText(booleanRule('isActive'))),
   };
 }
 
-/** An empty enrollment date means "enrolled today", as a secretariat entering today's enrollments means. */
 function enrollmentRules(today: string): Record<string, FieldRule> {
   return {
     studentId: required(studentIdRule('studentId')),
     courseCode: required(courseCodeRule('courseCode')),
-    enrolledAt: optional(memoizeText(dateRule('enrolledAt', today)), today),
-    status: optional(memoizeText(statusRule('status')), EnrollmentStatus.Active),
+    enrolledAt: optional(memoizeText(dateRule('enrolledAt', today))),
+    status: optional(memoizeText(statusRule('status'))),
   };
 }
 
