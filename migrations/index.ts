@@ -4,10 +4,12 @@ import { Migration20261127081845_initial } from './Migration20261127081845_initi
 import { Migration20261127084438_audit_logs } from './Migration20261127084438_audit_logs';
 import { Migration20261127085656_audit_query_support } from './Migration20261127085656_audit_query_support';
 import { Migration20261127103203_imports } from './Migration20261127103203_imports';
+import { Migration20261127110859_import_stage_files } from './Migration20261127110859_import_stage_files';
 
 export const migrations: MigrationObject[] = [
   { name: 'Migration20261127081845_initial', class: Migration20261127081845_initial },
   { name: 'Migration20261127084438_audit_logs', class: Migration20261127084438_audit_logs },
   { name: 'Migration20261127085656_audit_query_support', class: Migration20261127085656_audit_query_support },
   { name: 'Migration20261127103203_imports', class: Migration20261127103203_imports },
+  { name: 'Migration20261127110859_import_stage_files', class: Migration20261127110859_import_stage_files },
 ];

@@ -7,6 +7,7 @@ import { ImportPreviewStatus } from './import-options';
 import { ImportPreview } from './import-preview.entity';
 import { ImportRunner } from './import-runner.service';
 import { ImportStorage } from './import-storage.service';
+import { StageChangedError } from './import-staging';
 import { ImportFileError } from './readers/import-file.error';
 
 interface ImportJobParameters {
@@ -54,6 +55,7 @@ export class ImportJobHandler implements OnModuleInit {
     } catch (error) {
       // A file that cannot be read will not read better on a second attempt.
       if (error instanceof ImportFileError) throw new JobFailedError(error.message, { errors: [error.message], data: { previewIds, code: error.code } });
+      if (error instanceof StageChangedError) throw new JobFailedError(error.message, { errors: [error.message], data: { previewIds, code: 'stage_changed' } });
       throw error;
     }
   }

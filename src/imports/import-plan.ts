@@ -137,7 +137,6 @@ export function planSql(target: ImportTarget, presentFields: ReadonlySet<string>
     );
   }
   statements.push(target.entity === ImportEntity.Enrollments ? enrollmentPlanSql(target, presentFields, mode, keyJoin) : recordPlanSql(target, presentFields, mode, keyJoin));
-  statements.push('analyze import_plan');
   return statements;
 }
 
@@ -353,8 +352,7 @@ export function applySql(target: ImportTarget, presentFields: ReadonlySet<string
   const insert = `insert into ${table} (${insertColumns.map(quote).join(', ')}, "created_at", "updated_at")
     select ${insertValues.join(', ')}, now(), now()
     from import_plan p join import_stage s on s.ordinal = p.ordinal
-    where p.outcome = '${RowOutcome.Create}'
-    order by s.ordinal`;
+    where p.outcome = '${RowOutcome.Create}'`;
   const assignments = writableColumns(target, presentFields).map((column) => `${quote(column.column)} = ${updatedValue(column)}`);
   const update = `update ${table} t set ${[...assignments, '"deleted_at" = null', '"updated_at" = now()'].join(', ')}
     from import_plan p join import_stage s on s.ordinal = p.ordinal

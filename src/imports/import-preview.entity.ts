@@ -37,6 +37,13 @@ export class ImportPreview {
   @Property({ type: 'string', length: 100, nullable: true })
   sheet?: string | null;
 
+  /**
+   * sha256 of the validated rows the preview staged, kept beside the upload: a commit loads them
+   * straight into PostgreSQL instead of reading the file again, and refuses them if they changed.
+   */
+  @Property({ type: 'string', length: 64, nullable: true })
+  stageSha256?: string | null;
+
   /** Format, encoding, delimiter, sheet and column mapping, once the file has been read. */
   @Property({ type: 'json', nullable: true })
   detected?: Record<string, unknown> | null;

@@ -1,12 +1,13 @@
 import { EntityManager } from '@mikro-orm/postgresql';
 import { Inject, Injectable, Logger } from '@nestjs/common';
+import { stat } from 'node:fs/promises';
 import type { PoolClient } from 'pg';
 import { todayAsCalendarDate } from '../common/validation/date.validators';
 import { APP_CONFIG } from '../config/app-config.module';
 import { AppConfig } from '../config/environment';
 import { JobExecution, JobFailedError } from '../jobs/job-handler.registry';
-import { JobResult } from '../jobs/job-record';
-import { IssueSeverity, RowIssue } from './import.types';
+import { JobProgress, JobResult } from '../jobs/job-record';
+import { ImportFormat, IssueSeverity, RowIssue } from './import.types';
 import { ImportPreviewStatus, InvalidRowPolicy } from './import-options';
 import {
   applySql,
@@ -24,7 +25,7 @@ import {
 import { ImportPreview } from './import-preview.entity';
 import { ImportStorage } from './import-storage.service';
 import { importTarget, ImportTarget } from './import-targets';
-import { stageSources, StagedSource } from './import-staging';
+import { restoreStage, stageSources, StagedSource } from './import-staging';
 
 /** What was detected in a file, as the preview shows it. */
 export interface ImportDetection {
@@ -46,6 +47,8 @@ export interface ImportOutcome {
 
 interface Analysis {
   staged: StagedSource[];
+  /** sha256 of the staged rows a preview saved. */
+  savedSha256: string | null;
   summaries: ImportSummary[];
   counts: OutcomeCounts[];
   presentFields: Set<string>;
@@ -78,8 +81,9 @@ export class ImportRunner {
   /** Reads, validates and plans one stored upload; records what was found; writes no domain data. */
   async preview(preview: ImportPreview): Promise<void> {
     await this.inTransaction(async (client) => {
-      const analysis = await this.analyze(client, [preview], async () => undefined);
+      const analysis = await this.analyze(client, [preview], 'preview', async () => undefined);
       await this.record(client, [preview], analysis);
+      await client.query('update import_previews set stage_sha256 = $2 where id = $1', [preview.id, analysis.savedSha256]);
     });
   }
 
@@ -92,9 +96,9 @@ export class ImportRunner {
     const total = recheck ? previews.reduce((sum, preview) => sum + (preview.summary?.totalRows ?? 0), 0) : null;
     try {
       const outcome = await this.inTransaction(async (client): Promise<{ result: Partial<JobResult> } | { refusal: JobFailedError }> => {
-        const analysis = await this.analyze(client, previews, async (rows) => {
+        const analysis = await this.analyze(client, previews, recheck ? 'commit' : 'direct', async (progress) => {
           await execution.throwIfCancelled();
-          await execution.reportProgress({ processed: rows, total, message: `Reading and checking rows (${rows} so far)` });
+          await execution.reportProgress(progress);
         });
         await execution.throwIfCancelled();
         if (recheck) {
@@ -135,26 +139,80 @@ export class ImportRunner {
     }
   }
 
-  private async analyze(client: PoolClient, previews: ImportPreview[], onProgress: (rows: number) => Promise<void>): Promise<Analysis> {
+  /**
+   * Stages and plans. A preview saves its staged rows; a commit of a preview loads them back (the
+   * file is read again only if they are gone); uploads and directory imports stage from the files.
+   */
+  private async analyze(
+    client: PoolClient,
+    previews: ImportPreview[],
+    purpose: 'preview' | 'commit' | 'direct',
+    onProgress: (progress: Partial<JobProgress>) => Promise<void>,
+  ): Promise<Analysis> {
     const { entity, mode } = previews[0];
     const target = importTarget(entity);
-    const staged = await stageSources(
-      client,
-      previews.map((preview) => ({ path: this.storage.pathOf(preview.id), fileName: preview.fileName, sheet: preview.sheet })),
-      { entity, target, mode, maxRows: this.config.importMaxRows, today: latestPastDate(), onProgress },
-    );
+    let staged: StagedSource[];
+    let savedSha256: string | null = null;
+    const savedStage = purpose === 'commit' && previews.length === 1 ? await this.savedStageOf(previews[0]) : null;
+    if (savedStage !== null) {
+      await restoreStage(client, target, savedStage.path, savedStage.sha256, (bytes) =>
+        onProgress({ processed: bytes, total: savedStage.size, message: 'Loading the previewed rows' }),
+      );
+      staged = [savedStage.source];
+    } else {
+      const total = purpose === 'commit' ? previews.reduce((sum, preview) => sum + (preview.summary?.totalRows ?? 0), 0) : null;
+      const result = await stageSources(
+        client,
+        previews.map((preview) => ({ path: this.storage.pathOf(preview.id), fileName: preview.fileName, sheet: preview.sheet })),
+        {
+          entity,
+          target,
+          mode,
+          maxRows: this.config.importMaxRows,
+          today: latestPastDate(),
+          onProgress: (rows) => onProgress({ processed: rows, total, message: `Reading and checking rows (${rows} so far)` }),
+          saveTo: purpose === 'preview' ? this.storage.stagePathOf(previews[0].id) : undefined,
+        },
+      );
+      staged = result.sources;
+      savedSha256 = result.savedSha256;
+    }
     const presentFields = new Set(staged.flatMap((source) => [...source.presentFields]));
     if (!target.keyFields.every((field) => presentFields.has(field))) {
       // Without the key no row can be matched: every row is refused by the header issue.
       const counts = staged.map(() => ({ staged: 0, invalid: 0, warningRows: 0, outcomes: {} }));
       const rows = await client.query<{ source: number; count: number }>('select source, count(*)::integer as count from import_stage group by source');
       for (const { source, count } of rows.rows) counts[source] = { staged: count, invalid: count, warningRows: 0, outcomes: {} };
-      return { staged, counts, summaries: counts.map(summarize), presentFields };
+      return { staged, counts, summaries: counts.map(summarize), presentFields, savedSha256 };
     }
     for (const lock of LOCKS[entity]) await client.query(lock);
     for (const statement of planSql(target, presentFields, mode)) await client.query(statement);
     const counts = countsFrom((await client.query(countsSql())).rows, previews.length);
-    return { staged, counts, summaries: counts.map(summarize), presentFields };
+    return { staged, counts, summaries: counts.map(summarize), presentFields, savedSha256 };
+  }
+
+  /** The rows a preview saved, if they are still there, with what the preview learnt about its file. */
+  private async savedStageOf(preview: ImportPreview): Promise<{ path: string; sha256: string; size: number; source: StagedSource } | null> {
+    const detected = preview.detected as unknown as ImportDetection | null | undefined;
+    if (preview.stageSha256 == null || detected == null) return null;
+    const path = this.storage.stagePathOf(preview.id);
+    const size = await stat(path).then(
+      (file) => file.size,
+      () => null,
+    );
+    if (size === null) return null;
+    const columns = detected.columns.map((column) => ({ index: column.index, header: column.column, field: column.field }));
+    return {
+      path,
+      sha256: preview.stageSha256,
+      size,
+      source: {
+        detection: { format: detected.format as ImportFormat, encoding: detected.encoding, delimiter: detected.delimiter, sheet: detected.sheet },
+        columns,
+        headerIssues: [],
+        presentFields: new Set(columns.flatMap((column) => (column.field === null ? [] : [column.field]))),
+      },
+    };
   }
 
   /** Stores the findings of each preview: detection, summary, issues, and whether it may be committed. */

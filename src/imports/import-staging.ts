@@ -1,5 +1,9 @@
-import { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
+import { createHash } from 'node:crypto';
+import { once } from 'node:events';
+import { createReadStream, createWriteStream, WriteStream } from 'node:fs';
+import { rm } from 'node:fs/promises';
+import { Readable, Transform } from 'node:stream';
+import { finished, pipeline } from 'node:stream/promises';
 import type { PoolClient } from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { COPY_NULL, copyField } from './copy-text';
@@ -38,7 +42,19 @@ export interface StageOptions {
   today: string;
   /** Called between batches with the rows staged so far; may throw to stop (cancellation). */
   onProgress: (rows: number) => Promise<void>;
+  /** Also write the staged rows (COPY text) to this file, for a commit to load without reading the upload again. */
+  saveTo?: string;
 }
+
+/** What staging learnt about its files, and the sha256 of the saved staged rows when they were saved. */
+export interface StageResult {
+  sources: StagedSource[];
+  savedSha256: string | null;
+}
+
+const COPY_BUFFER_BYTES = 8 * 1024 * 1024;
+/** How often (in bytes of staged rows) loading a saved stage reports progress and looks for a cancellation. */
+const PROGRESS_EVERY_BYTES = 4 * 1024 * 1024;
 
 /** How often (in rows) staging reports progress and looks for a cancellation. */
 const PROGRESS_EVERY_ROWS = 20_000;
@@ -89,8 +105,9 @@ function issueJson(issues: readonly RowIssue[]): string {
  * transaction): valid rows with their values, invalid ones with their issues only. One COPY
  * stream for all sources, fed with text built a batch at a time.
  */
-export async function stageSources(client: PoolClient, sources: readonly StageSource[], options: StageOptions): Promise<StagedSource[]> {
+export async function stageSources(client: PoolClient, sources: readonly StageSource[], options: StageOptions): Promise<StageResult> {
   await client.query(stagingTableSql(options.target));
+  const saved = options.saveTo === undefined ? null : new SavedStage(options.saveTo);
   const staged: StagedSource[] = [];
   let ordinal = 0;
   let nextProgressAt = PROGRESS_EVERY_ROWS;
@@ -125,6 +142,7 @@ export async function stageSources(client: PoolClient, sources: readonly StageSo
           for (let index = 0; index < fieldCount; index += 1) line += `\t${copyField(values[index])}`;
           text += `${line}\n`;
         }
+        if (saved !== null) await saved.write(text);
         yield text;
         if (ordinal >= nextProgressAt) {
           nextProgressAt = ordinal + PROGRESS_EVERY_ROWS;
@@ -135,9 +153,72 @@ export async function stageSources(client: PoolClient, sources: readonly StageSo
     }
   }
 
-  await pipeline(Readable.from(copyText()), client.query(copyFrom(stagingCopySql(options.target))));
+  // A deep buffer lets Node parse the next batches while PostgreSQL ingests the last ones: on two
+  // cores the two halves then overlap instead of taking turns.
+  try {
+    await pipeline(Readable.from(copyText()), client.query(copyFrom(stagingCopySql(options.target), { highWaterMark: COPY_BUFFER_BYTES })));
+  } catch (error) {
+    await saved?.discard();
+    throw error;
+  }
   await client.query('analyze import_stage');
   await options.onProgress(ordinal);
-  return staged;
+  return { sources: staged, savedSha256: saved === null ? null : await saved.finish() };
+}
+
+/** The staged rows as a file, hashed as they are written. */
+class SavedStage {
+  private readonly file: WriteStream;
+  private readonly hash = createHash('sha256');
+
+  constructor(private readonly path: string) {
+    this.file = createWriteStream(path);
+  }
+
+  async write(text: string): Promise<void> {
+    this.hash.update(text);
+    if (!this.file.write(text)) await once(this.file, 'drain');
+  }
+
+  async finish(): Promise<string> {
+    this.file.end();
+    await finished(this.file);
+    return this.hash.digest('hex');
+  }
+
+  async discard(): Promise<void> {
+    this.file.destroy();
+    await rm(this.path, { force: true });
+  }
+}
+
+/**
+ * Loads rows a preview staged (and saved) into `import_stage`, straight into PostgreSQL, checking
+ * that they are byte for byte what the preview saved. Throws before anything is planned if not.
+ */
+export async function restoreStage(client: PoolClient, target: ImportTarget, path: string, sha256: string, onProgress: (bytes: number) => Promise<void>): Promise<void> {
+  await client.query(stagingTableSql(target));
+  const hash = createHash('sha256');
+  let bytes = 0;
+  let nextProgressAt = PROGRESS_EVERY_BYTES;
+  const checked = new Transform({
+    transform(chunk: Buffer, _encoding, callback) {
+      hash.update(chunk);
+      bytes += chunk.length;
+      if (bytes < nextProgressAt) return callback(null, chunk);
+      nextProgressAt = bytes + PROGRESS_EVERY_BYTES;
+      onProgress(bytes).then(() => callback(null, chunk), callback);
+    },
+  });
+  await pipeline(createReadStream(path, { highWaterMark: 1024 * 1024 }), checked, client.query(copyFrom(stagingCopySql(target), { highWaterMark: COPY_BUFFER_BYTES })));
+  if (hash.digest('hex') !== sha256) throw new StageChangedError();
+  await client.query('analyze import_stage');
+}
+
+/** The saved staged rows of a preview are not what the preview wrote. */
+export class StageChangedError extends Error {
+  constructor() {
+    super('The staged rows of this preview changed since the preview; nothing was written.');
+  }
 }
 

@@ -29,6 +29,11 @@ export class ImportStorage {
     return join(this.directory, `${previewId}.upload`);
   }
 
+  /** The preview's validated rows in PostgreSQL's COPY text format. */
+  stagePathOf(previewId: string): string {
+    return join(this.directory, `${previewId}.stage`);
+  }
+
   /** Writes the stream to the preview's file while hashing it; the caller removes the file if the upload turns out bad. */
   async save(previewId: string, content: Readable): Promise<StoredFile> {
     await mkdir(this.directory, { recursive: true });
@@ -57,6 +62,6 @@ export class ImportStorage {
   }
 
   async remove(previewId: string): Promise<void> {
-    await rm(this.pathOf(previewId), { force: true });
+    await Promise.all([rm(this.pathOf(previewId), { force: true }), rm(this.stagePathOf(previewId), { force: true })]);
   }
 }

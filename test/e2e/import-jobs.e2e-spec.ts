@@ -1,5 +1,5 @@
 import { ChildProcess, fork } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
@@ -28,9 +28,10 @@ describe('import jobs: cancel and directory imports', () => {
   let t: TestApp;
   let database: Client;
   const importDirectory = mkdtempSync(join(tmpdir(), 'sms-import-dir-'));
+  const storage = mkdtempSync(join(tmpdir(), 'sms-import-storage-'));
 
   beforeAll(async () => {
-    t = await startTestApp('import_jobs', { IMPORT_DIR: importDirectory });
+    t = await startTestApp('import_jobs', { IMPORT_DIR: importDirectory, IMPORT_STORAGE_DIR: storage });
     database = await openDatabase(t);
   });
 
@@ -38,6 +39,38 @@ describe('import jobs: cancel and directory imports', () => {
     await database.end();
     await t.close();
     rmSync(importDirectory, { recursive: true, force: true });
+    rmSync(storage, { recursive: true, force: true });
+  });
+
+  const previewAndCommit = async (prefix: string) => {
+    const csv = studentsCsv([{ studentId: `${prefix}1`, email: `${prefix.toLowerCase()}1@school.example`, firstName: 'Στέλλα', lastName: 'Αποθηκευμένη', studyYear: '1' }]);
+    const preview = await postImportForm(t.baseUrl, t.adminToken, '/api/v1/imports/preview', { name: 'saved.csv', content: csv }, { entity: 'students' });
+    return {
+      id: preview.body.id,
+      commit: async () => {
+        const response = await fetch(`${t.baseUrl}/api/v1/imports/previews/${preview.body.id}/commit`, { method: 'POST', headers: { authorization: `Bearer ${t.adminToken}` } });
+        return waitForJob(t.baseUrl, t.adminToken, ((await response.json()) as Job).id);
+      },
+    };
+  };
+
+  it('commits the rows the preview saved, and refuses them if they changed', async () => {
+    const tampered = await previewAndCommit('TAMPER');
+    const stageFile = join(storage, `${tampered.id}.stage`);
+    writeFileSync(stageFile, readFileSync(stageFile, 'utf8').replace('Στέλλα', 'Mallory'));
+    const refused = await tampered.commit();
+    expect(refused.status).toBe('failed');
+    expect(refused.result?.data).toMatchObject({ code: 'stage_changed' });
+    expect(await countStudents(database, 'TAMPER')).toBe(0);
+
+    // Without its saved rows a preview is committed from its upload, read and checked again.
+    const lost = await previewAndCommit('LOST');
+    rmSync(join(storage, `${lost.id}.stage`));
+    const done = await lost.commit();
+    expect(done.status).toBe('completed');
+    expect(done.result?.counts).toMatchObject({ created: 1 });
+    const stored = await database.query(`select first_name from students where student_id = 'LOST1'`);
+    expect(stored.rows).toEqual([{ first_name: 'Στέλλα' }]);
   });
 
   it('cancelled mid-commit leaves the tables unchanged', async () => {

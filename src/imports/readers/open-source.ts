@@ -8,7 +8,7 @@ import { detectFormat } from './detect-format';
 import { readJsonBatches, readNdjsonBatches } from './json-reader';
 import { ReaderLimits, resolveReaderLimits } from './reader-limits';
 import { readXlsxBatches } from './xlsx-reader';
-import { checkXlsxEntries, readZipDirectory } from './zip-directory';
+import { checkXlsxEntries, readZipDirectory, verifyXlsxEntries } from './zip-directory';
 
 export interface SourceDetection {
   format: ImportFormat;
@@ -56,7 +56,11 @@ export async function openSource(path: string, options: OpenSourceOptions): Prom
   const detection: SourceDetection = { format, encoding: null, delimiter: null, sheet: null };
   let batches: AsyncGenerator<SourceBatch, void, undefined>;
   if (format === ImportFormat.Xlsx) {
-    checkXlsxEntries(await readZipDirectory(path), limits);
+    // The declared sizes first, which refuses an honest zip bomb at once; then the real ones, by
+    // inflating each entry without keeping it, since an archive can declare what it likes.
+    const directory = await readZipDirectory(path);
+    checkXlsxEntries(directory.entries, limits);
+    await verifyXlsxEntries(path, directory, limits);
     batches = readXlsxBatches(path, { sheet: options.sheet, batchSize, onSheet: (name) => (detection.sheet = name) });
   } else {
     const encoding = detectEncoding(head);

@@ -19,7 +19,8 @@ interface NamedWorksheetReader extends AsyncIterable<ExcelJS.Row> {
 
 /**
  * Rows of one worksheet, streamed by exceljs: the first non-blank row is the header row and
- * `row` is the sheet row number. Call only after checkXlsxEntries accepted the archive.
+ * `row` is the sheet row number. Call only after checkXlsxEntries and verifyXlsxEntries accepted
+ * the archive.
  */
 export async function* readXlsxBatches(path: string, options: XlsxReaderOptions): AsyncGenerator<SourceBatch, void, undefined> {
   const input = createReadStream(path);

@@ -1,4 +1,8 @@
-import { open } from 'node:fs/promises';
+import { createReadStream } from 'node:fs';
+import { FileHandle, open } from 'node:fs/promises';
+import { Transform, Writable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { createInflateRaw } from 'node:zlib';
 import { ImportFileError } from './import-file.error';
 import { ReaderLimits } from './reader-limits';
 
@@ -6,6 +10,17 @@ export interface ZipEntry {
   name: string;
   compressedSize: number;
   uncompressedSize: number;
+  /** 0 stored, 8 deflated; nothing else is read. */
+  method: number;
+  /** Where the entry's local file header starts. */
+  localHeaderOffset: number;
+}
+
+export interface ZipDirectory {
+  entries: ZipEntry[];
+  /** Where the central directory starts, so where the last entry's data must end. */
+  offset: number;
+  size: number;
 }
 
 interface DirectoryLocation {
@@ -22,6 +37,14 @@ const ZIP64_END_OF_DIRECTORY_SIGNATURE = 0x06064b50;
 const ZIP64_END_OF_DIRECTORY_LENGTH = 56;
 const DIRECTORY_ENTRY_SIGNATURE = 0x02014b50;
 const DIRECTORY_ENTRY_LENGTH = 46;
+const LOCAL_HEADER_SIGNATURE = 0x04034b50;
+const LOCAL_HEADER_LENGTH = 30;
+/** Signature and CRC, compressed and uncompressed sizes: the 16 bytes exceljs's unzipper reads after such data. */
+const DATA_DESCRIPTOR_SIGNATURE = Buffer.from([0x50, 0x4b, 0x07, 0x08]);
+const DATA_DESCRIPTOR_LENGTH = 16;
+const HAS_DATA_DESCRIPTOR_FLAG = 0x0008;
+const STORED = 0;
+const DEFLATED = 8;
 const ZIP64_EXTRA_FIELD_ID = 0x0001;
 const MAX_COMMENT_LENGTH = 0xffff;
 /** An XLSX has tens of entries; a directory this large is not a spreadsheet worth reading. */
@@ -33,7 +56,7 @@ const RATIO_CHECK_MIN_BYTES = 1024 * 1024;
  * The archive's entries as its central directory declares them, read from the end of the file
  * without decompressing anything, so that a zip bomb is refused before exceljs inflates it.
  */
-export async function readZipDirectory(path: string): Promise<ZipEntry[]> {
+export async function readZipDirectory(path: string): Promise<ZipDirectory> {
   const file = await open(path, 'r');
   try {
     const { size: fileSize } = await file.stat();
@@ -47,14 +70,19 @@ export async function readZipDirectory(path: string): Promise<ZipEntry[]> {
     if (location.size > MAX_DIRECTORY_BYTES || location.offset + location.size > fileSize) {
       throw invalidXlsx('its zip directory is out of bounds');
     }
-    return parseCentralDirectory(await readExactly(file, location.offset, location.size), location.entryCount);
+    const entries = parseCentralDirectory(await readExactly(file, location.offset, location.size), location.entryCount);
+    return { entries, offset: location.offset, size: location.size };
   } finally {
     await file.close();
   }
 }
 
-/** Refuses archives whose declared expansion is too large or too steep, and archives without a worksheet. */
-export function checkXlsxEntries(entries: readonly ZipEntry[], limits: ReaderLimits): void {
+/**
+ * Refuses archives whose declared expansion is too large or too steep, and archives without a
+ * worksheet, without inflating anything. The sizes are the archive's word: verifyXlsxEntries then
+ * checks that they hold.
+ */
+export function checkXlsxEntries(entries: readonly Pick<ZipEntry, 'name' | 'compressedSize' | 'uncompressedSize'>[], limits: ReaderLimits): void {
   let totalUncompressed = 0;
   for (const entry of entries) {
     totalUncompressed += entry.uncompressedSize;
@@ -75,6 +103,167 @@ export function checkXlsxEntries(entries: readonly ZipEntry[], limits: ReaderLim
   if (!entries.some((entry) => /^xl\/worksheets\/sheet\d+\.xml$/.test(entry.name))) {
     throw invalidXlsx('it contains no worksheet');
   }
+}
+
+/**
+ * Inflates every entry with node:zlib, one at a time and without keeping any of it, and refuses the
+ * archive as soon as an entry produces more than its directory declares (a zip bomb that lies about
+ * its sizes, which checkXlsxEntries alone would accept), steeper than the ratio limit, or more than
+ * the total limit. Call after checkXlsxEntries: an honest archive then passes, since the bytes it
+ * really holds are the ones already checked.
+ *
+ * exceljs reads the archive with unzipper's Parse, front to back by local headers, not through the
+ * central directory; so the entries must follow each other from the start of the file up to the
+ * directory exactly as that parser would find them, with nothing between them the directory does
+ * not list, and each entry is read the way that parser reads it.
+ *
+ * Errors (ImportFileError, 422): xlsx_compression_ratio when an entry inflates beyond its declared
+ * size (its real ratio is then steeper than the one checked) or beyond the ratio limit;
+ * xlsx_too_large when the entries together inflate beyond maxXlsxUncompressedBytes; invalid_xlsx
+ * when the layout is not one exceljs would read the same way, or an entry does not inflate.
+ */
+export async function verifyXlsxEntries(path: string, directory: ZipDirectory, limits: ReaderLimits): Promise<void> {
+  const entries = [...directory.entries].sort((first, second) => first.localHeaderOffset - second.localHeaderOffset);
+  const file = await open(path, 'r');
+  let total = 0;
+  try {
+    let position = 0;
+    for (const entry of entries) {
+      if (entry.localHeaderOffset !== position) throw invalidXlsx(`its entry ${entry.name} does not start where the previous one ends`);
+      const data = await readLocalHeader(file, entry, directory.offset);
+      total += await inflateEntry(path, entry, data, total, limits);
+      position = data.next;
+    }
+    if (position !== directory.offset) throw invalidXlsx('it holds data its zip directory does not list');
+    // After the directory, unzipper would take a local header for one more file; its end record stops it.
+    const next = await readExactly(file, directory.offset + directory.size, 4);
+    if (next.readUInt32LE(0) !== END_OF_DIRECTORY_SIGNATURE && next.readUInt32LE(0) !== ZIP64_END_OF_DIRECTORY_SIGNATURE) {
+      throw invalidXlsx('its zip directory is not followed by its end record');
+    }
+  } finally {
+    await file.close();
+  }
+}
+
+interface EntryData {
+  /** Where the compressed bytes start. */
+  start: number;
+  /** Whether the parser finds the end of the data by the data descriptor's signature. */
+  endsAtDescriptor: boolean;
+  /** Where the next local header must start. */
+  next: number;
+}
+
+/** Checks the local header against the directory entry and places the entry's data as unzipper's Parse would. */
+async function readLocalHeader(file: FileHandle, entry: ZipEntry, directoryOffset: number): Promise<EntryData> {
+  if (entry.localHeaderOffset + LOCAL_HEADER_LENGTH > directoryOffset) throw invalidXlsx(`its entry ${entry.name} is out of bounds`);
+  const header = await readExactly(file, entry.localHeaderOffset, LOCAL_HEADER_LENGTH);
+  if (header.readUInt32LE(0) !== LOCAL_HEADER_SIGNATURE) throw invalidXlsx(`its entry ${entry.name} has no local header`);
+  const flags = header.readUInt16LE(6);
+  const method = header.readUInt16LE(8);
+  const nameLength = header.readUInt16LE(26);
+  const extraLength = header.readUInt16LE(28);
+  const start = entry.localHeaderOffset + LOCAL_HEADER_LENGTH + nameLength + extraLength;
+  if (start > directoryOffset) throw invalidXlsx(`its entry ${entry.name} is out of bounds`);
+  const nameAndExtra = await readExactly(file, entry.localHeaderOffset + LOCAL_HEADER_LENGTH, nameLength + extraLength);
+  if (nameAndExtra.toString('utf8', 0, nameLength) !== entry.name) throw invalidXlsx(`its entry ${entry.name} has another name in its local header`);
+  if (method !== entry.method || (method !== STORED && method !== DEFLATED)) {
+    throw invalidXlsx(`its entry ${entry.name} uses compression method ${method}, not stored or deflate as its directory says`);
+  }
+  let compressedSize = header.readUInt32LE(18);
+  if (compressedSize === 0xffffffff) compressedSize = localZip64CompressedSize(nameAndExtra.subarray(nameLength), entry.name);
+  // unzipper's rule: a data descriptor with no size in the local header means "read up to its signature".
+  const endsAtDescriptor = (flags & HAS_DATA_DESCRIPTOR_FLAG) !== 0 && compressedSize === 0;
+  if (!endsAtDescriptor && compressedSize !== entry.compressedSize) {
+    throw invalidXlsx(`its entry ${entry.name} declares ${compressedSize} compressed bytes locally but ${entry.compressedSize} in its directory`);
+  }
+  const dataEnd = start + entry.compressedSize;
+  const next = endsAtDescriptor ? dataEnd + DATA_DESCRIPTOR_LENGTH : dataEnd;
+  if (next > directoryOffset) throw invalidXlsx(`its entry ${entry.name} is out of bounds`);
+  if (endsAtDescriptor && !(await readExactly(file, dataEnd, DATA_DESCRIPTOR_SIGNATURE.length)).equals(DATA_DESCRIPTOR_SIGNATURE)) {
+    throw invalidXlsx(`its entry ${entry.name} is not followed by its data descriptor`);
+  }
+  return { start, endsAtDescriptor, next };
+}
+
+/** The compressed size of a local zip64 field, which unzipper reads at a fixed place (after the uncompressed size). */
+function localZip64CompressedSize(extra: Buffer, name: string): number {
+  for (let index = 0; index + 4 <= extra.length; index += 4 + extra.readUInt16LE(index + 2)) {
+    if (extra.readUInt16LE(index) !== ZIP64_EXTRA_FIELD_ID) continue;
+    if (extra.readUInt16LE(index + 2) < 16 || index + 20 > extra.length) break;
+    return toSafeNumber(extra.readBigUInt64LE(index + 12));
+  }
+  throw invalidXlsx(`its entry ${name} has no zip64 sizes in its local header`);
+}
+
+/**
+ * Streams the entry's compressed bytes through inflateRaw (or as they are when stored), counting
+ * what comes out and stopping at the first chunk past a limit; returns the bytes produced.
+ */
+async function inflateEntry(path: string, entry: ZipEntry, data: EntryData, totalBefore: number, limits: ReaderLimits): Promise<number> {
+  if (entry.compressedSize === 0) return 0;
+  let produced = 0;
+  const counter = new Writable({
+    write(chunk: Buffer, _encoding, callback) {
+      produced += chunk.length;
+      callback(inflatedTooMuch(entry, produced, totalBefore + produced, limits));
+    },
+  });
+  const input = createReadStream(path, { start: data.start, end: data.start + entry.compressedSize - 1, highWaterMark: 256 * 1024 });
+  const stages: NodeJS.ReadWriteStream[] = [];
+  if (data.endsAtDescriptor) stages.push(descriptorSignatureGuard(entry.name));
+  if (entry.method === DEFLATED) stages.push(createInflateRaw({ chunkSize: 64 * 1024 }));
+  try {
+    await pipeline([input, ...stages, counter]);
+  } catch (error) {
+    if (error instanceof ImportFileError) throw error;
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new ImportFileError('invalid_xlsx', `The file is not a readable XLSX workbook: its entry ${entry.name} does not inflate (${reason}).`, 422, { cause: error });
+  }
+  return produced;
+}
+
+/** The error that stops the inflation, or undefined while the entry stays within what was checked. */
+function inflatedTooMuch(entry: ZipEntry, produced: number, total: number, limits: ReaderLimits): ImportFileError | undefined {
+  if (produced > entry.uncompressedSize) {
+    // The declared ratio passed checkXlsxEntries; the real one is steeper than that, by how much is not worth inflating to learn.
+    return new ImportFileError(
+      'xlsx_compression_ratio',
+      `The XLSX entry ${entry.name} inflates to more than the ${entry.uncompressedSize} bytes its archive declares (${produced} bytes from ${entry.compressedSize} so far); the file looks like a zip bomb.`,
+    );
+  }
+  const ratio = produced / Math.max(entry.compressedSize, 1);
+  if (produced > RATIO_CHECK_MIN_BYTES && ratio > limits.maxXlsxCompressionRatio) {
+    return new ImportFileError(
+      'xlsx_compression_ratio',
+      `The XLSX entry ${entry.name} expands ${Math.round(ratio)} times (limit ${limits.maxXlsxCompressionRatio}); the file looks like a zip bomb.`,
+    );
+  }
+  if (total > limits.maxXlsxUncompressedBytes) {
+    return new ImportFileError('xlsx_too_large', `The XLSX file expands to more than ${total - 1} bytes, more than the limit of ${limits.maxXlsxUncompressedBytes}.`);
+  }
+  return undefined;
+}
+
+/**
+ * Passes the compressed bytes on, refusing them if they hold a data descriptor signature:
+ * unzipper would end the entry there and read what follows as further entries that this check
+ * never saw.
+ */
+function descriptorSignatureGuard(name: string): Transform {
+  let previousTail = Buffer.alloc(0);
+  return new Transform({
+    transform(chunk: Buffer, _encoding, callback) {
+      const seam = Buffer.concat([previousTail, chunk.subarray(0, DATA_DESCRIPTOR_SIGNATURE.length - 1)]);
+      if (seam.includes(DATA_DESCRIPTOR_SIGNATURE) || chunk.includes(DATA_DESCRIPTOR_SIGNATURE)) {
+        callback(invalidXlsx(`its entry ${name} holds a data descriptor signature inside its data`));
+        return;
+      }
+      const seen = chunk.length >= DATA_DESCRIPTOR_SIGNATURE.length - 1 ? chunk : Buffer.concat([previousTail, chunk]);
+      previousTail = Buffer.from(seen.subarray(-(DATA_DESCRIPTOR_SIGNATURE.length - 1)));
+      callback(null, chunk);
+    },
+  });
 }
 
 /** Finds the End Of Central Directory record in the file's tail; 'zip64' when the sizes live in the zip64 record. */
@@ -122,38 +311,50 @@ export function parseCentralDirectory(directory: Buffer, entryCount: number): Zi
     const extraStart = nameStart + nameLength;
     const next = extraStart + extraLength + commentLength;
     if (next > directory.length) throw invalidXlsx('its zip directory is corrupt');
-    const sizes = entrySizes(directory.readUInt32LE(index + 20), directory.readUInt32LE(index + 24), directory.subarray(extraStart, extraStart + extraLength));
-    entries.push({ name: directory.toString('utf8', nameStart, extraStart), ...sizes });
+    const sizes = entrySizes(
+      directory.readUInt32LE(index + 20),
+      directory.readUInt32LE(index + 24),
+      directory.readUInt32LE(index + 42),
+      directory.subarray(extraStart, extraStart + extraLength),
+    );
+    entries.push({ name: directory.toString('utf8', nameStart, extraStart), method: directory.readUInt16LE(index + 10), ...sizes });
     index = next;
   }
+  if (index !== directory.length) throw invalidXlsx('its zip directory holds more than its entries');
   return entries;
 }
 
-/** 32-bit sizes, or their zip64 values from the extra field when the 32-bit ones are saturated. */
-function entrySizes(compressed32: number, uncompressed32: number, extra: Buffer): Omit<ZipEntry, 'name'> {
-  if (compressed32 !== 0xffffffff && uncompressed32 !== 0xffffffff) return { compressedSize: compressed32, uncompressedSize: uncompressed32 };
+type EntryPlacement = Pick<ZipEntry, 'compressedSize' | 'uncompressedSize' | 'localHeaderOffset'>;
+
+/** 32-bit sizes and offset, or their zip64 values from the extra field when the 32-bit ones are saturated. */
+function entrySizes(compressed32: number, uncompressed32: number, offset32: number, extra: Buffer): EntryPlacement {
+  const saturated = (value: number): boolean => value === 0xffffffff;
+  if (!saturated(compressed32) && !saturated(uncompressed32) && !saturated(offset32)) {
+    return { compressedSize: compressed32, uncompressedSize: uncompressed32, localHeaderOffset: offset32 };
+  }
   for (let index = 0; index + 4 <= extra.length; ) {
     const id = extra.readUInt16LE(index);
     const length = extra.readUInt16LE(index + 2);
     if (id === ZIP64_EXTRA_FIELD_ID) {
-      // The zip64 field lists only the saturated values, uncompressed first.
+      // The zip64 field lists only the saturated values: uncompressed, compressed, offset.
       let field = index + 4;
       const readNext = (): number => {
-        if (field + 8 > index + 4 + length) throw invalidXlsx('its zip64 sizes are corrupt');
+        if (field + 8 > index + 4 + length || field + 8 > extra.length) throw invalidXlsx('its zip64 sizes are corrupt');
         const value = toSafeNumber(extra.readBigUInt64LE(field));
         field += 8;
         return value;
       };
-      const uncompressedSize = uncompressed32 === 0xffffffff ? readNext() : uncompressed32;
-      const compressedSize = compressed32 === 0xffffffff ? readNext() : compressed32;
-      return { compressedSize, uncompressedSize };
+      const uncompressedSize = saturated(uncompressed32) ? readNext() : uncompressed32;
+      const compressedSize = saturated(compressed32) ? readNext() : compressed32;
+      const localHeaderOffset = saturated(offset32) ? readNext() : offset32;
+      return { compressedSize, uncompressedSize, localHeaderOffset };
     }
     index += 4 + length;
   }
   throw invalidXlsx('its zip64 sizes are missing');
 }
 
-async function readExactly(file: Awaited<ReturnType<typeof open>>, position: number, length: number): Promise<Buffer> {
+async function readExactly(file: FileHandle, position: number, length: number): Promise<Buffer> {
   const buffer = Buffer.alloc(length);
   const { bytesRead } = await file.read(buffer, 0, length, position);
   if (bytesRead !== length) throw invalidXlsx('it is truncated');
