@@ -93,7 +93,6 @@ export class ImportRunner {
    * (uploads, directory imports) and records what it found before it applies it.
    */
   async commit(previews: ImportPreview[], recheck: boolean, execution: JobExecution): Promise<Partial<JobResult>> {
-    const total = recheck ? previews.reduce((sum, preview) => sum + (preview.summary?.totalRows ?? 0), 0) : null;
     try {
       const outcome = await this.inTransaction(async (client): Promise<{ result: Partial<JobResult> } | { refusal: JobFailedError }> => {
         const analysis = await this.analyze(client, previews, recheck ? 'commit' : 'direct', async (progress) => {
