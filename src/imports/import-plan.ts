@@ -145,7 +145,7 @@ function recordPlanSql(target: ImportTarget, presentFields: ReadonlySet<string>,
   const unique = target.uniqueField === undefined ? null : quote(columnName(target, target.uniqueField));
   const table = quote(target.table);
   return `create temp table import_plan on commit drop as
-    select s.ordinal, s.source,
+    select s.ordinal, s.source, s.has_warning,
       case
         when d.first_ordinal < s.ordinal then '${RowOutcome.Duplicate}'
         ${unique === null ? '' : `when u.first_ordinal < s.ordinal then '${RowOutcome.DuplicateUnique}'
@@ -167,7 +167,7 @@ function recordPlanSql(target: ImportTarget, presentFields: ReadonlySet<string>,
 
 function enrollmentPlanSql(target: ImportTarget, presentFields: ReadonlySet<string>, mode: ImportMode, keyJoin: string): string {
   return `create temp table import_plan on commit drop as
-    select s.ordinal, s.source,
+    select s.ordinal, s.source, s.has_warning,
       case
         when d.first_ordinal < s.ordinal then '${RowOutcome.Duplicate}'
         when student.id is null then '${RowOutcome.UnknownStudent}'
@@ -197,11 +197,11 @@ function columnName(target: ImportTarget, field: string): string {
 export function countsSql(): string {
   const errorOutcomes = [...ERROR_OUTCOMES].map((outcome) => `'${outcome}'`).join(', ');
   const warningOutcomes = [...SKIP_OUTCOMES, RowOutcome.Restore].map((outcome) => `'${outcome}'`).join(', ');
-  return `select source, 'staged' as outcome, count(*)::integer as count from import_stage group by source
-    union all select source, 'invalid', count(*)::integer from import_stage where not valid group by source
-    union all select s.source, 'warning_rows', count(*)::integer from import_stage s join import_plan p on p.ordinal = s.ordinal
-      where p.outcome not in (${errorOutcomes}) and (s.has_warning or p.outcome in (${warningOutcomes}))
-      group by s.source
+  // One pass over each table: the plan carries the staged row's own warning flag.
+  return `select source, unnest(array['staged', 'invalid']) as outcome, unnest(array[count(*), count(*) filter (where not valid)])::integer as count
+      from import_stage group by source
+    union all select source, 'warning_rows', count(*) filter (where outcome not in (${errorOutcomes}) and (has_warning or outcome in (${warningOutcomes})))::integer
+      from import_plan group by source
     union all select source, outcome, count(*)::integer from import_plan group by source, outcome`;
 }
 

@@ -55,6 +55,9 @@ interface Analysis {
 }
 
 /** Tables an import of each entity locks between planning and writing, so that the plan holds. */
+/** Memory PostgreSQL may give each sort, hash join and aggregate of an import's plan. */
+const PLAN_WORK_MEMORY = '256MB';
+
 const LOCKS: Record<string, string[]> = {
   students: ['lock table "students" in share row exclusive mode'],
   courses: ['lock table "courses" in share row exclusive mode'],
@@ -150,6 +153,8 @@ export class ImportRunner {
   ): Promise<Analysis> {
     const { entity, mode } = previews[0];
     const target = importTarget(entity);
+    // The plan groups and joins a million rows at once: with the default 4 MB each of those spills to disk.
+    await client.query(`set local work_mem = '${PLAN_WORK_MEMORY}'`);
     let staged: StagedSource[];
     let savedSha256: string | null = null;
     const savedStage = purpose === 'commit' && previews.length === 1 ? await this.savedStageOf(previews[0]) : null;
