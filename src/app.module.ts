@@ -15,6 +15,7 @@ import { AppConfig } from './config/environment';
 import { CoursesModule } from './courses/courses.module';
 import { DatabaseModule } from './database/database.module';
 import { EnrollmentsModule } from './enrollments/enrollments.module';
+import { ExportsModule } from './exports/exports.module';
 import { HealthModule } from './health/health.module';
 import { JobsModule } from './jobs/jobs.module';
 import { loggerOptions } from './logging';
@@ -38,6 +39,7 @@ export class AppModule {
         EnrollmentsModule,
         HealthModule,
         JobsModule,
+        ExportsModule,
         ...extraModules,
       ],
       providers: [

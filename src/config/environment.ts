@@ -31,6 +31,8 @@ export interface AppConfig {
   adminPassword?: string;
   trustProxy: string[];
   importDirectory: string;
+  /** Where large exports (job exports) write their files until their job expires. */
+  exportDirectory: string;
   role: ProcessRole;
   jobTtlHours: number;
   /** Jobs one worker process runs at once. */
@@ -171,6 +173,7 @@ export function parseEnvironment(environment: Environment): AppConfig {
     adminPassword,
     trustProxy,
     importDirectory: read('IMPORT_DIR') ?? './import',
+    exportDirectory: read('EXPORT_DIR') ?? './exports',
     role: oneOf('ROLE', PROCESS_ROLES, 'all'),
     jobTtlHours: integer('JOB_TTL_HOURS', 24, 1, 24 * 365),
     jobConcurrency: integer('JOB_CONCURRENCY', 2, 1, 64),

@@ -36,6 +36,7 @@ describe('parseEnvironment', () => {
         adminPassword: undefined,
         trustProxy: [],
         importDirectory: './import',
+        exportDirectory: './exports',
         role: 'all',
         jobTtlHours: 24,
         jobConcurrency: 2,
@@ -91,6 +92,7 @@ describe('parseEnvironment', () => {
         ACCESS_TOKEN_TTL_MINUTES: '15',
         RATE_LIMIT_HEAVY_PER_MINUTE: '3',
         IMPORT_DIR: '/data/import',
+        EXPORT_DIR: '/data/exports',
       });
       expect(config.port).toBe(8080);
       expect(config.host).toBe('127.0.0.1');
@@ -102,6 +104,7 @@ describe('parseEnvironment', () => {
       expect(config.accessTokenTtlSeconds).toBe(15 * 60);
       expect(config.rateLimits.heavyPerMinute).toBe(3);
       expect(config.importDirectory).toBe('/data/import');
+      expect(config.exportDirectory).toBe('/data/exports');
     });
 
     it('accepts the integer bounds themselves', () => {
