@@ -1,5 +1,5 @@
 import { Body, Controller, Get, Headers, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
-import { ApiAcceptedResponse, ApiHeader, ApiOkResponse, ApiOperation, ApiParam, ApiProduces, ApiTags } from '@nestjs/swagger';
+import { ApiAcceptedResponse, ApiOkResponse, ApiOperation, ApiParam, ApiProduces, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Audited, AuditedOptions } from '../audit/audited.decorator';
 import { AuditAction, AuditResource } from '../audit/audit.enums';
@@ -55,13 +55,13 @@ function requestOf(entity: ExportEntity, query: ExportOptionsDto & ExportFilters
 
 const EXPORT_DESCRIPTION =
   'Streamed from one consistent snapshot. CSV and XLSX carry labels in the chosen language and neutralise text cells ' +
-  'that a spreadsheet would run as a formula; JSON and NDJSON keep the API\'s field names and values.';
+  'that a spreadsheet would run as a formula; JSON and NDJSON keep the API\'s field names and values. ' +
+  'Without `lang`, the labels follow `Accept-Language` (`el` or `en`, else English).';
 
 @ApiTags('exports')
 @Controller('exports')
 @Authenticated(Role.Admin, Role.Staff)
 @RateLimit(RateLimitPolicy.Heavy)
-@ApiHeader({ name: 'Accept-Language', required: false, description: 'Chooses `el` or `en` labels when `lang` is not given.' })
 export class ExportsController {
   constructor(private readonly exports: ExportsService) {}
 
