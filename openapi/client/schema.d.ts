@@ -3320,8 +3320,9 @@ export interface operations {
     startExportJob: {
         parameters: {
             query?: never;
-            header: {
-                "accept-language": string;
+            header?: {
+                /** @description The language of CSV and XLSX labels when `lang` is not given: `el` or `en` (else English). */
+                "Accept-Language"?: string;
             };
             path?: never;
             cookie?: never;
@@ -3421,7 +3422,10 @@ export interface operations {
     downloadExport: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The language of CSV and XLSX labels when `lang` is not given: `el` or `en` (else English). */
+                "Accept-Language"?: string;
+            };
             path: {
                 jobId: string;
             };
@@ -3531,8 +3535,9 @@ export interface operations {
                 lang?: components["schemas"]["ExportLanguage"];
                 semester?: string;
             };
-            header: {
-                "accept-language": string;
+            header?: {
+                /** @description The language of CSV and XLSX labels when `lang` is not given: `el` or `en` (else English). */
+                "Accept-Language"?: string;
             };
             path?: never;
             cookie?: never;
@@ -3633,8 +3638,9 @@ export interface operations {
                 status?: components["schemas"]["EnrollmentStatus"];
                 studentId?: string;
             };
-            header: {
-                "accept-language": string;
+            header?: {
+                /** @description The language of CSV and XLSX labels when `lang` is not given: `el` or `en` (else English). */
+                "Accept-Language"?: string;
             };
             path?: never;
             cookie?: never;
@@ -3731,8 +3737,9 @@ export interface operations {
                 lang?: components["schemas"]["ExportLanguage"];
                 studyYear?: number;
             };
-            header: {
-                "accept-language": string;
+            header?: {
+                /** @description The language of CSV and XLSX labels when `lang` is not given: `el` or `en` (else English). */
+                "Accept-Language"?: string;
             };
             path?: never;
             cookie?: never;

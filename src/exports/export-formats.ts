@@ -55,7 +55,8 @@ export function headerLabels(columns: readonly ExportColumn[], language: ExportL
 /** PostgreSQL's text form of a boolean is `t` / `f`; the value labels are keyed by the API's values. */
 function apiText(column: ExportColumn, value: string): string {
   if (column.kind !== 'boolean') return value;
-  return value === 't' ? 'true' : 'false';
+  if (value === 't') return 'true';
+  return value === 'f' ? 'false' : value;
 }
 
 function labelOf(column: ExportColumn, value: string, language: ExportLanguage): string {

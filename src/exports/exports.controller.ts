@@ -1,5 +1,5 @@
-import { Body, Controller, Get, Headers, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
-import { ApiAcceptedResponse, ApiOkResponse, ApiOperation, ApiParam, ApiProduces, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, Get, HttpCode, Param, Post, Query, Req, Res } from '@nestjs/common';
+import { ApiAcceptedResponse, ApiHeader, ApiOkResponse, ApiOperation, ApiParam, ApiProduces, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Audited, AuditedOptions } from '../audit/audited.decorator';
 import { AuditAction, AuditResource } from '../audit/audit.enums';
@@ -21,7 +21,7 @@ import {
 import { ExportFile } from './export-file';
 import { ExportFilters } from './export-filters';
 import { CONTENT_TYPES, languageFromAcceptLanguage } from './export-formats';
-import { ExportEntity, ExportFormat } from './export.enums';
+import { ExportEntity, ExportFormat, ExportLanguage } from './export.enums';
 import { ExportRequest, ExportsService } from './exports.service';
 
 const EXPORT_CONTENT = Object.fromEntries(
@@ -41,14 +41,20 @@ function exportAudit(entity: ExportEntity, resource: AuditResource): AuditedOpti
   };
 }
 
-function requestOf(entity: ExportEntity, query: ExportOptionsDto & ExportFilters, acceptLanguage: string | undefined): ExportRequest {
+/** The language of the labels when the request names none: Accept-Language, else English. */
+function languageOf(request: FastifyRequest): ExportLanguage {
+  const header = request.headers['accept-language'];
+  return languageFromAcceptLanguage(typeof header === 'string' ? header : undefined);
+}
+
+function requestOf(entity: ExportEntity, query: ExportOptionsDto & ExportFilters, request: FastifyRequest): ExportRequest {
   const { format, fields, lang, bom, ...filters } = query;
   return {
     entity,
     format,
     fields,
     filters: Object.fromEntries(Object.entries(filters).filter(([, value]) => value !== undefined)),
-    language: lang ?? languageFromAcceptLanguage(acceptLanguage),
+    language: lang ?? languageOf(request),
     byteOrderMark: bom === true,
   };
 }
@@ -62,6 +68,7 @@ const EXPORT_DESCRIPTION =
 @Controller('exports')
 @Authenticated(Role.Admin, Role.Staff)
 @RateLimit(RateLimitPolicy.Heavy)
+@ApiHeader({ name: 'Accept-Language', required: false, description: 'The language of CSV and XLSX labels when `lang` is not given: `el` or `en` (else English).' })
 export class ExportsController {
   constructor(private readonly exports: ExportsService) {}
 
@@ -74,9 +81,9 @@ export class ExportsController {
   exportStudents(
     @Query() query: StudentExportQueryDto,
     @CurrentUser() user: AuthenticatedUser,
-    @Headers('accept-language') acceptLanguage?: string,
+    @Req() request: FastifyRequest,
   ): Promise<ExportFile> {
-    return this.exports.stream(requestOf(ExportEntity.Students, query, acceptLanguage), user);
+    return this.exports.stream(requestOf(ExportEntity.Students, query, request), user);
   }
 
   @Get(ExportEntity.Courses)
@@ -88,9 +95,9 @@ export class ExportsController {
   exportCourses(
     @Query() query: CourseExportQueryDto,
     @CurrentUser() user: AuthenticatedUser,
-    @Headers('accept-language') acceptLanguage?: string,
+    @Req() request: FastifyRequest,
   ): Promise<ExportFile> {
-    return this.exports.stream(requestOf(ExportEntity.Courses, query, acceptLanguage), user);
+    return this.exports.stream(requestOf(ExportEntity.Courses, query, request), user);
   }
 
   @Get(ExportEntity.Enrollments)
@@ -102,9 +109,9 @@ export class ExportsController {
   exportEnrollments(
     @Query() query: EnrollmentExportQueryDto,
     @CurrentUser() user: AuthenticatedUser,
-    @Headers('accept-language') acceptLanguage?: string,
+    @Req() request: FastifyRequest,
   ): Promise<ExportFile> {
-    return this.exports.stream(requestOf(ExportEntity.Enrollments, query, acceptLanguage), user);
+    return this.exports.stream(requestOf(ExportEntity.Enrollments, query, request), user);
   }
 
   @Post()
@@ -124,7 +131,7 @@ export class ExportsController {
     @Body() body: CreateExportJobDto,
     @CurrentUser() user: AuthenticatedUser,
     @Res({ passthrough: true }) reply: FastifyReply,
-    @Headers('accept-language') acceptLanguage?: string,
+    @Req() request: FastifyRequest,
   ): Promise<JobDto> {
     const filters = await this.exports.filtersOf(body.entity, body.filters);
     const job = await this.exports.startJob(
@@ -133,7 +140,7 @@ export class ExportsController {
         format: body.format,
         fields: body.fields,
         filters,
-        language: body.lang ?? languageFromAcceptLanguage(acceptLanguage),
+        language: body.lang ?? languageOf(request),
         byteOrderMark: body.bom === true,
       },
       user,
