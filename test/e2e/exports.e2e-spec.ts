@@ -149,6 +149,7 @@ describe('exports', () => {
           const value = row[field];
           if (value === null) return '';
           if (field === 'isActive') return value === true ? 'Active' : 'Inactive';
+          // eslint-disable-next-line @typescript-eslint/no-base-to-string -- students have no object fields
           const text = String(value);
           return /^[=+\-@\t\r]/.test(text) && !/^[+-]?[0-9 .()-]*[0-9][0-9 .()-]*$/.test(text) ? `'${text}` : text;
         }),
