@@ -2,7 +2,7 @@ import { csvCell, neutraliseFormula } from '../common/csv';
 import { ExportColumn } from './export-columns';
 import { ExportEntity, ExportFormat, ExportLanguage } from './export.enums';
 
-/** One row as PostgreSQL sends it: every value as text (see EXPORT_SOURCES), the batch key first. */
+/** One row as PostgreSQL sends it: the selected columns in order, every value as text (see EXPORT_SOURCES). */
 export type RawRow = (string | null)[];
 export type XlsxCellValue = string | number | Date | null;
 
@@ -92,7 +92,7 @@ export function csvRowFormatter(columns: readonly ExportColumn[], language: Expo
   return (row) => {
     let line = '';
     for (let index = 0; index < count; index += 1) {
-      const value = row[index + 1];
+      const value = row[index];
       if (index > 0) line += ',';
       if (value !== null) line += formatters[index](value);
     }
@@ -119,7 +119,7 @@ export function jsonObjectFormatter(columns: readonly ExportColumn[]): (row: Raw
   return (row) => {
     let object = '{';
     for (let index = 0; index < count; index += 1) {
-      const value = row[index + 1];
+      const value = row[index];
       if (index > 0) object += ',';
       object += keys[index];
       object += value === null ? 'null' : formatters[index](value);
@@ -146,7 +146,7 @@ export function xlsxRowFormatter(columns: readonly ExportColumn[], language: Exp
     }
   });
   return (row) => formatters.map((format, index) => {
-    const value = row[index + 1];
+    const value = row[index];
     return value === null ? null : format(value);
   });
 }

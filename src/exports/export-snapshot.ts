@@ -4,13 +4,15 @@ import { ExportColumn, ExportSource } from './export-columns';
 import { RawRow } from './export-formats';
 import { WhereClause } from './export-filters';
 
+const CURSOR = 'export_rows';
 /** Every value as PostgreSQL's text: the formatters need no parsing for CSV, and dates stay days. */
 const TEXT_VALUES = { getTypeParser: () => (value: string) => value } as unknown as CustomTypesConfig;
 
 /**
  * One consistent view of the rows to export: a REPEATABLE READ, READ ONLY transaction on a
- * connection of its own, read in keyset batches on the source's key. The count and every batch
- * see the same snapshot, so the count recorded in the audit trail is the number of rows written.
+ * connection of its own, read in batches from a cursor ordered by the source's key. The count and
+ * every batch see the same snapshot, so the count recorded in the audit trail is the number of
+ * rows written.
  */
 export class ExportSnapshot {
   private closed = false;
@@ -20,8 +22,6 @@ export class ExportSnapshot {
   private constructor(
     private readonly knex: Knex,
     private readonly connection: Client,
-    private readonly batchQuery: string,
-    private readonly params: unknown[],
     readonly rowCount: number,
   ) {}
 
@@ -30,11 +30,10 @@ export class ExportSnapshot {
     try {
       await connection.query('begin isolation level repeatable read read only');
       const counted = await connection.query<{ count: string }>(`select count(*) as count from ${source.from} where ${where.sql}`, where.params);
-      const select = [source.key, ...columns.map((column) => column.sql)].join(', ');
-      const after = `$${where.params.length + 1}`;
-      const limit = `$${where.params.length + 2}`;
-      const batchQuery = `select ${select} from ${source.from} where (${where.sql}) and ${source.key} > ${after} order by ${source.key} limit ${limit}`;
-      return new ExportSnapshot(knex, connection, batchQuery, where.params, Number(counted.rows[0].count));
+      const select = columns.map((column) => column.sql).join(', ');
+      // A cursor is planned once; keyset queries would be planned again for every batch.
+      await connection.query(`declare ${CURSOR} no scroll cursor for select ${select} from ${source.from} where ${where.sql} order by ${source.key}`, where.params);
+      return new ExportSnapshot(knex, connection, Number(counted.rows[0].count));
     } catch (error) {
       await connection.query('rollback').catch(() => undefined);
       await knex.client.releaseConnection(connection);
@@ -47,11 +46,11 @@ export class ExportSnapshot {
    * PostgreSQL reads it while this process formats the current one.
    */
   async *batches(batchSize: number): AsyncGenerator<RawRow[]> {
-    let next = this.fetch(0, batchSize);
+    let next = this.fetch(batchSize);
     for (;;) {
       const rows = await next;
       const full = rows.length === batchSize;
-      if (full) next = this.fetch(rows[rows.length - 1][0], batchSize);
+      if (full) next = this.fetch(batchSize);
       if (rows.length > 0) yield rows;
       if (!full) return;
     }
@@ -73,9 +72,9 @@ export class ExportSnapshot {
     }
   }
 
-  private fetch(after: string | number | null, batchSize: number): Promise<RawRow[]> {
+  private fetch(batchSize: number): Promise<RawRow[]> {
     const query = this.connection
-      .query<RawRow>({ text: this.batchQuery, values: [...this.params, after, batchSize], rowMode: 'array', types: TEXT_VALUES })
+      .query<RawRow>({ text: `fetch forward ${batchSize} from ${CURSOR}`, rowMode: 'array', types: TEXT_VALUES })
       .then((result) => result.rows);
     // Observed here so that a batch fetched ahead and then abandoned (the client left) never becomes an unhandled rejection.
     this.inFlight = query.catch(() => undefined);
