@@ -1,5 +1,5 @@
 import ExcelJS from 'exceljs';
-import type { Writable } from 'node:stream';
+import { Writable } from 'node:stream';
 import { csvLine, UTF8_BOM } from '../common/csv';
 import { ExportColumn } from './export-columns';
 import { csvRowFormatter, headerLabels, jsonObjectFormatter, RawRow, XLSX_DATE_FORMATS, xlsxRowFormatter } from './export-formats';
@@ -81,8 +81,19 @@ export async function writeExport(batches: AsyncIterable<RawRow[]>, sink: Writab
   return rows;
 }
 
-/** Rows between two looks at the sink: the sheet buffers what it writes until the zip takes it. */
+/** Rows between two looks at the backlog. */
 const XLSX_ROWS_PER_DRAIN_CHECK = 500;
+
+/**
+ * The zip's compressor, which exceljs 4.4 feeds every committed row without waiting for it: when
+ * compressing is slower than formatting, the backlog piles up in front of it (885 MB for 1 M
+ * rows), while the output stream itself stays empty. exceljs offers no handle on it but the
+ * sheet stream's pipe, so it is read defensively: without it only the output is watched.
+ */
+function compressorOf(sheet: ExcelJS.Worksheet): Writable | undefined {
+  const pipes = (sheet as unknown as { stream?: { pipes?: unknown[] } }).stream?.pipes;
+  return pipes?.[0] instanceof Writable ? pipes[0] : undefined;
+}
 
 /**
  * The exceljs streaming writer, which keeps only unflushed rows in memory — provided it is made
@@ -112,6 +123,8 @@ async function writeXlsx(batches: AsyncIterable<RawRow[]>, sink: Writable, layou
       rows += 1;
       if (rows % XLSX_ROWS_PER_DRAIN_CHECK === 0) {
         if (sink.destroyed) throw new ExportAbortedError();
+        const compressor = compressorOf(sheet);
+        if (compressor?.writableNeedDrain === true) await drained(compressor);
         if (sink.writableNeedDrain) await drained(sink);
       }
     }
