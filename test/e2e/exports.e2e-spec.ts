@@ -1,5 +1,8 @@
 import ExcelJS from 'exceljs';
 import { createHash } from 'node:crypto';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Client } from 'pg';
 import type { ApiClient, Schemas } from '../../openapi/client';
 import { startTestApp, TestApp } from './support/test-app';
@@ -51,6 +54,7 @@ describe('exports', () => {
   let database: Client;
   let staff: { client: ApiClient; token: string };
   let otherStaff: { client: ApiClient; token: string };
+  let exportDirectory: string;
 
   const download = async (path: string, token = t.adminToken, headers: Record<string, string> = {}): Promise<Download> => {
     const response = await fetch(`${t.baseUrl}${path}`, { headers: { authorization: `Bearer ${token}`, ...headers } });
@@ -73,7 +77,8 @@ describe('exports', () => {
   };
 
   beforeAll(async () => {
-    t = await startTestApp('exports');
+    exportDirectory = await mkdtemp(join(tmpdir(), 'exports-e2e-'));
+    t = await startTestApp('exports', { EXPORT_DIR: exportDirectory });
     database = new Client({ connectionString: t.databaseUrl });
     await database.connect();
     staff = await t.userWithRole('staff');
@@ -104,6 +109,7 @@ describe('exports', () => {
   afterAll(async () => {
     await database.end();
     await t.close();
+    await rm(exportDirectory, { recursive: true, force: true });
   });
 
   describe('formats parse back to the same rows', () => {
@@ -318,6 +324,7 @@ describe('exports', () => {
       expect(rows).toHaveLength(expectedRows + 1);
       expect(decodeURIComponent(/filename\*=UTF-8''(.+)$/.exec(file.headers.get('content-disposition')!)![1])).toBe(output.fileName);
 
+      expect(await readdir(exportDirectory)).toContain(`${job!.id}.csv`);
       expect((await download(`/api/v1/exports/${job!.id}/download`, otherStaff.token)).status).toBe(404);
       expect((await download(`/api/v1/exports/${job!.id}/download`)).status).toBe(200);
 

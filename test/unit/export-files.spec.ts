@@ -21,7 +21,7 @@ describe('sweepExportFiles', () => {
     }
     const removed = await sweepExportFiles(directory, (jobId) => Promise.resolve(jobId === live));
     expect(removed.sort()).toEqual([`${expired}.csv.partial`, `${expired}.xlsx`]);
-    expect((await readdir(directory)).sort()).toEqual([`${expired}.exe`, `${live}.csv`, 'notes.txt']);
+    expect((await readdir(directory)).sort()).toEqual([`${live}.csv`, `${expired}.exe`, 'notes.txt']);
   });
 
   it('does nothing when the directory does not exist yet', async () => {
