@@ -61,6 +61,14 @@ async function serve(): Promise<void> {
   await app.close();
 }
 
+/** Newlines in a chunk, counted natively: a byte loop in JavaScript would cost the machine the server shares. */
+function newlines(chunk: Uint8Array): number {
+  const buffer = Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+  let count = 0;
+  for (let at = buffer.indexOf(10); at !== -1; at = buffer.indexOf(10, at + 1)) count += 1;
+  return count;
+}
+
 function residentMegabytes(pid: number): number {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   return Number(/VmRSS:\s+(\d+) kB/.exec(status)![1]) / 1024;
@@ -81,7 +89,7 @@ async function measureExport(name: string, url: string, token: string, server: C
     let lines = 0;
     for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) {
       bytes += chunk.length;
-      if (rowsFromLines) for (const byte of chunk) if (byte === 10) lines += 1;
+      if (rowsFromLines) lines += newlines(chunk);
     }
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
     const rows = rowsFromLines ? lines - (name.startsWith('CSV') ? 1 : 0) : expectedRows;
@@ -102,7 +110,7 @@ async function measureCopy(where: string, expectedRows: number): Promise<Measure
   let lines = 0;
   psql.stdout.on('data', (chunk: Buffer) => {
     bytes += chunk.length;
-    for (const byte of chunk) if (byte === 10) lines += 1;
+    lines += newlines(chunk);
   });
   const [code] = (await once(psql, 'close')) as [number];
   if (code !== 0) throw new Error(`psql exited with ${code}`);

@@ -1,5 +1,5 @@
 import ExcelJS from 'exceljs';
-import { Writable } from 'node:stream';
+import type { Writable } from 'node:stream';
 import { csvLine, UTF8_BOM } from '../common/csv';
 import { ExportColumn } from './export-columns';
 import { csvRowFormatter, headerLabels, jsonObjectFormatter, RawRow, XLSX_DATE_FORMATS, xlsxRowFormatter } from './export-formats';
@@ -84,15 +84,34 @@ export async function writeExport(batches: AsyncIterable<RawRow[]>, sink: Writab
 /** Rows between two looks at the backlog. */
 const XLSX_ROWS_PER_DRAIN_CHECK = 500;
 
+/** What the sheet's rows are written into: a `readable-stream` 2 PassThrough, not a Node Writable. */
+interface SheetOutput {
+  _writableState?: { needDrain?: boolean };
+  once(event: 'drain', listener: () => void): unknown;
+  off(event: 'drain', listener: () => void): unknown;
+}
+
 /**
- * The zip's compressor, which exceljs 4.4 feeds every committed row without waiting for it: when
- * compressing is slower than formatting, the backlog piles up in front of it (885 MB for 1 M
- * rows), while the output stream itself stays empty. exceljs offers no handle on it but the
- * sheet stream's pipe, so it is read defensively: without it only the output is watched.
+ * The stream in front of the zip's compressor, which exceljs 4.4 feeds every committed row
+ * without waiting: when compressing is slower than formatting, the backlog piles up there (893 MB
+ * for 1 M rows) while the output stays empty. exceljs offers no handle on it but the sheet
+ * stream's pipe, so it is read defensively: without it only the output is watched.
  */
-function compressorOf(sheet: ExcelJS.Worksheet): Writable | undefined {
-  const pipes = (sheet as unknown as { stream?: { pipes?: unknown[] } }).stream?.pipes;
-  return pipes?.[0] instanceof Writable ? pipes[0] : undefined;
+function sheetOutputOf(sheet: ExcelJS.Worksheet): SheetOutput | undefined {
+  return (sheet as unknown as { stream?: { pipes?: SheetOutput[] } }).stream?.pipes?.[0];
+}
+
+/** Resolves when the sheet's output drained, or when the sink closed (the client went away). */
+function sheetDrained(output: SheetOutput, sink: Writable): Promise<void> {
+  return new Promise((resolve) => {
+    const done = (): void => {
+      output.off('drain', done);
+      sink.off('close', done);
+      resolve();
+    };
+    output.once('drain', done);
+    sink.once('close', done);
+  });
 }
 
 /**
@@ -123,8 +142,9 @@ async function writeXlsx(batches: AsyncIterable<RawRow[]>, sink: Writable, layou
       rows += 1;
       if (rows % XLSX_ROWS_PER_DRAIN_CHECK === 0) {
         if (sink.destroyed) throw new ExportAbortedError();
-        const compressor = compressorOf(sheet);
-        if (compressor?.writableNeedDrain === true) await drained(compressor);
+        const output = sheetOutputOf(sheet);
+        if (output?._writableState?.needDrain === true) await sheetDrained(output, sink);
+        if (sink.destroyed) throw new ExportAbortedError();
         if (sink.writableNeedDrain) await drained(sink);
       }
     }

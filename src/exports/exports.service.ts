@@ -98,7 +98,7 @@ export class ExportsService {
         type: CONTENT_TYPES[request.format],
         disposition: attachmentDisposition(exportFileName(request.entity, request.format, request.language, new Date())),
       },
-      { ...describe(request, columns), rowCount: snapshot.rowCount },
+      { ...auditFactsOf(request, columns), rowCount: snapshot.rowCount },
     );
   }
 
@@ -239,7 +239,7 @@ export class ExportsService {
 }
 
 /** The facts of an export that its audit row records. */
-export function describe(request: ExportRequest, columns: readonly ExportColumn[]): Record<string, unknown> {
+function auditFactsOf(request: ExportRequest, columns: readonly ExportColumn[]): Record<string, unknown> {
   return {
     entity: request.entity,
     format: request.format,
