@@ -147,10 +147,12 @@ async function commitPreview(token: string, id: string): Promise<Record<string, 
   const job = (await response.json()) as { id: string };
   if (response.status !== 202) throw new Error(`commit answered ${response.status}: ${JSON.stringify(job)}`);
   for (;;) {
-    const current = (await (await request(`/api/v1/jobs/${job.id}`, { token })).json()) as { status: string; error: string | null; result: { counts: Record<string, number> } | null };
+    const polled = await request(`/api/v1/jobs/${job.id}`, { token });
+    if (polled.status !== 200) throw new Error(`reading the job answered ${polled.status}`);
+    const current = (await polled.json()) as { status: string; error: string | null; result: { counts: Record<string, number> } | null };
     if (current.status === 'completed') return current.result?.counts ?? {};
     if (current.status === 'failed' || current.status === 'cancelled') throw new Error(`commit job ${current.status}: ${current.error}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }
 
@@ -199,6 +201,7 @@ async function main(): Promise<void> {
       IMPORT_MAX_FILE_MB: '1024',
       LOG_LEVEL: 'warn',
       RATE_LIMIT_HEAVY_PER_MINUTE: '1000',
+      RATE_LIMIT_PER_USER_PER_MINUTE: '100000',
     },
     stdio: ['ignore', 'inherit', 'inherit'],
   });

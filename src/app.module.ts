@@ -15,6 +15,7 @@ import { AppConfig } from './config/environment';
 import { CoursesModule } from './courses/courses.module';
 import { DatabaseModule } from './database/database.module';
 import { EnrollmentsModule } from './enrollments/enrollments.module';
+import { ExportsModule } from './exports/exports.module';
 import { HealthModule } from './health/health.module';
 import { ImportsModule } from './imports/imports.module';
 import { JobsModule } from './jobs/jobs.module';
@@ -40,6 +41,7 @@ export class AppModule {
         HealthModule,
         ImportsModule,
         JobsModule,
+        ExportsModule,
         ...extraModules,
       ],
       providers: [

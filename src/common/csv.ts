@@ -3,6 +3,9 @@
  * spreadsheet would run as a formula.
  */
 
+/** Put first in a CSV file, it tells Excel that the file is UTF-8 (without it Greek text comes out garbled). */
+export const UTF8_BOM = '\ufeff';
+
 const FORMULA_TRIGGER = /^[=+\-@\t\r]/;
 /** A number or a phone number: one optional leading sign, then digits, spaces, `.`, `-`, `(`, `)`. */
 const NUMBER_OR_PHONE = /^[+-]?[0-9 .()-]*[0-9][0-9 .()-]*$/;

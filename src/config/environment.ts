@@ -35,6 +35,8 @@ export interface AppConfig {
   importStorageDirectory: string;
   /** How long a preview can be committed after it was made. */
   importPreviewTtlHours: number;
+  /** Where large exports (job exports) write their files until their job expires. */
+  exportDirectory: string;
   role: ProcessRole;
   jobTtlHours: number;
   /** Jobs one worker process runs at once. */
@@ -177,6 +179,7 @@ export function parseEnvironment(environment: Environment): AppConfig {
     importDirectory: read('IMPORT_DIR') ?? './import',
     importStorageDirectory: read('IMPORT_STORAGE_DIR') ?? './data/imports',
     importPreviewTtlHours: integer('IMPORT_PREVIEW_TTL_HOURS', 24, 1, 24 * 30),
+    exportDirectory: read('EXPORT_DIR') ?? './exports',
     role: oneOf('ROLE', PROCESS_ROLES, 'all'),
     jobTtlHours: integer('JOB_TTL_HOURS', 24, 1, 24 * 365),
     jobConcurrency: integer('JOB_CONCURRENCY', 2, 1, 64),

@@ -92,6 +92,11 @@ export class JobsService {
     return JobDto.from(record);
   }
 
+  /** Whether the job still exists (it has not expired), for modules that keep something per job, like an export's file. */
+  async exists(id: string): Promise<boolean> {
+    return (await this.store.get(id)) !== null;
+  }
+
   async get(id: string, user: AuthenticatedUser): Promise<JobDto> {
     return JobDto.from(await this.visible(id, user));
   }

@@ -38,6 +38,7 @@ describe('parseEnvironment', () => {
         importDirectory: './import',
         importStorageDirectory: './data/imports',
         importPreviewTtlHours: 24,
+        exportDirectory: './exports',
         role: 'all',
         jobTtlHours: 24,
         jobConcurrency: 2,
@@ -93,6 +94,7 @@ describe('parseEnvironment', () => {
         ACCESS_TOKEN_TTL_MINUTES: '15',
         RATE_LIMIT_HEAVY_PER_MINUTE: '3',
         IMPORT_DIR: '/data/import',
+        EXPORT_DIR: '/data/exports',
       });
       expect(config.port).toBe(8080);
       expect(config.host).toBe('127.0.0.1');
@@ -104,6 +106,7 @@ describe('parseEnvironment', () => {
       expect(config.accessTokenTtlSeconds).toBe(15 * 60);
       expect(config.rateLimits.heavyPerMinute).toBe(3);
       expect(config.importDirectory).toBe('/data/import');
+      expect(config.exportDirectory).toBe('/data/exports');
     });
 
     it('accepts the integer bounds themselves', () => {

@@ -27,9 +27,11 @@ async function readAll(path: string, options: Partial<OpenSourceOptions> = {}): 
 }
 
 /** A central directory entry as a zip writer lays it out, sizes possibly saturated for zip64. */
-function directoryEntry(name: string, compressed: number, uncompressed: number, extra = Buffer.alloc(0)): Buffer {
+function directoryEntry(name: string, compressed: number, uncompressed: number, extra = Buffer.alloc(0), offset = 0): Buffer {
   const header = Buffer.alloc(46);
   header.writeUInt32LE(0x02014b50, 0);
+  header.writeUInt16LE(8, 10);
+  header.writeUInt32LE(offset, 42);
   header.writeUInt32LE(compressed, 20);
   header.writeUInt32LE(uncompressed, 24);
   header.writeUInt16LE(Buffer.byteLength(name), 28);
@@ -108,7 +110,7 @@ describe('XLSX reader', () => {
     await workbook.xlsx.writeFile(path);
     await expect(readAll(path, { limits: { maxXlsxUncompressedBytes: 100_000 } })).rejects.toMatchObject({ code: 'xlsx_too_large', status: 422 });
     await expect(readAll(path, { limits: { maxXlsxCompressionRatio: 5 } })).rejects.toMatchObject({ code: 'xlsx_compression_ratio', status: 422 });
-    const entries = await readZipDirectory(path);
+    const { entries } = await readZipDirectory(path);
     expect(entries.map((entry) => entry.name)).toContain('xl/worksheets/sheet1.xml');
   });
 });
@@ -121,7 +123,7 @@ function emptyZipEnd(): Buffer {
 
 describe('zip directory', () => {
   it('finds the end record behind a comment and reads the entries', () => {
-    const entries = Buffer.concat([directoryEntry('xl/workbook.xml', 100, 300), directoryEntry('xl/worksheets/sheet1.xml', 1000, 9000)]);
+    const entries = Buffer.concat([directoryEntry('xl/workbook.xml', 100, 300), directoryEntry('xl/worksheets/sheet1.xml', 1000, 9000, undefined, 145)]);
     const end = emptyZipEnd();
     end.writeUInt16LE(2, 10);
     end.writeUInt32LE(entries.length, 12);
@@ -129,20 +131,27 @@ describe('zip directory', () => {
     end.writeUInt16LE(5, 20);
     expect(locateDirectory(Buffer.concat([Buffer.from('junk'), end, Buffer.from('hello')]))).toEqual({ entryCount: 2, size: entries.length, offset: 12345 });
     expect(parseCentralDirectory(entries, 2)).toEqual([
-      { name: 'xl/workbook.xml', compressedSize: 100, uncompressedSize: 300 },
-      { name: 'xl/worksheets/sheet1.xml', compressedSize: 1000, uncompressedSize: 9000 },
+      { name: 'xl/workbook.xml', compressedSize: 100, uncompressedSize: 300, method: 8, localHeaderOffset: 0 },
+      { name: 'xl/worksheets/sheet1.xml', compressedSize: 1000, uncompressedSize: 9000, method: 8, localHeaderOffset: 145 },
     ]);
+    expect(() => parseCentralDirectory(Buffer.concat([entries, Buffer.alloc(4)]), 2)).toThrow(expect.objectContaining({ code: 'invalid_xlsx' }));
   });
 
   it('reads zip64 sizes from the extra field and the zip64 end record', () => {
-    const extra = Buffer.alloc(20);
+    const extra = Buffer.alloc(28);
     extra.writeUInt16LE(0x0001, 0);
-    extra.writeUInt16LE(16, 2);
+    extra.writeUInt16LE(24, 2);
     extra.writeBigUInt64LE(5_000_000_000n, 4);
     extra.writeBigUInt64LE(40_000_000n, 12);
-    expect(parseCentralDirectory(directoryEntry('xl/worksheets/sheet1.xml', 0xffffffff, 0xffffffff, extra), 1)).toEqual([
-      { name: 'xl/worksheets/sheet1.xml', compressedSize: 40_000_000, uncompressedSize: 5_000_000_000 },
+    extra.writeBigUInt64LE(6_000_000_000n, 20);
+    expect(parseCentralDirectory(directoryEntry('xl/worksheets/sheet1.xml', 0xffffffff, 0xffffffff, extra, 0xffffffff), 1)).toEqual([
+      { name: 'xl/worksheets/sheet1.xml', compressedSize: 40_000_000, uncompressedSize: 5_000_000_000, method: 8, localHeaderOffset: 6_000_000_000 },
     ]);
+    // Only the saturated values are listed, and a field shorter than they need is refused.
+    expect(parseCentralDirectory(directoryEntry('a', 7, 0xffffffff, extra.subarray(0, 12), 9), 1)).toEqual([
+      { name: 'a', compressedSize: 7, uncompressedSize: 5_000_000_000, method: 8, localHeaderOffset: 9 },
+    ]);
+    expect(() => parseCentralDirectory(directoryEntry('a', 0xffffffff, 0xffffffff, extra.subarray(0, 20), 0xffffffff), 1)).toThrow(expect.objectContaining({ code: 'invalid_xlsx' }));
     const end = emptyZipEnd();
     end.writeUInt16LE(0xffff, 10);
     expect(locateDirectory(end)).toBe('zip64');

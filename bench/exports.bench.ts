@@ -1,0 +1,198 @@
+/**
+ * Exports benchmark (not a test): `npm run bench:exports`.
+ *
+ * Seeds 1 000 000 students (generate_series), then in one run times
+ * - `COPY (SELECT <the export's own column expressions>) TO STDOUT` through psql: the physical limit;
+ * - GET /api/v1/exports/students over HTTP as CSV (100 k and 1 M rows), NDJSON and XLSX,
+ * and reports rows/s, the CSV/COPY ratio and the server's peak RSS during each export. The
+ * server runs in a child process (this script, forked with `serve`) so that its RSS is its own.
+ * Uses its own database (sms_bench_exports) and Redis key prefix, both removed at the end.
+ * BENCH_ROWS changes the row count (the 100 k subset is always a tenth of it).
+ */
+import 'reflect-metadata';
+import { ChildProcess, fork, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { readFileSync } from 'node:fs';
+import { randomUUID } from 'node:crypto';
+import Redis from 'ioredis';
+import { Client } from 'pg';
+import { createHttpApp } from '../src/app.factory';
+import { parseEnvironment } from '../src/config/environment';
+import { dropDatabase } from '../src/database/ensure-database';
+import { EXPORT_SOURCES } from '../src/exports/export-columns';
+import { ExportEntity } from '../src/exports/export.enums';
+
+const ROWS = Number(process.env.BENCH_ROWS ?? 1_000_000);
+const DATABASE_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/sms_bench_exports';
+const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
+const REDIS_KEY_PREFIX = process.env.BENCH_REDIS_KEY_PREFIX ?? `bench-exports:${process.pid}:`;
+const ADMIN = { email: 'bench-admin@school.example', password: 'bench-admin-password' };
+/** Every tenth student has this academic year: the 100 k subset. */
+const TENTH = '2024-2025';
+const RSS_SAMPLE_MS = 50;
+
+interface Measurement {
+  name: string;
+  rows: number;
+  bytes: number;
+  seconds: number;
+  startRssMb?: number;
+  peakRssMb?: number;
+}
+
+async function serve(): Promise<void> {
+  const config = parseEnvironment({
+    NODE_ENV: 'test',
+    ROLE: 'all',
+    DATABASE_URL,
+    REDIS_URL,
+    REDIS_KEY_PREFIX,
+    JWT_SECRET: process.env.BENCH_JWT_SECRET ?? '',
+    ADMIN_EMAIL: ADMIN.email,
+    ADMIN_PASSWORD: ADMIN.password,
+    // Raised on purpose: this measures exports, not the rate limiter.
+    RATE_LIMIT_HEAVY_PER_MINUTE: '1000000',
+    LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'error',
+  });
+  const app = await createHttpApp(config);
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  process.send!({ baseUrl: (await app.getUrl()).replace('[::1]', '127.0.0.1') });
+  await once(process, 'message');
+  await app.close();
+}
+
+/** Newlines in a chunk, counted natively: a byte loop in JavaScript would cost the machine the server shares. */
+function newlines(chunk: Uint8Array): number {
+  const buffer = Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+  let count = 0;
+  for (let at = buffer.indexOf(10); at !== -1; at = buffer.indexOf(10, at + 1)) count += 1;
+  return count;
+}
+
+function residentMegabytes(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  return Number(/VmRSS:\s+(\d+) kB/.exec(status)![1]) / 1024;
+}
+
+/** Reads a response to its end, counting bytes and newlines, while sampling the server's RSS. */
+async function measureExport(name: string, url: string, token: string, server: ChildProcess, rowsFromLines: boolean, expectedRows: number): Promise<Measurement> {
+  const start = residentMegabytes(server.pid!);
+  let peak = start;
+  const sampler = setInterval(() => {
+    peak = Math.max(peak, residentMegabytes(server.pid!));
+  }, RSS_SAMPLE_MS);
+  const started = process.hrtime.bigint();
+  try {
+    const response = await fetch(url, { headers: { authorization: `Bearer ${token}` } });
+    if (!response.ok || response.body === null) throw new Error(`${name}: HTTP ${response.status}: ${await response.text()}`);
+    let bytes = 0;
+    let lines = 0;
+    for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) {
+      bytes += chunk.length;
+      if (rowsFromLines) lines += newlines(chunk);
+    }
+    const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+    const rows = rowsFromLines ? lines - (name.startsWith('CSV') ? 1 : 0) : expectedRows;
+    if (rows !== expectedRows) throw new Error(`${name}: ${rows} rows, expected ${expectedRows}`);
+    return { name, rows, bytes, seconds, startRssMb: start, peakRssMb: peak };
+  } finally {
+    clearInterval(sampler);
+  }
+}
+
+async function measureCopy(where: string, expectedRows: number): Promise<Measurement> {
+  const { from, columns } = EXPORT_SOURCES[ExportEntity.Students];
+  const select = columns.filter((column) => column.optional !== true).map((column) => column.sql).join(', ');
+  const sql = `COPY (SELECT ${select} FROM ${from} WHERE ${where} ORDER BY s.id) TO STDOUT WITH (FORMAT csv, HEADER)`;
+  const started = process.hrtime.bigint();
+  const psql = spawn('psql', ['-X', '-q', '-v', 'ON_ERROR_STOP=1', '-d', DATABASE_URL, '-c', sql], { stdio: ['ignore', 'pipe', 'inherit'] });
+  let bytes = 0;
+  let lines = 0;
+  psql.stdout.on('data', (chunk: Buffer) => {
+    bytes += chunk.length;
+    lines += newlines(chunk);
+  });
+  const [code] = (await once(psql, 'close')) as [number];
+  if (code !== 0) throw new Error(`psql exited with ${code}`);
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  if (lines - 1 !== expectedRows) throw new Error(`COPY: ${lines - 1} rows, expected ${expectedRows}`);
+  return { name: 'COPY TO STDOUT (psql)', rows: expectedRows, bytes, seconds };
+}
+
+async function seed(): Promise<void> {
+  const database = new Client({ connectionString: DATABASE_URL });
+  await database.connect();
+  try {
+    const started = Date.now();
+    await database.query(`
+      insert into students (student_id, email, first_name, last_name, father_name, mobile_phone, enrollment_date, study_year, is_active, note, academic_year, class_division)
+      select 'S' || lpad(n::text, 7, '0'), 'student' || n || '@school.example',
+             case when n % 2 = 0 then 'Μαρία' else 'John' end, 'Παπαδοπούλου-' || n, 'Γεώργιος',
+             '+30 690 ' || lpad((n % 10000000)::text, 7, '0'), date '2020-09-01' + (n % 2000), 1 + n % 6, n % 7 <> 0,
+             case when n % 100 = 0 then '=SUM(A1:A2)' when n % 3 = 0 then 'Σημείωση, με "εισαγωγικά"' end,
+             case when n % 10 = 0 then '${TENTH}' else '2025-2026' end, 'A' || (n % 4)
+      from generate_series(1, ${ROWS}) as n`);
+    await database.query('vacuum analyze students');
+    console.log(`Seeded ${ROWS} students in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  } finally {
+    await database.end();
+  }
+}
+
+async function deleteRedisKeys(): Promise<number> {
+  const redis = new Redis(REDIS_URL);
+  try {
+    const keys = await redis.keys(`${REDIS_KEY_PREFIX}*`);
+    if (keys.length > 0) await redis.del(...keys);
+    return keys.length;
+  } finally {
+    redis.disconnect();
+  }
+}
+
+const format = (value: number, digits = 0): string => value.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
+
+async function main(): Promise<void> {
+  await dropDatabase(DATABASE_URL);
+  const server = fork(__filename, ['serve'], { env: { ...process.env, BENCH_REDIS_KEY_PREFIX: REDIS_KEY_PREFIX, BENCH_JWT_SECRET: `bench-secret-${randomUUID()}` } });
+  try {
+    const [{ baseUrl }] = (await once(server, 'message')) as [{ baseUrl: string }];
+    const login = await fetch(`${baseUrl}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(ADMIN) });
+    const { accessToken } = (await login.json()) as { accessToken: string };
+    await seed();
+    const idleRss = residentMegabytes(server.pid!);
+    const tenth = ROWS / 10;
+    const exportUrl = (query: string): string => `${baseUrl}/api/v1/exports/students?${query}`;
+
+    await measureCopy('s.deleted_at is null', ROWS); // warms the cache, as the exports that follow will find it
+    const measurements: Measurement[] = [await measureCopy('s.deleted_at is null', ROWS)];
+    // The smaller export first: RSS seldom shrinks, so a peak says little about the run after a larger one.
+    measurements.push(await measureExport(`CSV over HTTP (${format(tenth)} rows)`, exportUrl(`format=csv&academicYear=${TENTH}`), accessToken, server, true, tenth));
+    measurements.push(await measureExport('CSV over HTTP', exportUrl('format=csv'), accessToken, server, true, ROWS));
+    measurements.push(await measureExport('NDJSON over HTTP', exportUrl('format=ndjson'), accessToken, server, true, ROWS));
+    measurements.push(await measureExport(`XLSX over HTTP (${format(tenth)} rows)`, exportUrl(`format=xlsx&academicYear=${TENTH}`), accessToken, server, false, tenth));
+    measurements.push(await measureExport('XLSX over HTTP', exportUrl('format=xlsx'), accessToken, server, false, ROWS));
+
+    console.log(`\nServer RSS when idle after start-up: ${format(idleRss)} MB\n`);
+    console.log('| export | rows | MB | seconds | rows/s | server RSS MB at start | server peak RSS MB |');
+    console.log('|---|---:|---:|---:|---:|---:|---:|');
+    for (const m of measurements) {
+      console.log(
+        `| ${m.name} | ${format(m.rows)} | ${format(m.bytes / 1e6, 1)} | ${format(m.seconds, 2)} | ${format(m.rows / m.seconds)} | ${m.startRssMb === undefined ? '—' : format(m.startRssMb)} | ${m.peakRssMb === undefined ? '—' : format(m.peakRssMb)} |`,
+      );
+    }
+    const [copy, , csv] = measurements;
+    console.log(`\nRatio CSV over HTTP / COPY TO (rows/s): ${(csv.rows / csv.seconds / (copy.rows / copy.seconds)).toFixed(2)}`);
+  } finally {
+    server.send('stop');
+    await once(server, 'exit');
+    await dropDatabase(DATABASE_URL);
+    const deleted = await deleteRedisKeys();
+    console.log(`\nCleaned up: dropped ${new URL(DATABASE_URL).pathname.slice(1)}, deleted ${deleted} Redis keys under ${REDIS_KEY_PREFIX}`);
+  }
+}
+
+(process.argv[2] === 'serve' ? serve() : main()).catch((error: unknown) => {
+  console.error(error);
+  process.exitCode = 1;
+});

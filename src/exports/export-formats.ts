@@ -1,0 +1,158 @@
+import { csvCell, neutraliseFormula } from '../common/csv';
+import { ExportColumn } from './export-columns';
+import { ExportEntity, ExportFormat, ExportLanguage } from './export.enums';
+
+/** One row as PostgreSQL sends it: the selected columns in order, every value as text (see EXPORT_SOURCES). */
+export type RawRow = (string | null)[];
+export type XlsxCellValue = string | number | Date | null;
+
+export const CONTENT_TYPES: Record<ExportFormat, string> = {
+  [ExportFormat.Csv]: 'text/csv; charset=utf-8',
+  [ExportFormat.Xlsx]: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+  [ExportFormat.Json]: 'application/json; charset=utf-8',
+  [ExportFormat.Ndjson]: 'application/x-ndjson; charset=utf-8',
+};
+
+const ENTITY_TITLES: Record<ExportEntity, Record<ExportLanguage, string>> = {
+  [ExportEntity.Students]: { en: 'Students', el: 'Μαθητές' },
+  [ExportEntity.Courses]: { en: 'Courses', el: 'Μαθήματα' },
+  [ExportEntity.Enrollments]: { en: 'Enrollments', el: 'Εγγραφές' },
+};
+
+/** `Students` / `Μαθητές`: the XLSX sheet's name. */
+export function entityTitle(entity: ExportEntity, language: ExportLanguage): string {
+  return ENTITY_TITLES[entity][language];
+}
+
+/** `students-20261130T101500Z.csv`, or `μαθητές-….csv` in Greek. */
+export function exportFileName(entity: ExportEntity, format: ExportFormat, language: ExportLanguage, at: Date): string {
+  const stamp = `${at.toISOString().slice(0, 19).replace(/[-:]/g, '')}Z`;
+  return `${entityTitle(entity, language).toLocaleLowerCase(language)}-${stamp}.${format}`;
+}
+
+/**
+ * The language an `Accept-Language` header prefers among those the labels exist in: the highest
+ * quality wins, the earlier entry on a tie; English when it names neither.
+ */
+export function languageFromAcceptLanguage(header: string | undefined): ExportLanguage {
+  let best: { language: ExportLanguage; quality: number } | undefined;
+  for (const entry of (header ?? '').split(',')) {
+    const [tag, ...parameters] = entry.trim().toLowerCase().split(';');
+    const language = Object.values(ExportLanguage).find((candidate) => String(candidate) === tag.split('-')[0]);
+    if (language === undefined) continue;
+    const qualityParameter = parameters.map((parameter) => parameter.trim()).find((parameter) => parameter.startsWith('q='));
+    const quality = qualityParameter === undefined ? 1 : Number(qualityParameter.slice(2));
+    if (!Number.isFinite(quality) || quality <= 0) continue;
+    if (best === undefined || quality > best.quality) best = { language, quality };
+  }
+  return best?.language ?? ExportLanguage.English;
+}
+
+export function headerLabels(columns: readonly ExportColumn[], language: ExportLanguage): string[] {
+  return columns.map((column) => column.label[language]);
+}
+
+/** PostgreSQL's text form of a boolean is `t` / `f`; the value labels are keyed by the API's values. */
+function apiText(column: ExportColumn, value: string): string {
+  if (column.kind !== 'boolean') return value;
+  if (value === 't') return 'true';
+  return value === 'f' ? 'false' : value;
+}
+
+function labelOf(column: ExportColumn, value: string, language: ExportLanguage): string {
+  const text = apiText(column, value);
+  return column.valueLabels?.[text]?.[language] ?? text;
+}
+
+type CellFormatter<T> = (value: string) => T;
+
+/**
+ * CSV rows, compiled once per export: each column gets the cheapest formatter that is still safe.
+ * Numbers, dates and instants never start with a formula character that is not part of a number
+ * and never need quotes; text goes through csvCell (neutralisation and quoting); labels are
+ * formatted once.
+ */
+export function csvRowFormatter(columns: readonly ExportColumn[], language: ExportLanguage): (row: RawRow) => string {
+  const formatters: CellFormatter<string>[] = columns.map((column) => {
+    switch (column.kind) {
+      case 'integer':
+      case 'date':
+      case 'timestamp':
+        return (value) => value;
+      case 'boolean':
+      case 'status': {
+        const cells = new Map(Object.keys(column.valueLabels ?? {}).map((value) => [value, csvCell(labelOf(column, value, language))]));
+        return (value) => cells.get(apiText(column, value)) ?? csvCell(labelOf(column, value, language));
+      }
+      default:
+        return csvCell;
+    }
+  });
+  const count = formatters.length;
+  return (row) => {
+    let line = '';
+    for (let index = 0; index < count; index += 1) {
+      const value = row[index];
+      if (index > 0) line += ',';
+      if (value !== null) line += formatters[index](value);
+    }
+    return `${line}\r\n`;
+  };
+}
+
+/** JSON objects with the API's camelCase keys and raw values (numbers, booleans, ISO dates, nested JSON). */
+export function jsonObjectFormatter(columns: readonly ExportColumn[]): (row: RawRow) => string {
+  const keys = columns.map((column) => `${JSON.stringify(column.name)}:`);
+  const formatters: CellFormatter<string>[] = columns.map((column) => {
+    switch (column.kind) {
+      case 'integer':
+      case 'json':
+        // Already JSON: PostgreSQL's text of an integer or a jsonb value.
+        return (value) => value;
+      case 'boolean':
+        return (value) => (value === 't' ? 'true' : 'false');
+      default:
+        return (value) => JSON.stringify(value);
+    }
+  });
+  const count = formatters.length;
+  return (row) => {
+    let object = '{';
+    for (let index = 0; index < count; index += 1) {
+      const value = row[index];
+      if (index > 0) object += ',';
+      object += keys[index];
+      object += value === null ? 'null' : formatters[index](value);
+    }
+    return `${object}}`;
+  };
+}
+
+/** Date columns at UTC midnight: exceljs writes a Date as its UTC serial, so the cell shows the stored day. */
+export function xlsxRowFormatter(columns: readonly ExportColumn[], language: ExportLanguage): (row: RawRow) => XlsxCellValue[] {
+  const formatters: CellFormatter<XlsxCellValue>[] = columns.map((column) => {
+    switch (column.kind) {
+      case 'integer':
+        return Number;
+      case 'date':
+        return (value) => new Date(`${value}T00:00:00.000Z`);
+      case 'timestamp':
+        return (value) => new Date(value);
+      case 'boolean':
+      case 'status':
+        return (value) => labelOf(column, value, language);
+      default:
+        return neutraliseFormula;
+    }
+  });
+  return (row) => formatters.map((format, index) => {
+    const value = row[index];
+    return value === null ? null : format(value);
+  });
+}
+
+/** Excel number formats of the cells that hold dates. */
+export const XLSX_DATE_FORMATS: Partial<Record<ExportColumn['kind'], string>> = {
+  date: 'yyyy-mm-dd',
+  timestamp: 'yyyy-mm-dd hh:mm:ss',
+};
