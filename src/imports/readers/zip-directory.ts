@@ -1,8 +1,7 @@
-import { createReadStream } from 'node:fs';
 import { FileHandle, open } from 'node:fs/promises';
-import { Transform, Writable } from 'node:stream';
+import { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { createInflateRaw } from 'node:zlib';
+import { createInflateRaw, inflateRawSync } from 'node:zlib';
 import { ImportFileError } from './import-file.error';
 import { ReaderLimits } from './reader-limits';
 
@@ -45,6 +44,13 @@ const DATA_DESCRIPTOR_LENGTH = 16;
 const HAS_DATA_DESCRIPTOR_FLAG = 0x0008;
 const STORED = 0;
 const DEFLATED = 8;
+/** The first read of an entry: its local header and, for most XLSX parts, all of its compressed bytes. */
+const HEAD_READ_BYTES = 64 * 1024;
+/** Each later read of an entry's compressed bytes, and so what of them is in memory at a time. */
+const READ_CHUNK_BYTES = 256 * 1024;
+const INFLATE_CHUNK_BYTES = 64 * 1024;
+/** An entry declaring no more than this and read whole is inflated in one call: cheaper than a stream. */
+const SMALL_ENTRY_BYTES = 64 * 1024;
 const ZIP64_EXTRA_FIELD_ID = 0x0001;
 const MAX_COMMENT_LENGTH = 0xffff;
 /** An XLSX has tens of entries; a directory this large is not a spreadsheet worth reading. */
@@ -131,7 +137,7 @@ export async function verifyXlsxEntries(path: string, directory: ZipDirectory, l
     for (const entry of entries) {
       if (entry.localHeaderOffset !== position) throw invalidXlsx(`its entry ${entry.name} does not start where the previous one ends`);
       const data = await readLocalHeader(file, entry, directory.offset);
-      total += await inflateEntry(path, entry, data, total, limits);
+      total += await inflateEntry(file, entry, data, total, limits);
       position = data.next;
     }
     if (position !== directory.offset) throw invalidXlsx('it holds data its zip directory does not list');
@@ -148,6 +154,8 @@ export async function verifyXlsxEntries(path: string, directory: ZipDirectory, l
 interface EntryData {
   /** Where the compressed bytes start. */
   start: number;
+  /** The file from the local header on, as far as one read went: all of a small entry's data. */
+  head: Buffer;
   /** Whether the parser finds the end of the data by the data descriptor's signature. */
   endsAtDescriptor: boolean;
   /** Where the next local header must start. */
@@ -156,34 +164,41 @@ interface EntryData {
 
 /** Checks the local header against the directory entry and places the entry's data as unzipper's Parse would. */
 async function readLocalHeader(file: FileHandle, entry: ZipEntry, directoryOffset: number): Promise<EntryData> {
-  if (entry.localHeaderOffset + LOCAL_HEADER_LENGTH > directoryOffset) throw invalidXlsx(`its entry ${entry.name} is out of bounds`);
-  const header = await readExactly(file, entry.localHeaderOffset, LOCAL_HEADER_LENGTH);
-  if (header.readUInt32LE(0) !== LOCAL_HEADER_SIGNATURE) throw invalidXlsx(`its entry ${entry.name} has no local header`);
-  const flags = header.readUInt16LE(6);
-  const method = header.readUInt16LE(8);
-  const nameLength = header.readUInt16LE(26);
-  const extraLength = header.readUInt16LE(28);
-  const start = entry.localHeaderOffset + LOCAL_HEADER_LENGTH + nameLength + extraLength;
-  if (start > directoryOffset) throw invalidXlsx(`its entry ${entry.name} is out of bounds`);
-  const nameAndExtra = await readExactly(file, entry.localHeaderOffset + LOCAL_HEADER_LENGTH, nameLength + extraLength);
-  if (nameAndExtra.toString('utf8', 0, nameLength) !== entry.name) throw invalidXlsx(`its entry ${entry.name} has another name in its local header`);
+  const outOfBounds = (): ImportFileError => invalidXlsx(`its entry ${entry.name} is out of bounds`);
+  if (entry.localHeaderOffset + LOCAL_HEADER_LENGTH > directoryOffset) throw outOfBounds();
+  // One read takes the header, name and extra field and, for most entries, all of the data.
+  const available = directoryOffset - entry.localHeaderOffset;
+  let head = await readExactly(file, entry.localHeaderOffset, Math.min(HEAD_READ_BYTES, available));
+  if (head.readUInt32LE(0) !== LOCAL_HEADER_SIGNATURE) throw invalidXlsx(`its entry ${entry.name} has no local header`);
+  const flags = head.readUInt16LE(6);
+  const method = head.readUInt16LE(8);
+  const nameEnd = LOCAL_HEADER_LENGTH + head.readUInt16LE(26);
+  const extraEnd = nameEnd + head.readUInt16LE(28);
+  if (extraEnd > available) throw outOfBounds();
+  if (extraEnd > head.length) head = await readExactly(file, entry.localHeaderOffset, extraEnd);
+  if (head.toString('utf8', LOCAL_HEADER_LENGTH, nameEnd) !== entry.name) throw invalidXlsx(`its entry ${entry.name} has another name in its local header`);
   if (method !== entry.method || (method !== STORED && method !== DEFLATED)) {
     throw invalidXlsx(`its entry ${entry.name} uses compression method ${method}, not stored or deflate as its directory says`);
   }
-  let compressedSize = header.readUInt32LE(18);
-  if (compressedSize === 0xffffffff) compressedSize = localZip64CompressedSize(nameAndExtra.subarray(nameLength), entry.name);
+  let compressedSize = head.readUInt32LE(18);
+  if (compressedSize === 0xffffffff) compressedSize = localZip64CompressedSize(head.subarray(nameEnd, extraEnd), entry.name);
   // unzipper's rule: a data descriptor with no size in the local header means "read up to its signature".
   const endsAtDescriptor = (flags & HAS_DATA_DESCRIPTOR_FLAG) !== 0 && compressedSize === 0;
   if (!endsAtDescriptor && compressedSize !== entry.compressedSize) {
     throw invalidXlsx(`its entry ${entry.name} declares ${compressedSize} compressed bytes locally but ${entry.compressedSize} in its directory`);
   }
+  const start = entry.localHeaderOffset + extraEnd;
   const dataEnd = start + entry.compressedSize;
   const next = endsAtDescriptor ? dataEnd + DATA_DESCRIPTOR_LENGTH : dataEnd;
-  if (next > directoryOffset) throw invalidXlsx(`its entry ${entry.name} is out of bounds`);
-  if (endsAtDescriptor && !(await readExactly(file, dataEnd, DATA_DESCRIPTOR_SIGNATURE.length)).equals(DATA_DESCRIPTOR_SIGNATURE)) {
-    throw invalidXlsx(`its entry ${entry.name} is not followed by its data descriptor`);
+  if (next > directoryOffset) throw outOfBounds();
+  if (endsAtDescriptor) {
+    const inHead = dataEnd + DATA_DESCRIPTOR_SIGNATURE.length - entry.localHeaderOffset <= head.length;
+    const signature = inHead
+      ? head.subarray(dataEnd - entry.localHeaderOffset, dataEnd - entry.localHeaderOffset + DATA_DESCRIPTOR_SIGNATURE.length)
+      : await readExactly(file, dataEnd, DATA_DESCRIPTOR_SIGNATURE.length);
+    if (!signature.equals(DATA_DESCRIPTOR_SIGNATURE)) throw invalidXlsx(`its entry ${entry.name} is not followed by its data descriptor`);
   }
-  return { start, endsAtDescriptor, next };
+  return { start, head: head.subarray(extraEnd), endsAtDescriptor, next };
 }
 
 /** The compressed size of a local zip64 field, which unzipper reads at a fixed place (after the uncompressed size). */
@@ -197,11 +212,21 @@ function localZip64CompressedSize(extra: Buffer, name: string): number {
 }
 
 /**
- * Streams the entry's compressed bytes through inflateRaw (or as they are when stored), counting
- * what comes out and stopping at the first chunk past a limit; returns the bytes produced.
+ * Inflates the entry's compressed bytes (or takes them as they are when stored), counting what
+ * comes out and stopping at the first chunk past a limit; returns the bytes produced. A small entry
+ * already read whole is inflated in one call, its output capped just past its declared size; a
+ * larger one is streamed, so that no more than a chunk of it is in memory at a time.
  */
-async function inflateEntry(path: string, entry: ZipEntry, data: EntryData, totalBefore: number, limits: ReaderLimits): Promise<number> {
+async function inflateEntry(file: FileHandle, entry: ZipEntry, data: EntryData, totalBefore: number, limits: ReaderLimits): Promise<number> {
   if (entry.compressedSize === 0) return 0;
+  if (entry.compressedSize <= data.head.length && entry.uncompressedSize <= SMALL_ENTRY_BYTES) {
+    const compressed = data.head.subarray(0, entry.compressedSize);
+    if (data.endsAtDescriptor && compressed.includes(DATA_DESCRIPTOR_SIGNATURE)) throw descriptorInsideData(entry);
+    const produced = entry.method === DEFLATED ? inflateSmall(entry, compressed) : compressed.length;
+    const failure = inflatedTooMuch(entry, produced, totalBefore + produced, limits);
+    if (failure) throw failure;
+    return produced;
+  }
   let produced = 0;
   const counter = new Writable({
     write(chunk: Buffer, _encoding, callback) {
@@ -209,18 +234,58 @@ async function inflateEntry(path: string, entry: ZipEntry, data: EntryData, tota
       callback(inflatedTooMuch(entry, produced, totalBefore + produced, limits));
     },
   });
-  const input = createReadStream(path, { start: data.start, end: data.start + entry.compressedSize - 1, highWaterMark: 256 * 1024 });
-  const stages: NodeJS.ReadWriteStream[] = [];
-  if (data.endsAtDescriptor) stages.push(descriptorSignatureGuard(entry.name));
-  if (entry.method === DEFLATED) stages.push(createInflateRaw({ chunkSize: 64 * 1024 }));
+  const input = compressedBytes(file, entry, data);
   try {
-    await pipeline([input, ...stages, counter]);
+    if (entry.method === DEFLATED) await pipeline(input, createInflateRaw({ chunkSize: INFLATE_CHUNK_BYTES }), counter);
+    else await pipeline(input, counter);
   } catch (error) {
     if (error instanceof ImportFileError) throw error;
-    const reason = error instanceof Error ? error.message : String(error);
-    throw new ImportFileError('invalid_xlsx', `The file is not a readable XLSX workbook: its entry ${entry.name} does not inflate (${reason}).`, 422, { cause: error });
+    throw notInflating(entry, error);
   }
   return produced;
+}
+
+/** The size a small entry inflates to, or one byte past its declared size when it would go further. */
+function inflateSmall(entry: ZipEntry, compressed: Buffer): number {
+  try {
+    return inflateRawSync(compressed, { maxOutputLength: entry.uncompressedSize + 1 }).length;
+  } catch (error) {
+    // By its code: under a test runner's sandbox, node's RangeError is not the global one.
+    if ((error as NodeJS.ErrnoException | null)?.code === 'ERR_BUFFER_TOO_LARGE') return entry.uncompressedSize + 1;
+    throw notInflating(entry, error);
+  }
+}
+
+/**
+ * The entry's compressed bytes in chunks of at most READ_CHUNK_BYTES, the ones already read first.
+ * When unzipper finds their end by the data descriptor's signature, they must not hold that
+ * signature: unzipper would end the entry there and read what follows as entries never checked.
+ */
+async function* compressedBytes(file: FileHandle, entry: ZipEntry, data: EntryData): AsyncGenerator<Buffer, void, undefined> {
+  const end = data.start + entry.compressedSize;
+  const seamLength = DATA_DESCRIPTOR_SIGNATURE.length - 1;
+  let previousTail = Buffer.alloc(0);
+  let chunk = data.head.subarray(0, entry.compressedSize);
+  for (let position = data.start + chunk.length; ; ) {
+    if (data.endsAtDescriptor) {
+      const seam = Buffer.concat([previousTail, chunk.subarray(0, seamLength)]);
+      if (seam.includes(DATA_DESCRIPTOR_SIGNATURE) || chunk.includes(DATA_DESCRIPTOR_SIGNATURE)) throw descriptorInsideData(entry);
+      previousTail = Buffer.from(Buffer.concat([previousTail, chunk.subarray(-seamLength)]).subarray(-seamLength));
+    }
+    if (chunk.length > 0) yield chunk;
+    if (position >= end) return;
+    chunk = await readExactly(file, position, Math.min(READ_CHUNK_BYTES, end - position));
+    position += chunk.length;
+  }
+}
+
+function descriptorInsideData(entry: ZipEntry): ImportFileError {
+  return invalidXlsx(`its entry ${entry.name} holds a data descriptor signature inside its data`);
+}
+
+function notInflating(entry: ZipEntry, error: unknown): ImportFileError {
+  const reason = typeof error === 'object' && error !== null && 'message' in error ? String(error.message) : String(error);
+  return new ImportFileError('invalid_xlsx', `The file is not a readable XLSX workbook: its entry ${entry.name} does not inflate (${reason}).`, 422, { cause: error });
 }
 
 /** The error that stops the inflation, or undefined while the entry stays within what was checked. */
@@ -229,7 +294,7 @@ function inflatedTooMuch(entry: ZipEntry, produced: number, total: number, limit
     // The declared ratio passed checkXlsxEntries; the real one is steeper than that, by how much is not worth inflating to learn.
     return new ImportFileError(
       'xlsx_compression_ratio',
-      `The XLSX entry ${entry.name} inflates to more than the ${entry.uncompressedSize} bytes its archive declares (${produced} bytes from ${entry.compressedSize} so far); the file looks like a zip bomb.`,
+      `The XLSX entry ${entry.name} inflates to more than the ${entry.uncompressedSize} bytes its archive declares (from ${entry.compressedSize}); the file looks like a zip bomb.`,
     );
   }
   const ratio = produced / Math.max(entry.compressedSize, 1);
@@ -243,27 +308,6 @@ function inflatedTooMuch(entry: ZipEntry, produced: number, total: number, limit
     return new ImportFileError('xlsx_too_large', `The XLSX file expands to more than ${total - 1} bytes, more than the limit of ${limits.maxXlsxUncompressedBytes}.`);
   }
   return undefined;
-}
-
-/**
- * Passes the compressed bytes on, refusing them if they hold a data descriptor signature:
- * unzipper would end the entry there and read what follows as further entries that this check
- * never saw.
- */
-function descriptorSignatureGuard(name: string): Transform {
-  let previousTail = Buffer.alloc(0);
-  return new Transform({
-    transform(chunk: Buffer, _encoding, callback) {
-      const seam = Buffer.concat([previousTail, chunk.subarray(0, DATA_DESCRIPTOR_SIGNATURE.length - 1)]);
-      if (seam.includes(DATA_DESCRIPTOR_SIGNATURE) || chunk.includes(DATA_DESCRIPTOR_SIGNATURE)) {
-        callback(invalidXlsx(`its entry ${name} holds a data descriptor signature inside its data`));
-        return;
-      }
-      const seen = chunk.length >= DATA_DESCRIPTOR_SIGNATURE.length - 1 ? chunk : Buffer.concat([previousTail, chunk]);
-      previousTail = Buffer.from(seen.subarray(-(DATA_DESCRIPTOR_SIGNATURE.length - 1)));
-      callback(null, chunk);
-    },
-  });
 }
 
 /** Finds the End Of Central Directory record in the file's tail; 'zip64' when the sizes live in the zip64 record. */
@@ -355,7 +399,8 @@ function entrySizes(compressed32: number, uncompressed32: number, offset32: numb
 }
 
 async function readExactly(file: FileHandle, position: number, length: number): Promise<Buffer> {
-  const buffer = Buffer.alloc(length);
+  // Not zeroed first: it is refused unless the read fills it.
+  const buffer = Buffer.allocUnsafe(length);
   const { bytesRead } = await file.read(buffer, 0, length, position);
   if (bytesRead !== length) throw invalidXlsx('it is truncated');
   return buffer;
