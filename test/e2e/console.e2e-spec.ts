@@ -34,7 +34,8 @@ describe('console: the web console in headless Chromium', () => {
   });
 
   async function openSignedIn(email: string, password: string, viewport = { width: 1280, height: 900 }): Promise<{ context: BrowserContext; page: Page }> {
-    const context = await browser.newContext({ viewport, locale: 'en-GB', acceptDownloads: true });
+    // Reduced motion: the bar shows its value at once, so screenshots show what the page says.
+    const context = await browser.newContext({ viewport, locale: 'en-GB', acceptDownloads: true, reducedMotion: 'reduce' });
     const page = await context.newPage();
     await page.goto(`${t.baseUrl}/console/`);
     await page.getByLabel('Email').fill(email);
