@@ -1,11 +1,11 @@
 #!/usr/bin/env node
-// Builds when dist/ is missing or older than the sources, so `npm start` works on a fresh clone.
+// Builds when dist/ is missing or older than the sources (the console's too), so `npm start` works on a fresh clone.
 const { execSync } = require('node:child_process');
 const { existsSync, readdirSync, statSync } = require('node:fs');
 const { join } = require('node:path');
 
 const root = join(__dirname, '..');
-const marker = join(root, 'dist', 'src', 'main.js');
+const markers = [join(root, 'dist', 'src', 'main.js'), join(root, 'dist', 'console', 'index.html')];
 
 function newestModification(directory) {
   let newest = 0;
@@ -17,8 +17,8 @@ function newestModification(directory) {
 }
 
 function ensureBuild() {
-  const newestSource = Math.max(...['src', 'migrations', 'scripts'].map((folder) => newestModification(join(root, folder))));
-  if (existsSync(marker) && statSync(marker).mtimeMs >= newestSource) return;
+  const newestSource = Math.max(...['src', 'migrations', 'scripts', 'web'].map((folder) => newestModification(join(root, folder))));
+  if (markers.every((marker) => existsSync(marker) && statSync(marker).mtimeMs >= newestSource)) return;
   console.log('Building the service (npm run build)...');
   execSync('npm run build', { cwd: root, stdio: 'inherit' });
 }

@@ -10,6 +10,7 @@ import { AppModule } from './app.module';
 import { AuthService } from './auth/auth.service';
 import { JobQueue } from './jobs/job-queue.service';
 import { mountQueueDashboard } from './jobs/queue-dashboard';
+import { serveConsole } from './console/serve-console';
 import { createOpenApiDocument } from './common/openapi/openapi-document';
 import { API_PREFIX } from './common/http/api-prefix';
 import { resolveRequestId } from './common/http/request-id';
@@ -57,6 +58,8 @@ export async function createHttpApp(config: AppConfig, options: CreateHttpAppOpt
     const orm = app.get(MikroORM);
     await mountQueueDashboard(app, app.get(JobQueue).queue, (token) => RequestContext.create(orm.em, () => app.get(AuthService).authenticate(token)));
   }
+
+  if (options.preview !== true) await serveConsole(app);
 
   const document = createOpenApiDocument(app);
   SwaggerModule.setup('docs', app, document, {

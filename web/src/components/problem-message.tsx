@@ -1,0 +1,30 @@
+import { ApiProblem } from '../api';
+import { useTranslator } from '../i18n';
+
+/** An API failure shown as its problem title and detail (never "[object Object]"). */
+export function ProblemMessage({ error }: { error: unknown }) {
+  const { t } = useTranslator();
+  if (error === null || error === undefined) return null;
+  if (error instanceof ApiProblem) {
+    return (
+      <div class="problem" role="alert">
+        <strong>{error.title}</strong>
+        {error.detail === undefined ? null : <p>{error.detail}</p>}
+        {error.fieldMessages.length === 0 ? null : (
+          <ul>
+            {error.fieldMessages.map((message) => (
+              <li key={message}>{message}</li>
+            ))}
+          </ul>
+        )}
+      </div>
+    );
+  }
+  // fetch rejects with a TypeError when the network or the server is gone.
+  const message = error instanceof TypeError ? t('errorNetwork') : t('errorUnexpected', { message: error instanceof Error ? error.message : JSON.stringify(error) });
+  return (
+    <div class="problem" role="alert">
+      {message}
+    </div>
+  );
+}

@@ -1,0 +1,81 @@
+import { useState } from 'preact/hooks';
+import { TERMINAL_JOB_STATUSES, dataOrThrow, type Schemas } from '../api';
+import { Pagination } from '../components/pagination';
+import { ProblemMessage } from '../components/problem-message';
+import { useTranslator } from '../i18n';
+import { useJobWatch } from '../job-watch';
+import { href } from '../router';
+import { useSignedIn } from '../session';
+import { useLoader } from '../use-loader';
+
+type Job = Schemas['JobDto'];
+const PAGE_SIZE = 20;
+
+export function JobsPage() {
+  const { t } = useTranslator();
+  const { client } = useSignedIn();
+  const [offset, setOffset] = useState(0);
+  const page = useLoader(async (signal) => dataOrThrow(await client.GET('/api/v1/jobs', { params: { query: { limit: PAGE_SIZE, offset } }, signal })), [client, offset]);
+
+  return (
+    <section aria-labelledby="jobs-title">
+      <h1 id="jobs-title">{t('jobsTitle')}</h1>
+      <ProblemMessage error={page.error} />
+      {page.data === null ? (
+        page.loading ? <p>{t('loading')}</p> : null
+      ) : page.data.total === 0 ? (
+        <p>{t('jobsEmpty')}</p>
+      ) : (
+        <>
+          <div class="table-scroll">
+            <table>
+              <thead>
+                <tr>
+                  <th scope="col">{t('jobCreated')}</th>
+                  <th scope="col">{t('jobType')}</th>
+                  <th scope="col">{t('jobStatus')}</th>
+                  <th scope="col">{t('jobProgress')}</th>
+                  <th scope="col">
+                    <span class="visually-hidden">{t('openJob')}</span>
+                  </th>
+                </tr>
+              </thead>
+              <tbody>{page.data.items.map((job) => (TERMINAL_JOB_STATUSES.has(job.status) ? <JobRow key={job.id} job={job} /> : <LiveJobRow key={job.id} job={job} />))}</tbody>
+            </table>
+          </div>
+          <Pagination total={page.data.total} limit={PAGE_SIZE} offset={offset} onOffset={setOffset} label={t('jobsTitle')} />
+        </>
+      )}
+    </section>
+  );
+}
+
+/** A job still running follows its own event stream, so the list shows the same live status as the monitor. */
+function LiveJobRow({ job }: { job: Job }) {
+  const { client } = useSignedIn();
+  const watch = useJobWatch(client, job.id);
+  return <JobRow job={watch.job ?? job} />;
+}
+
+function JobRow({ job }: { job: Job }) {
+  const { t, label, formatDateTime, formatNumber } = useTranslator();
+  const percentage = Math.round(job.status === 'completed' ? 100 : job.progress.percentage);
+  return (
+    <tr>
+      <td>{formatDateTime(job.createdAt)}</td>
+      <td>{label('type', job.type)}</td>
+      <td>
+        <span class={`badge ${job.status}`}>{label('status', job.status)}</span>
+      </td>
+      <td>
+        <div class="progress small" role="progressbar" aria-label={t('jobProgress')} aria-valuemin={0} aria-valuemax={100} aria-valuenow={percentage}>
+          <div class="progress-fill" style={{ width: `${percentage}%` }} />
+        </div>
+        <span class="hint">{formatNumber(percentage)} %</span>
+      </td>
+      <td>
+        <a href={href(`/jobs/${job.id}`)}>{t('openJob')}</a>
+      </td>
+    </tr>
+  );
+}
