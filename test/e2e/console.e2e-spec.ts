@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { consoleDirectory } from '../../src/console/serve-console';
@@ -162,6 +162,24 @@ describe('console: the web console in headless Chromium', () => {
       // Readable at 320 px: nothing wider than the screen.
       expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(320);
       await page.screenshot({ path: join(SCREENSHOTS, 'console-greek-320px.png'), fullPage: true });
+    } finally {
+      await context.close();
+    }
+  });
+
+  it('exports the students list from the Students page in the chosen format', async () => {
+    const { context, page } = await openSignedIn(ADMIN_EMAIL, ADMIN_PASSWORD);
+    try {
+      await page.getByRole('link', { name: 'Students' }).click();
+      await page.getByLabel('Export format').selectOption('ndjson');
+      const download = page.waitForEvent('download');
+      await page.getByRole('button', { name: 'Export' }).click();
+      const file = await download;
+      expect(file.suggestedFilename()).toMatch(/\.ndjson$/);
+      const path = await file.path();
+      const lines = readFileSync(path, 'utf8').split('\n').filter((line) => line !== '');
+      const total = (await t.admin.GET('/api/v1/students', { params: { query: { limit: 1 } } })).data?.total;
+      expect(lines).toHaveLength(total ?? -1);
     } finally {
       await context.close();
     }

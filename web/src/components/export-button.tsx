@@ -1,6 +1,6 @@
 import { useState } from 'preact/hooks';
-import { saveBlob, toProblem } from '../api';
-import { useTranslator } from '../i18n';
+import { saveBlob, toProblem, type ApiClient } from '../api';
+import { useTranslator, type Locale } from '../i18n';
 import { useSignedIn } from '../session';
 import { ProblemMessage } from './problem-message';
 
@@ -8,15 +8,22 @@ export type ExportEntity = 'students' | 'courses' | 'enrollments';
 const EXPORT_FORMATS = ['csv', 'xlsx', 'json', 'ndjson'] as const;
 type ExportFormat = (typeof EXPORT_FORMATS)[number];
 
-/**
- * Downloads GET /api/v1/exports/{entity} with the current filters. This is the one call made
- * with fetch instead of the typed client: the exports routes are documented (docs in the exports
- * issue) but not yet in the committed spec this console is built against. Once they are, this
- * becomes client.GET('/api/v1/exports/{entity}', { parseAs: 'blob' }).
- */
-export function ExportButton({ entity, filters }: { entity: ExportEntity; filters: Record<string, string> }) {
-  const { t } = useTranslator();
-  const { session } = useSignedIn();
+/** Each entity's export route, through the typed client: the whole list (without deleted records), in the console's language. */
+function requestExport(client: ApiClient, entity: ExportEntity, format: ExportFormat, lang: Locale) {
+  const options = { params: { query: { format, lang } }, parseAs: 'blob' as const };
+  switch (entity) {
+    case 'students':
+      return client.GET('/api/v1/exports/students', options);
+    case 'courses':
+      return client.GET('/api/v1/exports/courses', options);
+    case 'enrollments':
+      return client.GET('/api/v1/exports/enrollments', options);
+  }
+}
+
+export function ExportButton({ entity }: { entity: ExportEntity }) {
+  const { t, locale } = useTranslator();
+  const { client } = useSignedIn();
   const [format, setFormat] = useState<ExportFormat>('csv');
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>(null);
@@ -25,13 +32,9 @@ export function ExportButton({ entity, filters }: { entity: ExportEntity; filter
     setBusy(true);
     setError(null);
     try {
-      const query = new URLSearchParams({ ...filters, format });
-      const response = await fetch(`/api/v1/exports/${entity}?${query.toString()}`, { headers: { Authorization: `Bearer ${session.accessToken}` } });
-      if (!response.ok) {
-        const body: unknown = await response.json().catch(() => undefined);
-        throw toProblem(response, body);
-      }
-      saveBlob(await response.blob(), response, `${entity}.${format}`);
+      const result = await requestExport(client, entity, format, locale);
+      if (!result.response.ok || result.data === undefined) throw toProblem(result.response, result.error);
+      saveBlob(result.data, result.response, `${entity}.${format}`);
     } catch (caught) {
       setError(caught);
     } finally {

@@ -35,7 +35,7 @@ export function CoursesPage() {
         <a class="button" href={href('/import?entity=courses')}>
           {t('importCourses')}
         </a>
-        <ExportButton entity="courses" filters={search === '' ? {} : { search }} />
+        <ExportButton entity="courses" />
       </div>
       <ProblemMessage error={page.error} />
       {page.data === null ? (

@@ -35,7 +35,7 @@ export function StudentsPage() {
         <a class="button" href={href('/import?entity=students')}>
           {t('importStudents')}
         </a>
-        <ExportButton entity="students" filters={search === '' ? {} : { search }} />
+        <ExportButton entity="students" />
       </div>
       <ProblemMessage error={page.error} />
       {page.data === null ? (
