@@ -2,9 +2,12 @@
  * Exports benchmark (not a test): `npm run bench:exports`.
  *
  * Seeds 1 000 000 students (generate_series), then in one run times
- * - `COPY (SELECT <the export's own column expressions>) TO STDOUT` through psql: the physical limit;
+ * - `COPY (SELECT <the columns' plain expressions>) TO STDOUT` through psql: the physical limit;
+ * - the same COPY with the CSV export's cell expressions (labels, formula neutralisation) and
+ *   settings (no parallel workers, no JIT), for the share of the time PostgreSQL spends on them;
  * - GET /api/v1/exports/students over HTTP as CSV (100 k and 1 M rows), NDJSON and XLSX,
- * and reports rows/s, the CSV/COPY ratio and the server's peak RSS during each export. The
+ * and reports rows/s, the CSV/COPY ratio, the server's peak RSS during each export and the load
+ * average (the figures mean little on a busy machine without it). The
  * server runs in a child process (this script, forked with `serve`) so that its RSS is its own.
  * Uses its own database (sms_bench_exports) and Redis key prefix, both removed at the end.
  * BENCH_ROWS changes the row count (the 100 k subset is always a tenth of it).
@@ -13,6 +16,7 @@ import 'reflect-metadata';
 import { ChildProcess, fork, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { randomUUID } from 'node:crypto';
 import Redis from 'ioredis';
 import { Client } from 'pg';
@@ -20,7 +24,8 @@ import { createHttpApp } from '../src/app.factory';
 import { parseEnvironment } from '../src/config/environment';
 import { dropDatabase } from '../src/database/ensure-database';
 import { EXPORT_SOURCES } from '../src/exports/export-columns';
-import { ExportEntity } from '../src/exports/export.enums';
+import { csvCellSql } from '../src/exports/export-csv-sql';
+import { ExportEntity, ExportLanguage } from '../src/exports/export.enums';
 
 const ROWS = Number(process.env.BENCH_ROWS ?? 1_000_000);
 const DATABASE_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/sms_bench_exports';
@@ -38,6 +43,8 @@ interface Measurement {
   seconds: number;
   startRssMb?: number;
   peakRssMb?: number;
+  /** The 1-minute load average when the measurement started. */
+  load: number;
 }
 
 async function serve(): Promise<void> {
@@ -76,6 +83,7 @@ function residentMegabytes(pid: number): number {
 
 /** Reads a response to its end, counting bytes and newlines, while sampling the server's RSS. */
 async function measureExport(name: string, url: string, token: string, server: ChildProcess, rowsFromLines: boolean, expectedRows: number): Promise<Measurement> {
+  const load = loadavg()[0];
   const start = residentMegabytes(server.pid!);
   let peak = start;
   const sampler = setInterval(() => {
@@ -94,18 +102,22 @@ async function measureExport(name: string, url: string, token: string, server: C
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
     const rows = rowsFromLines ? lines - (name.startsWith('CSV') ? 1 : 0) : expectedRows;
     if (rows !== expectedRows) throw new Error(`${name}: ${rows} rows, expected ${expectedRows}`);
-    return { name, rows, bytes, seconds, startRssMb: start, peakRssMb: peak };
+    return { name, rows, bytes, seconds, startRssMb: start, peakRssMb: peak, load };
   } finally {
     clearInterval(sampler);
   }
 }
 
-async function measureCopy(where: string, expectedRows: number): Promise<Measurement> {
+async function measureCopy(name: string, cells: 'plain' | 'csv', where: string, expectedRows: number): Promise<Measurement> {
   const { from, columns } = EXPORT_SOURCES[ExportEntity.Students];
-  const select = columns.filter((column) => column.optional !== true).map((column) => column.sql).join(', ');
+  const regular = columns.filter((column) => column.optional !== true);
+  const select = regular.map((column) => (cells === 'plain' ? column.sql : csvCellSql(column, ExportLanguage.English))).join(', ');
   const sql = `COPY (SELECT ${select} FROM ${from} WHERE ${where} ORDER BY s.id) TO STDOUT WITH (FORMAT csv, HEADER)`;
+  const load = loadavg()[0];
   const started = process.hrtime.bigint();
-  const psql = spawn('psql', ['-X', '-q', '-v', 'ON_ERROR_STOP=1', '-d', DATABASE_URL, '-c', sql], { stdio: ['ignore', 'pipe', 'inherit'] });
+  // With the export's cells, the settings the export runs its COPY with (see ExportSnapshot.copyOut).
+  const settings = cells === 'plain' ? [] : ['-c', 'set max_parallel_workers_per_gather = 0', '-c', 'set jit = off'];
+  const psql = spawn('psql', ['-X', '-q', '-v', 'ON_ERROR_STOP=1', '-d', DATABASE_URL, ...settings, '-c', sql], { stdio: ['ignore', 'pipe', 'inherit'] });
   let bytes = 0;
   let lines = 0;
   psql.stdout.on('data', (chunk: Buffer) => {
@@ -116,7 +128,7 @@ async function measureCopy(where: string, expectedRows: number): Promise<Measure
   if (code !== 0) throw new Error(`psql exited with ${code}`);
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   if (lines - 1 !== expectedRows) throw new Error(`COPY: ${lines - 1} rows, expected ${expectedRows}`);
-  return { name: 'COPY TO STDOUT (psql)', rows: expectedRows, bytes, seconds };
+  return { name, rows: expectedRows, bytes, seconds, load };
 }
 
 async function seed(): Promise<void> {
@@ -164,8 +176,11 @@ async function main(): Promise<void> {
     const tenth = ROWS / 10;
     const exportUrl = (query: string): string => `${baseUrl}/api/v1/exports/students?${query}`;
 
-    await measureCopy('s.deleted_at is null', ROWS); // warms the cache, as the exports that follow will find it
-    const measurements: Measurement[] = [await measureCopy('s.deleted_at is null', ROWS)];
+    const plainCopy = 'COPY TO STDOUT (psql)';
+    await measureCopy(plainCopy, 'plain', 's.deleted_at is null', ROWS); // warms the cache, as the exports that follow will find it
+    const loadBefore = loadavg();
+    const measurements: Measurement[] = [await measureCopy(plainCopy, 'plain', 's.deleted_at is null', ROWS)];
+    measurements.push(await measureCopy("COPY TO STDOUT (psql), the CSV export's cell expressions", 'csv', 's.deleted_at is null', ROWS));
     // The smaller export first: RSS seldom shrinks, so a peak says little about the run after a larger one.
     measurements.push(await measureExport(`CSV over HTTP (${format(tenth)} rows)`, exportUrl(`format=csv&academicYear=${TENTH}`), accessToken, server, true, tenth));
     measurements.push(await measureExport('CSV over HTTP', exportUrl('format=csv'), accessToken, server, true, ROWS));
@@ -173,15 +188,18 @@ async function main(): Promise<void> {
     measurements.push(await measureExport(`XLSX over HTTP (${format(tenth)} rows)`, exportUrl(`format=xlsx&academicYear=${TENTH}`), accessToken, server, false, tenth));
     measurements.push(await measureExport('XLSX over HTTP', exportUrl('format=xlsx'), accessToken, server, false, ROWS));
 
-    console.log(`\nServer RSS when idle after start-up: ${format(idleRss)} MB\n`);
-    console.log('| export | rows | MB | seconds | rows/s | server RSS MB at start | server peak RSS MB |');
-    console.log('|---|---:|---:|---:|---:|---:|---:|');
+    const loadAfter = loadavg();
+    const load = (averages: number[]): string => averages.map((average) => average.toFixed(2)).join(', ');
+    console.log(`\nLoad average (1, 5, 15 min) before: ${load(loadBefore)}; after: ${load(loadAfter)}`);
+    console.log(`Server RSS when idle after start-up: ${format(idleRss)} MB\n`);
+    console.log('| export | rows | MB | seconds | rows/s | server RSS MB at start | server peak RSS MB | load (1 min) |');
+    console.log('|---|---:|---:|---:|---:|---:|---:|---:|');
     for (const m of measurements) {
       console.log(
-        `| ${m.name} | ${format(m.rows)} | ${format(m.bytes / 1e6, 1)} | ${format(m.seconds, 2)} | ${format(m.rows / m.seconds)} | ${m.startRssMb === undefined ? '—' : format(m.startRssMb)} | ${m.peakRssMb === undefined ? '—' : format(m.peakRssMb)} |`,
+        `| ${m.name} | ${format(m.rows)} | ${format(m.bytes / 1e6, 1)} | ${format(m.seconds, 2)} | ${format(m.rows / m.seconds)} | ${m.startRssMb === undefined ? '—' : format(m.startRssMb)} | ${m.peakRssMb === undefined ? '—' : format(m.peakRssMb)} | ${m.load.toFixed(2)} |`,
       );
     }
-    const [copy, , csv] = measurements;
+    const [copy, , , csv] = measurements;
     console.log(`\nRatio CSV over HTTP / COPY TO (rows/s): ${(csv.rows / csv.seconds / (copy.rows / copy.seconds)).toFixed(2)}`);
   } finally {
     server.send('stop');

@@ -1,3 +1,4 @@
+import { sqlLiteral } from './export-csv-sql';
 import { ExportEntity } from './export.enums';
 
 /** Every filter any export takes; each entity reads the ones that apply to it (the DTOs refuse the rest). */
@@ -60,16 +61,36 @@ const CONDITIONS: Record<ExportEntity, { hidden: string; conditions: Condition[]
   },
 };
 
-/** The WHERE clause of an export, with numbered parameters ($1, $2…) starting at 1. */
-export function whereOf(entity: ExportEntity, filters: ExportFilters): WhereClause {
+/** How a filter's value enters the SQL: `value` is the filter's value, `index` its number from 1. */
+type Placeholder = (value: unknown, index: number) => string;
+
+function conditionsOf(entity: ExportEntity, filters: ExportFilters, placeholder: Placeholder): string {
   const { hidden, conditions } = CONDITIONS[entity];
   const parts: string[] = filters.includeDeleted === true ? [] : [hidden];
-  const params: unknown[] = [];
+  let index = 0;
   for (const [filter, condition] of conditions) {
     const value = filters[filter];
     if (value === undefined || value === null) continue;
-    params.push(value);
-    parts.push(condition(`$${params.length}`));
+    index += 1;
+    parts.push(condition(placeholder(value, index)));
   }
-  return { sql: parts.length === 0 ? 'true' : parts.join(' and '), params };
+  return parts.length === 0 ? 'true' : parts.join(' and ');
+}
+
+/** The WHERE clause of an export, with numbered parameters ($1, $2…) starting at 1. */
+export function whereOf(entity: ExportEntity, filters: ExportFilters): WhereClause {
+  const params: unknown[] = [];
+  const sql = conditionsOf(entity, filters, (value, index) => {
+    params.push(value);
+    return `$${index}`;
+  });
+  return { sql, params };
+}
+
+/**
+ * The same WHERE clause with each value written as an escaped SQL literal, for COPY, which takes
+ * no bind parameters. Only the values are literals: the SQL around them is this module's own.
+ */
+export function literalWhereOf(entity: ExportEntity, filters: ExportFilters): string {
+  return conditionsOf(entity, filters, (value) => sqlLiteral(value));
 }

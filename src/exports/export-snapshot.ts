@@ -1,5 +1,7 @@
 import type { Knex } from '@mikro-orm/postgresql';
 import type { Client, CustomTypesConfig } from 'pg';
+import { to as copyTo } from 'pg-copy-streams';
+import type { Readable } from 'node:stream';
 import { ExportColumn, ExportSource } from './export-columns';
 import { RawRow } from './export-formats';
 import { WhereClause } from './export-filters';
@@ -8,11 +10,16 @@ const CURSOR = 'export_rows';
 /** Every value as PostgreSQL's text: the formatters need no parsing for CSV, and dates stay days. */
 const TEXT_VALUES = { getTypeParser: () => (value: string) => value } as unknown as CustomTypesConfig;
 
+/** The socket under a pg client (pg-copy-streams reads the same one). */
+interface ClientInternals {
+  connection?: { stream?: { destroy(): void } };
+}
+
 /**
  * One consistent view of the rows to export: a REPEATABLE READ, READ ONLY transaction on a
- * connection of its own, read in batches from a cursor ordered by the source's key. The count and
- * every batch see the same snapshot, so the count recorded in the audit trail is the number of
- * rows written.
+ * connection of its own, in which the rows are counted first and then read — through a cursor
+ * ordered by the source's key, or by one COPY (CSV). The count and the rows see the same
+ * snapshot, so the count recorded in the audit trail is the number of rows written.
  */
 export class ExportSnapshot {
   private closed = false;
@@ -25,14 +32,20 @@ export class ExportSnapshot {
     readonly rowCount: number,
   ) {}
 
-  static async open(knex: Knex, source: ExportSource, columns: readonly ExportColumn[], where: WhereClause): Promise<ExportSnapshot> {
+  /**
+   * Begins the transaction and counts the rows; with `cursorColumns`, declares the cursor that
+   * `batches()` reads (without, the rows are read with `copyOut()`).
+   */
+  static async open(knex: Knex, source: ExportSource, where: WhereClause, cursorColumns?: readonly ExportColumn[]): Promise<ExportSnapshot> {
     const connection = (await knex.client.acquireConnection()) as Client;
     try {
       await connection.query('begin isolation level repeatable read read only');
       const counted = await connection.query<{ count: string }>(`select count(*) as count from ${source.from} where ${where.sql}`, where.params);
-      const select = columns.map((column) => column.sql).join(', ');
-      // A cursor is planned once; keyset queries would be planned again for every batch.
-      await connection.query(`declare ${CURSOR} no scroll cursor for select ${select} from ${source.from} where ${where.sql} order by ${source.key}`, where.params);
+      if (cursorColumns !== undefined) {
+        const select = cursorColumns.map((column) => column.sql).join(', ');
+        // A cursor is planned once; keyset queries would be planned again for every batch.
+        await connection.query(`declare ${CURSOR} no scroll cursor for select ${select} from ${source.from} where ${where.sql} order by ${source.key}`, where.params);
+      }
       return new ExportSnapshot(knex, connection, Number(counted.rows[0].count));
     } catch (error) {
       await connection.query('rollback').catch(() => undefined);
@@ -42,8 +55,8 @@ export class ExportSnapshot {
   }
 
   /**
-   * The rows in batches. The next batch is asked for as soon as the current one arrives, so that
-   * PostgreSQL reads it while this process formats the current one.
+   * The rows in batches, from a cursor. The next batch is asked for as soon as the current one
+   * arrives, so that PostgreSQL reads it while this process formats the current one.
    */
   async *batches(batchSize: number): AsyncGenerator<RawRow[]> {
     let next = this.fetch(batchSize);
@@ -56,6 +69,24 @@ export class ExportSnapshot {
     }
   }
 
+  /**
+   * Runs a `COPY … TO STDOUT` in the snapshot and returns its output. Reading it slower than
+   * PostgreSQL writes it holds PostgreSQL back (the socket is read only on demand). Once the
+   * stream has ended, `close()` commits; if it is abandoned or fails, `abort()`.
+   */
+  async copyOut(sql: string): Promise<Readable> {
+    // The copy is one ordered stream that a single process writes: parallel workers would only
+    // add a Gather Merge (measured 3 s instead of 0.9 s for 1 M rows on 2 cores), and a JIT
+    // compilation costs more than the simple expressions it would speed up.
+    await this.connection.query('set local max_parallel_workers_per_gather = 0; set local jit = off');
+    const copy = this.connection.query(copyTo(sql));
+    // pg-copy-streams emits its errors directly, even after a pipeline has let go of the stream
+    // (the connection cut by abort()): without a listener that would crash the process. The
+    // pipeline that reads the stream sees and reports the errors that matter.
+    copy.on('error', () => undefined);
+    return copy;
+  }
+
   /** Ends the transaction and gives the connection back; safe to call more than once. */
   async close(): Promise<void> {
     if (this.closed) return;
@@ -65,11 +96,28 @@ export class ExportSnapshot {
       await this.connection.query('commit');
       await this.knex.client.releaseConnection(this.connection);
     } catch (error) {
-      // Ending it marks it disposed, so the pool drops it instead of handing out a broken connection.
-      await this.connection.end().catch(() => undefined);
-      await this.knex.client.releaseConnection(this.connection);
+      await this.drop();
       throw error;
     }
+  }
+
+  /**
+   * Drops the connection, whatever it is doing: a COPY that nobody reads any more cannot be
+   * stopped by the protocol (the server waits to send the rest), so the socket is destroyed and
+   * the server ends the query and rolls back. Ending the client marks it disposed, so the pool
+   * drops it instead of handing out a broken connection. Safe to call more than once.
+   */
+  async abort(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.drop();
+  }
+
+  private async drop(): Promise<void> {
+    const ended = this.connection.end().catch(() => undefined);
+    (this.connection as unknown as ClientInternals).connection?.stream?.destroy();
+    await ended;
+    await this.knex.client.releaseConnection(this.connection);
   }
 
   private fetch(batchSize: number): Promise<RawRow[]> {

@@ -2,7 +2,7 @@ import ExcelJS from 'exceljs';
 import type { Writable } from 'node:stream';
 import { csvLine, UTF8_BOM } from '../common/csv';
 import { ExportColumn } from './export-columns';
-import { csvRowFormatter, headerLabels, jsonObjectFormatter, RawRow, XLSX_DATE_FORMATS, xlsxRowFormatter } from './export-formats';
+import { headerLabels, jsonObjectFormatter, RawRow, XLSX_DATE_FORMATS, xlsxRowFormatter } from './export-formats';
 import { ExportFormat, ExportLanguage } from './export.enums';
 
 export interface ExportLayout {
@@ -44,39 +44,37 @@ async function write(sink: Writable, text: string): Promise<void> {
 export type BatchCallback = (rowsWritten: number) => Promise<void>;
 
 /**
- * Writes every batch to the sink in the layout's format, one write per batch (per-row writes
+ * What a CSV export writes before its rows (which COPY writes, see export-csv-sql.ts): the byte
+ * order mark if asked for, and the header line of labels.
+ */
+export function csvPrefix(layout: ExportLayout): string {
+  return (layout.byteOrderMark ? UTF8_BOM : '') + csvLine(headerLabels(layout.columns, layout.language));
+}
+
+/**
+ * Writes every batch to the sink as JSON, NDJSON or XLSX, one write per batch (per-row writes
  * cost more than the formatting), waiting whenever the sink is full: memory stays flat however
- * many rows there are. Ends the sink when done. Returns the number of rows written.
+ * many rows there are. Ends the sink when done. Returns the number of rows written. CSV is not
+ * written here but by PostgreSQL (`COPY`, see ExportsService).
  */
 export async function writeExport(batches: AsyncIterable<RawRow[]>, sink: Writable, layout: ExportLayout, afterBatch?: BatchCallback): Promise<number> {
   if (layout.format === ExportFormat.Xlsx) return writeXlsx(batches, sink, layout, afterBatch);
+  if (layout.format === ExportFormat.Csv) throw new Error('CSV exports are written by COPY, not from batches');
   let rows = 0;
-  if (layout.format === ExportFormat.Csv) {
-    const line = csvRowFormatter(layout.columns, layout.language);
-    await write(sink, (layout.byteOrderMark ? UTF8_BOM : '') + csvLine(headerLabels(layout.columns, layout.language)));
-    for await (const batch of batches) {
-      let chunk = '';
-      for (const row of batch) chunk += line(row);
-      await write(sink, chunk);
-      rows += batch.length;
-      await afterBatch?.(rows);
+  const object = jsonObjectFormatter(layout.columns);
+  const array = layout.format === ExportFormat.Json;
+  if (array) await write(sink, '[');
+  for await (const batch of batches) {
+    let chunk = '';
+    for (const row of batch) {
+      // JSON: one object per line too, so that a large file stays readable with line tools.
+      chunk += array ? `${rows === 0 ? '\n' : ',\n'}${object(row)}` : `${object(row)}\n`;
+      rows += 1;
     }
-  } else {
-    const object = jsonObjectFormatter(layout.columns);
-    const array = layout.format === ExportFormat.Json;
-    if (array) await write(sink, '[');
-    for await (const batch of batches) {
-      let chunk = '';
-      for (const row of batch) {
-        // JSON: one object per line too, so that a large file stays readable with line tools.
-        chunk += array ? `${rows === 0 ? '\n' : ',\n'}${object(row)}` : `${object(row)}\n`;
-        rows += 1;
-      }
-      await write(sink, chunk);
-      await afterBatch?.(rows);
-    }
-    if (array) await write(sink, rows === 0 ? ']\n' : '\n]\n');
+    await write(sink, chunk);
+    await afterBatch?.(rows);
   }
+  if (array) await write(sink, rows === 0 ? ']\n' : '\n]\n');
   sink.end();
   return rows;
 }

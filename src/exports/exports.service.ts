@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { mkdir, rename, rm } from 'node:fs/promises';
 import { once } from 'node:events';
-import { PassThrough, Transform } from 'node:stream';
+import { PassThrough, Readable, Transform, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { AuthenticatedUser } from '../auth/authenticated-user';
 import { Role } from '../auth/role.enum';
@@ -19,18 +19,23 @@ import { JobResult } from '../jobs/job-record';
 import { JobStatus, JobType } from '../jobs/job.enums';
 import { JobsService } from '../jobs/jobs.service';
 import { EXPORT_FILTER_TYPES } from './dto/export-query.dto';
+import { CopyCsvStream } from './copy-csv-stream';
 import { ExportColumn, EXPORT_SOURCES, fieldNamesOf, selectColumns } from './export-columns';
+import { csvCopySql } from './export-csv-sql';
 import { ExportFile } from './export-file';
 import { ExportFilesService } from './export-files.service';
-import { ExportFilters, whereOf } from './export-filters';
+import { ExportFilters, literalWhereOf, whereOf } from './export-filters';
 import { CONTENT_TYPES, entityTitle, exportFileName } from './export-formats';
 import { ExportSnapshot } from './export-snapshot';
-import { ExportAbortedError, ExportLayout, writeExport } from './export-writer';
+import { BatchCallback, csvPrefix, ExportAbortedError, ExportLayout, writeExport } from './export-writer';
 import { ExportEntity, ExportFormat, ExportLanguage } from './export.enums';
 
-/** Rows per keyset batch: one query and one write each. */
+/** Rows per cursor batch (JSON, NDJSON, XLSX): one fetch and one write each. */
 const BATCH_SIZE = 5_000;
-/** A job's progress is written at most this often (each write is a Redis round trip and an event). */
+/**
+ * A job's progress is written at most this often (each write is a Redis round trip and an event);
+ * a CSV job also looks for its cancellation this often (its rows come in one COPY, not in batches).
+ */
 const PROGRESS_INTERVAL_MS = 500;
 
 export interface ExportRequest {
@@ -74,11 +79,32 @@ export class ExportsService {
    */
   async stream(request: ExportRequest, user: AuthenticatedUser): Promise<ExportFile> {
     const columns = this.columnsFor(request, user);
+    const layout = this.layoutOf(request, columns);
+    const facts = (rowCount: number): Record<string, unknown> => ({ ...auditFactsOf(request, columns), rowCount });
+    const headers = {
+      type: CONTENT_TYPES[request.format],
+      disposition: attachmentDisposition(exportFileName(request.entity, request.format, request.language, new Date())),
+    };
+    if (request.format === ExportFormat.Csv) {
+      const { snapshot, copy } = await this.openCsvCopy(request, columns);
+      const csv = new CopyCsvStream(csvPrefix(layout));
+      // The response reads `csv`; when the client goes away Fastify destroys it, which makes the
+      // pipeline fail and destroy the COPY's stream, and abort() drops the connection.
+      pipeline(copy, csv).then(
+        () => this.finishCsv(snapshot, csv, request),
+        async (error: unknown) => {
+          await snapshot.abort();
+          this.logStreamFailure(error, request, csv.records);
+        },
+      ).catch((error: unknown) => this.logger.error({ err: error, entity: request.entity, format: request.format }, 'Could not end the export'));
+      return new ExportFile(csv, headers, facts(snapshot.rowCount));
+    }
+
     const snapshot = await this.openSnapshot(request.entity, request.filters, columns);
     const sink = new PassThrough();
     const run = async (): Promise<void> => {
       try {
-        await writeExport(snapshot.batches(BATCH_SIZE), sink, this.layoutOf(request, columns));
+        await writeExport(snapshot.batches(BATCH_SIZE), sink, layout);
       } finally {
         await snapshot.close();
       }
@@ -92,14 +118,7 @@ export class ExportsService {
       this.logger.error({ err: error, entity: request.entity, format: request.format }, 'Export failed mid-stream');
       sink.destroy(error as Error);
     });
-    return new ExportFile(
-      sink,
-      {
-        type: CONTENT_TYPES[request.format],
-        disposition: attachmentDisposition(exportFileName(request.entity, request.format, request.language, new Date())),
-      },
-      { ...auditFactsOf(request, columns), rowCount: snapshot.rowCount },
-    );
+    return new ExportFile(sink, headers, facts(snapshot.rowCount));
   }
 
   /** Checks the request as the GET export would, then queues it as an `export_large` job. */
@@ -118,11 +137,19 @@ export class ExportsService {
     const selection = selectColumns(request.entity, request.fields);
     if ('unknown' in selection) throw new Error(`Unknown export fields ${selection.unknown.join(', ')}`);
     const { columns } = selection;
+    const layout = this.layoutOf(request, columns);
     const partialPath = this.files.partialPathOf(execution.job.id, request.format);
     const finalPath = this.files.pathOf(execution.job.id, request.format);
     await mkdir(this.files.directory, { recursive: true });
 
-    const snapshot = await this.openSnapshot(request.entity, request.filters, columns);
+    const csvSql = request.format === ExportFormat.Csv ? this.csvSqlOf(request, columns) : undefined;
+    // CSV rows come from a COPY started when the file is ready for them; the others from a cursor.
+    const snapshot = await ExportSnapshot.open(
+      this.em.getKnex(),
+      EXPORT_SOURCES[request.entity],
+      whereOf(request.entity, request.filters),
+      csvSql === undefined ? columns : undefined,
+    );
     const hash = createHash('sha256');
     let sizeBytes = 0;
     const hashing = new Transform({
@@ -134,15 +161,21 @@ export class ExportsService {
     });
     const written = pipeline(hashing, createWriteStream(partialPath));
     let lastProgressAt = 0;
+    const progress = async (rows: number): Promise<void> => {
+      await execution.throwIfCancelled();
+      if (Date.now() - lastProgressAt < PROGRESS_INTERVAL_MS) return;
+      lastProgressAt = Date.now();
+      await execution.reportProgress({ processed: rows, total: snapshot.rowCount });
+    };
     try {
       await execution.reportProgress({ processed: 0, total: snapshot.rowCount, message: `Exporting ${snapshot.rowCount} rows` });
-      const rowCount = await writeExport(snapshot.batches(BATCH_SIZE), hashing, this.layoutOf(request, columns), async (rows) => {
-        await execution.throwIfCancelled();
-        if (Date.now() - lastProgressAt < PROGRESS_INTERVAL_MS) return;
-        lastProgressAt = Date.now();
-        await execution.reportProgress({ processed: rows, total: snapshot.rowCount });
-      });
+      const rowCount =
+        csvSql === undefined
+          ? await writeExport(snapshot.batches(BATCH_SIZE), hashing, layout, progress)
+          : await this.copyCsvTo(snapshot, csvSql, hashing, layout, progress);
       await written;
+      await snapshot.close();
+      if (csvSql !== undefined && rowCount !== snapshot.rowCount) this.logCountMismatch(request, snapshot.rowCount, rowCount);
       await rename(partialPath, finalPath);
       const output: ExportJobOutput = {
         entity: request.entity,
@@ -161,7 +194,8 @@ export class ExportsService {
       await rm(partialPath, { force: true });
       throw error;
     } finally {
-      await snapshot.close();
+      // Committed above when all went well; otherwise a COPY may still be running: drop it.
+      await snapshot.abort();
     }
   }
 
@@ -224,7 +258,87 @@ export class ExportsService {
   }
 
   private openSnapshot(entity: ExportEntity, filters: ExportFilters, columns: readonly ExportColumn[]): Promise<ExportSnapshot> {
-    return ExportSnapshot.open(this.em.getKnex(), EXPORT_SOURCES[entity], columns, whereOf(entity, filters));
+    return ExportSnapshot.open(this.em.getKnex(), EXPORT_SOURCES[entity], whereOf(entity, filters), columns);
+  }
+
+  /**
+   * The COPY statement of a CSV export, the cells formatted by PostgreSQL (see
+   * export-csv-sql.ts). The filters' values are written into it as escaped literals: COPY takes
+   * no bind parameters.
+   */
+  private csvSqlOf(request: ExportRequest, columns: readonly ExportColumn[]): string {
+    return csvCopySql(EXPORT_SOURCES[request.entity], columns, request.language, literalWhereOf(request.entity, request.filters));
+  }
+
+  /** A snapshot (rows counted) and its rows as CSV records from `COPY … TO STDOUT`, to be piped at once. */
+  private async openCsvCopy(request: ExportRequest, columns: readonly ExportColumn[]): Promise<{ snapshot: ExportSnapshot; copy: Readable }> {
+    const sql = this.csvSqlOf(request, columns);
+    const snapshot = await ExportSnapshot.open(this.em.getKnex(), EXPORT_SOURCES[request.entity], whereOf(request.entity, request.filters));
+    try {
+      return { snapshot, copy: await snapshot.copyOut(sql) };
+    } catch (error) {
+      await snapshot.abort();
+      throw error;
+    }
+  }
+
+  /**
+   * Pipes a CSV COPY into a job's file, after the header. The rows come in one stream, so the
+   * cancellation and the progress are looked at on a timer rather than at batch boundaries; a
+   * cancellation stops the pipeline. Returns the number of records written.
+   */
+  private async copyCsvTo(snapshot: ExportSnapshot, sql: string, sink: Writable, layout: ExportLayout, progress: BatchCallback): Promise<number> {
+    const csv = new CopyCsvStream(csvPrefix(layout));
+    let done = false;
+    let timer: NodeJS.Timeout | undefined;
+    let looking: Promise<void> = Promise.resolve();
+    const watch = (): void => {
+      timer = setTimeout(() => {
+        looking = progress(csv.records).then(
+          () => {
+            if (!done) watch();
+          },
+          (error: unknown) => {
+            if (!done) csv.destroy(error as Error);
+          },
+        );
+      }, PROGRESS_INTERVAL_MS);
+    };
+    try {
+      const copy = await snapshot.copyOut(sql);
+      watch();
+      await pipeline(copy, csv, sink);
+      return csv.records;
+    } finally {
+      done = true;
+      clearTimeout(timer);
+      // A progress report still on its way must not land after the final one.
+      await looking;
+    }
+  }
+
+  /** The end of a streamed CSV export: commits the snapshot and checks that every counted row went out. */
+  private async finishCsv(snapshot: ExportSnapshot, csv: CopyCsvStream, request: ExportRequest): Promise<void> {
+    await snapshot.close();
+    if (csv.records !== snapshot.rowCount) this.logCountMismatch(request, snapshot.rowCount, csv.records);
+  }
+
+  private logCountMismatch(request: ExportRequest, counted: number, written: number): void {
+    this.logger.error({ entity: request.entity, format: request.format, counted, written }, 'The export wrote another number of rows than it counted');
+  }
+
+  /**
+   * A streamed CSV export that did not end: the client went away (its stream was destroyed, so
+   * the pipeline saw a premature close), or the COPY failed — then the response is cut, the only
+   * way left to tell the client once the status line has gone.
+   */
+  private logStreamFailure(error: unknown, request: ExportRequest, rowsSent: number): void {
+    const facts = { entity: request.entity, format: request.format, rowsSent };
+    if ((error as NodeJS.ErrnoException).code === 'ERR_STREAM_PREMATURE_CLOSE') {
+      this.logger.warn(facts, 'Export abandoned by the client');
+      return;
+    }
+    this.logger.error({ err: error, ...facts }, 'Export failed mid-stream');
   }
 
   private layoutOf(request: ExportRequest, columns: readonly ExportColumn[]): ExportLayout {
