@@ -2,15 +2,15 @@ import { EntityManager } from '@mikro-orm/postgresql';
 import { Injectable, Logger } from '@nestjs/common';
 import { plainToInstance } from 'class-transformer';
 import { validate } from 'class-validator';
-import { createHash } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { mkdir, rename, rm } from 'node:fs/promises';
 import { once } from 'node:events';
-import { PassThrough, Readable, Transform, Writable } from 'node:stream';
+import { PassThrough, Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { AuthenticatedUser } from '../auth/authenticated-user';
 import { Role } from '../auth/role.enum';
 import { attachmentDisposition } from '../common/http/content-disposition';
+import { ContentDigest } from '../common/stream/content-digest';
 import { ProblemException } from '../common/problem/problem.exception';
 import { flattenValidationErrors } from '../common/validation/validation.pipe';
 import { JobDto } from '../jobs/dto/job.dto';
@@ -150,15 +150,7 @@ export class ExportsService {
       whereOf(request.entity, request.filters),
       csvSql === undefined ? columns : undefined,
     );
-    const hash = createHash('sha256');
-    let sizeBytes = 0;
-    const hashing = new Transform({
-      transform(chunk: Buffer, _encoding, callback) {
-        hash.update(chunk);
-        sizeBytes += chunk.length;
-        callback(null, chunk);
-      },
-    });
+    const hashing = new ContentDigest();
     const written = pipeline(hashing, createWriteStream(partialPath));
     let lastProgressAt = 0;
     const progress = async (rows: number): Promise<void> => {
@@ -183,8 +175,8 @@ export class ExportsService {
         fileName: exportFileName(request.entity, request.format, request.language, new Date()),
         contentType: CONTENT_TYPES[request.format],
         rowCount,
-        sizeBytes,
-        sha256: hash.digest('hex'),
+        sizeBytes: hashing.size,
+        sha256: hashing.sha256(),
       };
       await execution.reportProgress({ processed: rowCount, total: snapshot.rowCount, message: 'Written' });
       return { message: `Exported ${rowCount} rows`, counts: { rows: rowCount }, data: { ...output } };

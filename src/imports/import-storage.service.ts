@@ -3,8 +3,9 @@ import { createHash } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { mkdir, rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { Readable, Transform } from 'node:stream';
+import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { ContentDigest } from '../common/stream/content-digest';
 import { APP_CONFIG } from '../config/app-config.module';
 import { AppConfig } from '../config/environment';
 
@@ -37,17 +38,9 @@ export class ImportStorage {
   /** Writes the stream to the preview's file while hashing it; the caller removes the file if the upload turns out bad. */
   async save(previewId: string, content: Readable): Promise<StoredFile> {
     await mkdir(this.directory, { recursive: true });
-    const hash = createHash('sha256');
-    let size = 0;
-    const measure = new Transform({
-      transform(chunk: Buffer, _encoding, callback) {
-        hash.update(chunk);
-        size += chunk.length;
-        callback(null, chunk);
-      },
-    });
-    await pipeline(content, measure, createWriteStream(this.pathOf(previewId), { flags: 'wx' }));
-    return { size, sha256: hash.digest('hex') };
+    const digest = new ContentDigest();
+    await pipeline(content, digest, createWriteStream(this.pathOf(previewId), { flags: 'wx' }));
+    return { size: digest.size, sha256: digest.sha256() };
   }
 
   /** A copy of a server-side file (directory imports), so that later changes to it do not matter. */
