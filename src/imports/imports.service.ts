@@ -11,7 +11,7 @@ import { createValidationPipe } from '../common/validation/validation.pipe';
 import { APP_CONFIG } from '../config/app-config.module';
 import { AppConfig } from '../config/environment';
 import { JobDto } from '../jobs/dto/job.dto';
-import { JobType } from '../jobs/job.enums';
+import { JobStatus, JobType } from '../jobs/job.enums';
 import { JobsService } from '../jobs/jobs.service';
 import { ImportBehaviourDto, ImportIssueDto, ImportIssueQueryDto, ImportOptionsDto, ImportPreviewDto } from './dto/import-preview.dto';
 import { ImportEntity } from './import.types';
@@ -105,6 +105,7 @@ export class ImportsService {
 
   async get(id: string, user: AuthenticatedUser, query: Pick<ImportIssueQueryDto, 'limit' | 'offset' | 'severity' | 'code'>): Promise<ImportPreviewDto> {
     const preview = await this.visible(id, user);
+    preview.status = await this.settledStatus(preview, user);
     const conditions = ['preview_id = ?'];
     const parameters: unknown[] = [id];
     if (query.severity !== undefined) {
@@ -255,6 +256,26 @@ export class ImportsService {
     );
     await this.em.getConnection().execute('update import_previews set job_id = ? where id = any(?::uuid[])', [job.id, `{${previews.map((preview) => preview.id).join(',')}}`]);
     return job;
+  }
+
+  /**
+   * A preview whose job ended without running its handler (cancelled while queued, or expired)
+   * was never committed: it is marked failed when next read, not left committing.
+   */
+  private async settledStatus(preview: ImportPreview, user: AuthenticatedUser): Promise<ImportPreviewStatus> {
+    if (preview.status !== ImportPreviewStatus.Committing || preview.jobId == null) return preview.status;
+    let jobStatus: JobStatus | null;
+    try {
+      jobStatus = (await this.jobs.get(preview.jobId, user)).status;
+    } catch (error) {
+      if (!(error instanceof ProblemException && error.problem.status === 404)) throw error;
+      jobStatus = null;
+    }
+    if (jobStatus === JobStatus.Pending || jobStatus === JobStatus.Processing || jobStatus === JobStatus.Completed) return preview.status;
+    await this.em
+      .getConnection()
+      .execute('update import_previews set status = ? where id = ? and status = ?', [ImportPreviewStatus.Failed, preview.id, ImportPreviewStatus.Committing]);
+    return ImportPreviewStatus.Failed;
   }
 
   /**

@@ -194,3 +194,22 @@ describe('an import whose worker is killed mid-commit', () => {
     }
   }, 120_000);
 });
+
+describe('a commit cancelled before any worker took it', () => {
+  it('leaves the preview failed, not committing', async () => {
+    // No worker in this process: the job stays queued until it is cancelled.
+    const t = await startTestApp('import_cancel_queued', { ROLE: 'api' });
+    try {
+      const csv = studentsCsv([{ studentId: 'QUEUED1', email: 'queued1@school.example', firstName: 'Ουρά', lastName: 'Αναμονής', studyYear: '1' }]);
+      const preview = await postImportForm(t.baseUrl, t.adminToken, '/api/v1/imports/preview', { name: 'queued.csv', content: csv }, { entity: 'students' });
+      const commit = await fetch(`${t.baseUrl}/api/v1/imports/previews/${preview.body.id}/commit`, { method: 'POST', headers: { authorization: `Bearer ${t.adminToken}` } });
+      const job = (await commit.json()) as Job;
+      const cancel = await fetch(`${t.baseUrl}/api/v1/jobs/${job.id}`, { method: 'DELETE', headers: { authorization: `Bearer ${t.adminToken}` } });
+      expect(cancel.status).toBe(200);
+      const read = await fetch(`${t.baseUrl}/api/v1/imports/previews/${preview.body.id}`, { headers: { authorization: `Bearer ${t.adminToken}` } });
+      expect(((await read.json()) as { status: string; canCommit: boolean })).toMatchObject({ status: 'failed', canCommit: false });
+    } finally {
+      await t.close();
+    }
+  });
+});
