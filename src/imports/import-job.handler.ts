@@ -6,7 +6,6 @@ import { JobType } from '../jobs/job.enums';
 import { ImportPreviewStatus } from './import-options';
 import { ImportPreview } from './import-preview.entity';
 import { ImportRunner } from './import-runner.service';
-import { ImportStorage } from './import-storage.service';
 import { StageChangedError } from './import-staging';
 import { ImportFileError } from './readers/import-file.error';
 
@@ -25,7 +24,6 @@ export class ImportJobHandler implements OnModuleInit {
   constructor(
     private readonly handlers: JobHandlerRegistry,
     private readonly runner: ImportRunner,
-    private readonly storage: ImportStorage,
     private readonly em: EntityManager,
   ) {}
 
@@ -44,11 +42,6 @@ export class ImportJobHandler implements OnModuleInit {
     if (present.every((preview) => preview.status === ImportPreviewStatus.Committed)) {
       // An earlier attempt committed and its worker died before it could say so.
       return { message: 'Committed by an earlier attempt of this job', data: { previewIds } };
-    }
-    for (const preview of present) {
-      if ((await this.storage.sha256Of(preview.id)) !== preview.sha256) {
-        throw new JobFailedError(`The stored copy of ${preview.fileName} no longer matches its sha256; nothing was written.`, { data: { code: 'upload_changed' } });
-      }
     }
     try {
       return await this.runner.commit(present, recheck, execution);

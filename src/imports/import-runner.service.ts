@@ -164,6 +164,8 @@ export class ImportRunner {
       );
       staged = [savedStage.source];
     } else {
+      // A job reads the uploads themselves only when it has no saved rows: only then must they be what was stored.
+      if (purpose !== 'preview') await this.checkUploads(previews);
       const total = purpose === 'commit' ? previews.reduce((sum, preview) => sum + (preview.summary?.totalRows ?? 0), 0) : null;
       const result = await stageSources(
         client,
@@ -193,6 +195,16 @@ export class ImportRunner {
     for (const statement of planSql(target, presentFields, mode)) await client.query(statement);
     const counts = countsFrom((await client.query(countsSql())).rows, previews.length);
     return { staged, counts, summaries: counts.map(summarize), presentFields, savedSha256 };
+  }
+
+  private async checkUploads(previews: ImportPreview[]): Promise<void> {
+    for (const preview of previews) {
+      if ((await this.storage.sha256Of(preview.id)) !== preview.sha256) {
+        throw new JobFailedError(`The stored copy of ${preview.fileName} no longer matches its sha256; nothing was written.`, {
+          data: { previewIds: previews.map((each) => each.id), code: 'upload_changed' },
+        });
+      }
+    }
   }
 
   /** The rows a preview saved, if they are still there, with what the preview learnt about its file. */
@@ -307,9 +319,9 @@ export class ImportRunner {
     try {
       await this.em
         .getConnection()
-        .execute(`update import_previews set status = ? where id = any(?::uuid[]) and status = ?`, [
+        .execute(`update import_previews set status = ? where id in (?) and status = ?`, [
           ImportPreviewStatus.Failed,
-          `{${previews.map((preview) => preview.id).join(',')}}`,
+          previews.map((preview) => preview.id),
           ImportPreviewStatus.Committing,
         ]);
     } catch (error) {

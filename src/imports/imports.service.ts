@@ -174,8 +174,8 @@ export class ImportsService {
     const reasons = (afterRow: number) =>
       connection.execute<{ row: number; reason: string }[]>(
         `select row, string_agg(message, '; ' order by id) as reason from import_issues
-         where preview_id = ? and row > ? and (severity = 'error' or code = any(?)) group by row order by row limit ?`,
-        [id, afterRow, `{${SKIP_ISSUE_CODES.join(',')}}`, REJECTED_PAGE_SIZE],
+         where preview_id = ? and row > ? and (severity = 'error' or code in (?)) group by row order by row limit ?`,
+        [id, afterRow, [...SKIP_ISSUE_CODES], REJECTED_PAGE_SIZE],
       );
     return { preview, content: Readable.from(rejectedRowsCsv(this.storage.pathOf(id), preview.fileName, preview.sheet ?? null, reasons)) };
   }
@@ -254,7 +254,7 @@ export class ImportsService {
       },
       user.id,
     );
-    await this.em.getConnection().execute('update import_previews set job_id = ? where id = any(?::uuid[])', [job.id, `{${previews.map((preview) => preview.id).join(',')}}`]);
+    await this.em.getConnection().execute('update import_previews set job_id = ? where id in (?)', [job.id, previews.map((preview) => preview.id)]);
     return job;
   }
 
