@@ -28,3 +28,41 @@ export function copyField(value: unknown): string {
       return COPY_NULL;
   }
 }
+
+const COPY_LINES_BLOCK_BYTES = 4 * 1024 * 1024;
+
+/**
+ * COPY lines gathered as UTF-8 bytes. Each line is encoded straight into a large block as it is
+ * pushed: joining a batch of lines into one string and encoding that costs about three times as
+ * much (the joined string is copied twice, and Greek text makes it a two-byte string).
+ */
+export class CopyLines {
+  private block = Buffer.allocUnsafe(COPY_LINES_BLOCK_BYTES);
+  /** Bytes of the block already taken, and bytes written. */
+  private start = 0;
+  private end = 0;
+  /** Filled parts of earlier blocks not taken yet. */
+  private readonly filled: Buffer[] = [];
+
+  push(line: string): void {
+    // UTF-8 needs at most three bytes per UTF-16 unit.
+    const mostBytes = line.length * 3;
+    if (this.end + mostBytes > this.block.length) {
+      if (this.end > this.start) this.filled.push(this.block.subarray(this.start, this.end));
+      this.block = Buffer.allocUnsafe(Math.max(COPY_LINES_BLOCK_BYTES, mostBytes));
+      this.start = 0;
+      this.end = 0;
+    }
+    this.end += this.block.write(line, this.end, 'utf8');
+  }
+
+  /** The bytes pushed since the last take. They stay valid: later lines never overwrite them. */
+  take(): Buffer {
+    const last = this.block.subarray(this.start, this.end);
+    this.start = this.end;
+    if (this.filled.length === 0) return last;
+    const all = Buffer.concat([...this.filled, last]);
+    this.filled.length = 0;
+    return all;
+  }
+}

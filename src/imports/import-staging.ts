@@ -6,10 +6,11 @@ import { Readable, Transform } from 'node:stream';
 import { finished, pipeline } from 'node:stream/promises';
 import type { PoolClient } from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
-import { COPY_NULL, copyField } from './copy-text';
+import { COPY_NULL, copyField, CopyLines } from './copy-text';
 import { ImportEntity, IssueSeverity, RowIssue } from './import.types';
 import { ImportTarget } from './import-targets';
 import { stagingCopySql, stagingTableSql } from './import-plan';
+import { RepeatedValues } from './repeated-values';
 import { ImportFileError } from './readers/import-file.error';
 import { openSource, SourceDetection } from './readers/open-source';
 import { ColumnMapping, MappedColumn, mapColumns } from './rows/column-mapping';
@@ -113,14 +114,15 @@ export async function stageSources(client: PoolClient, sources: readonly StageSo
   let nextProgressAt = PROGRESS_EVERY_ROWS;
   const fieldCount = options.target.columns.length;
   const nulls = Array.from({ length: fieldCount }, () => COPY_NULL).join('\t');
+  const { repeatedKey, repeatedUnique } = repetitionMarkers(options.target);
+  const lines = new CopyLines();
 
-  async function* copyText(): AsyncGenerator<string> {
+  async function* copyText(): AsyncGenerator<Buffer> {
     for (const [sourceIndex, source] of sources.entries()) {
       const opened = await openSource(source.path, { fileName: source.fileName, sheet: source.sheet ?? undefined });
       const columns = new SourceColumns(options);
       for await (const batch of opened.batches) {
         const validator = columns.validatorFor(batch.headers);
-        let text = '';
         for (const record of batch.records) {
           ordinal += 1;
           if (ordinal > options.maxRows) {
@@ -129,21 +131,23 @@ export async function stageSources(client: PoolClient, sources: readonly StageSo
           const prefix = `${ordinal}\t${sourceIndex}\t${record.row}\t`;
           if (record.parseError !== undefined) {
             const issue: RowIssue = { row: record.row, column: null, field: null, severity: IssueSeverity.Error, ...record.parseError, value: null };
-            text += `${prefix}f\tf\t${issueJson([issue])}\t${nulls}\n`;
+            lines.push(`${prefix}f\tf\tf\tf\t${issueJson([issue])}\t${nulls}\n`);
             continue;
           }
           const { values, issues } = validator(record.cells, record.row);
           const issuesField = issues.length === 0 ? COPY_NULL : issueJson(issues);
           if (values === null) {
-            text += `${prefix}f\tf\t${issuesField}\t${nulls}\n`;
+            lines.push(`${prefix}f\tf\tf\tf\t${issuesField}\t${nulls}\n`);
             continue;
           }
-          let line = `${prefix}t\t${issues.length === 0 ? 'f' : 't'}\t${issuesField}`;
+          let line = `${prefix}t\t${issues.length === 0 ? 'f' : 't'}\t${repeatedKey(values) ? 't' : 'f'}\t${repeatedUnique(values) ? 't' : 'f'}\t${issuesField}`;
           for (let index = 0; index < fieldCount; index += 1) line += `\t${copyField(values[index])}`;
-          text += `${line}\n`;
+          lines.push(`${line}\n`);
         }
-        if (saved !== null) await saved.write(text);
-        yield text;
+        // Hashed, saved and sent as the same bytes.
+        const chunk = lines.take();
+        if (saved !== null) await saved.write(chunk);
+        yield chunk;
         if (ordinal >= nextProgressAt) {
           nextProgressAt = ordinal + PROGRESS_EVERY_ROWS;
           await options.onProgress(ordinal);
@@ -166,6 +170,26 @@ export async function stageSources(client: PoolClient, sources: readonly StageSo
   return { sources: staged, savedSha256: saved === null ? null : await saved.finish() };
 }
 
+/**
+ * Two markers over the validated values of each row: does its key, and does its unique value, maybe
+ * repeat an earlier row's (of any source of the import)? A row that repeats nothing is certain not
+ * to be a duplicate, so the plan compares only the marked ones.
+ */
+function repetitionMarkers(target: ImportTarget): { repeatedKey: (values: readonly unknown[]) => boolean; repeatedUnique: (values: readonly unknown[]) => boolean } {
+  const positionOf = (field: string) => target.columns.findIndex((column) => column.field === field);
+  const keyPositions = target.keyFields.map(positionOf);
+  const keys = new RepeatedValues();
+  const [firstKey] = keyPositions;
+  const repeatedKey =
+    keyPositions.length === 1
+      ? (values: readonly unknown[]) => keys.repeats(String(values[firstKey]))
+      : (values: readonly unknown[]) => keys.repeats(keyPositions.map((position) => String(values[position])).join('\u0000'));
+  if (target.uniqueField === undefined) return { repeatedKey, repeatedUnique: () => false };
+  const uniquePosition = positionOf(target.uniqueField);
+  const uniques = new RepeatedValues();
+  return { repeatedKey, repeatedUnique: (values) => typeof values[uniquePosition] === 'string' && uniques.repeats(values[uniquePosition]) };
+}
+
 /** The staged rows as a file, hashed as they are written. */
 class SavedStage {
   private readonly file: WriteStream;
@@ -175,9 +199,9 @@ class SavedStage {
     this.file = createWriteStream(path);
   }
 
-  async write(text: string): Promise<void> {
-    this.hash.update(text);
-    if (!this.file.write(text)) await once(this.file, 'drain');
+  async write(chunk: Buffer): Promise<void> {
+    this.hash.update(chunk);
+    if (!this.file.write(chunk)) await once(this.file, 'drain');
   }
 
   async finish(): Promise<string> {
