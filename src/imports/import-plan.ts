@@ -207,27 +207,32 @@ function columnName(target: ImportTarget, field: string): string {
   return column.column;
 }
 
-/** Counts of the plan by source: one row per outcome, plus the staged, invalid and warning rows. */
+/**
+ * Counts by source in one pass over each table: the staged and invalid rows, and the planned rows
+ * by outcome and by whether the row has a warning of its own. Rows: (source, outcome, has_warning, count).
+ */
 export function countsSql(): string {
-  const errorOutcomes = [...ERROR_OUTCOMES].map((outcome) => `'${outcome}'`).join(', ');
-  const warningOutcomes = [...SKIP_OUTCOMES, RowOutcome.Restore].map((outcome) => `'${outcome}'`).join(', ');
-  // One pass over each table: the plan carries the staged row's own warning flag.
-  return `select source, unnest(array['staged', 'invalid']) as outcome, unnest(array[count(*), count(*) filter (where not valid)])::integer as count
-      from import_stage group by source
-    union all select source, 'warning_rows', count(*) filter (where outcome not in (${errorOutcomes}) and (has_warning or outcome in (${warningOutcomes})))::integer
-      from import_plan group by source
-    union all select source, outcome, count(*)::integer from import_plan group by source, outcome`;
+  return `select source, 'staged' as outcome, false as has_warning, count(*)::integer as count from import_stage group by source
+    union all select source, 'invalid', false, count(*)::integer from import_stage where not valid group by source
+    union all select source, outcome, has_warning, count(*)::integer from import_plan group by source, outcome, has_warning`;
 }
 
+/** Outcomes whose rows count as warning rows even without a warning of their own. */
+const WARNING_OUTCOMES: ReadonlySet<string> = new Set([...SKIP_OUTCOMES, RowOutcome.Restore]);
+
 /** The counts of each source (index = source). */
-export function countsFrom(rows: readonly { source: number; outcome: string; count: number }[], sources: number): OutcomeCounts[] {
+export function countsFrom(rows: readonly { source: number; outcome: string; has_warning: boolean; count: number }[], sources: number): OutcomeCounts[] {
   const counts = Array.from({ length: sources }, (): OutcomeCounts => ({ staged: 0, invalid: 0, warningRows: 0, outcomes: {} }));
-  for (const { source, outcome, count } of rows) {
+  for (const { source, outcome, has_warning: hasWarning, count } of rows) {
     const of = counts[source];
     if (outcome === 'staged') of.staged = count;
     else if (outcome === 'invalid') of.invalid = count;
-    else if (outcome === 'warning_rows') of.warningRows = count;
-    else of.outcomes[outcome as RowOutcome] = count;
+    else {
+      const planned = outcome as RowOutcome;
+      of.outcomes[planned] = (of.outcomes[planned] ?? 0) + count;
+      // A row the database refuses is invalid, not a warning row.
+      if (!ERROR_OUTCOMES.has(planned) && (hasWarning || WARNING_OUTCOMES.has(planned))) of.warningRows += count;
+    }
   }
   return counts;
 }
