@@ -1,13 +1,16 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { createHash } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdir, rm } from 'node:fs/promises';
+import { mkdir, readdir, rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { ContentDigest } from '../common/stream/content-digest';
 import { APP_CONFIG } from '../config/app-config.module';
 import { AppConfig } from '../config/environment';
+
+/** Layout of saved staged rows; raised whenever the columns of `import_stage` change. */
+const STAGE_LAYOUT = 2;
 
 export interface StoredFile {
   size: number;
@@ -30,9 +33,12 @@ export class ImportStorage {
     return join(this.directory, `${previewId}.upload`);
   }
 
-  /** The preview's validated rows in PostgreSQL's COPY text format. */
+  /**
+   * The preview's validated rows in PostgreSQL's COPY text format. The name carries the layout of
+   * the staging table: a commit finds no saved rows of an older layout and reads the upload again.
+   */
   stagePathOf(previewId: string): string {
-    return join(this.directory, `${previewId}.stage`);
+    return join(this.directory, `${previewId}.stage-${STAGE_LAYOUT}`);
   }
 
   /** Writes the stream to the preview's file while hashing it; the caller removes the file if the upload turns out bad. */
@@ -54,7 +60,12 @@ export class ImportStorage {
     return hash.digest('hex');
   }
 
+  /** Removes every file of the preview, saved rows of older layouts included. */
   async remove(previewId: string): Promise<void> {
-    await Promise.all([rm(this.pathOf(previewId), { force: true }), rm(this.stagePathOf(previewId), { force: true })]);
+    const names = await readdir(this.directory).catch((error: NodeJS.ErrnoException) => {
+      if (error.code === 'ENOENT') return [];
+      throw error;
+    });
+    await Promise.all(names.filter((name) => name.startsWith(`${previewId}.`)).map((name) => rm(join(this.directory, name), { force: true })));
   }
 }

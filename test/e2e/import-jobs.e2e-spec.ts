@@ -1,5 +1,5 @@
 import { ChildProcess, fork } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
@@ -14,6 +14,13 @@ function largeStudentsCsv(prefix: string, rows: number): string {
 }
 
 const LARGE_ROWS = 150_000;
+
+/** The name of the saved staged rows of a preview, whatever layout version it carries. */
+function stageFileOf(storage: string, previewId: string): string {
+  const names = readdirSync(storage).filter((name) => name.startsWith(`${previewId}.stage`));
+  expect(names).toHaveLength(1);
+  return names[0];
+}
 
 async function openDatabase(t: TestApp): Promise<Client> {
   const database = new Client({ connectionString: t.databaseUrl });
@@ -56,7 +63,7 @@ describe('import jobs: cancel and directory imports', () => {
 
   it('commits the rows the preview saved, and refuses them if they changed', async () => {
     const tampered = await previewAndCommit('TAMPER');
-    const stageFile = join(storage, `${tampered.id}.stage`);
+    const stageFile = join(storage, stageFileOf(storage, tampered.id));
     writeFileSync(stageFile, readFileSync(stageFile, 'utf8').replace('Στέλλα', 'Mallory'));
     const refused = await tampered.commit();
     expect(refused.status).toBe('failed');
@@ -65,7 +72,9 @@ describe('import jobs: cancel and directory imports', () => {
 
     // Without its saved rows a preview is committed from its upload, read and checked again.
     const lost = await previewAndCommit('LOST');
-    rmSync(join(storage, `${lost.id}.stage`));
+    rmSync(join(storage, stageFileOf(storage, lost.id)));
+    // Saved rows of an older staging layout are not loaded either.
+    writeFileSync(join(storage, `${lost.id}.stage`), '1\t0\t2\tt\tf\t\\N\tLOST1\n');
     const done = await lost.commit();
     expect(done.status).toBe('completed');
     expect(done.result?.counts).toMatchObject({ created: 1 });
