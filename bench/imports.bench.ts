@@ -11,7 +11,7 @@
  * prefix, both removed at the end.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { createWriteStream, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { createWriteStream, mkdtempSync, openAsBlob, readFileSync, rmSync, statSync } from 'node:fs';
 import { once } from 'node:events';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -136,7 +136,8 @@ async function timed<T>(work: () => Promise<T>): Promise<Timed<T>> {
 async function previewFile(token: string, path: string, name: string): Promise<{ id: string; summary: Record<string, number> }> {
   const form = new FormData();
   form.append('entity', 'students');
-  form.append('file', new Blob([readFileSync(path)]), name);
+  // Streamed from disk as it is sent, as psql streams the file it copies.
+  form.append('file', await openAsBlob(path), name);
   const response = await request('/api/v1/imports/preview', { method: 'POST', body: form, token });
   const body = (await response.json()) as { id: string; summary: Record<string, number> };
   if (response.status !== 201) throw new Error(`preview answered ${response.status}: ${JSON.stringify(body)}`);
