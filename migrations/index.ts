@@ -5,6 +5,7 @@ import { Migration20261127084438_audit_logs } from './Migration20261127084438_au
 import { Migration20261127085656_audit_query_support } from './Migration20261127085656_audit_query_support';
 import { Migration20261127103203_imports } from './Migration20261127103203_imports';
 import { Migration20261127110859_import_stage_files } from './Migration20261127110859_import_stage_files';
+import { Migration20261127133653_import_plan_digest } from './Migration20261127133653_import_plan_digest';
 
 export const migrations: MigrationObject[] = [
   { name: 'Migration20261127081845_initial', class: Migration20261127081845_initial },
@@ -12,4 +13,5 @@ export const migrations: MigrationObject[] = [
   { name: 'Migration20261127085656_audit_query_support', class: Migration20261127085656_audit_query_support },
   { name: 'Migration20261127103203_imports', class: Migration20261127103203_imports },
   { name: 'Migration20261127110859_import_stage_files', class: Migration20261127110859_import_stage_files },
+  { name: 'Migration20261127133653_import_plan_digest', class: Migration20261127133653_import_plan_digest },
 ];

@@ -209,21 +209,33 @@ function columnName(target: ImportTarget, field: string): string {
 
 /**
  * Counts by source in one pass over each table: the staged and invalid rows, and the planned rows
- * by outcome and by whether the row has a warning of its own. Rows: (source, outcome, has_warning, count).
+ * by outcome and by whether the row has a warning of its own, each group with the sum of a 64-bit
+ * hash of what the plan does with each of its rows. Rows: (source, outcome, has_warning, count, digest).
  */
 export function countsSql(): string {
-  return `select source, 'staged' as outcome, false as has_warning, count(*)::integer as count from import_stage group by source
-    union all select source, 'invalid', false, count(*)::integer from import_stage where not valid group by source
-    union all select source, outcome, has_warning, count(*)::integer from import_plan group by source, outcome, has_warning`;
+  const rowPlan = `p.ordinal || ':' || p.outcome || ':' || coalesce(p.existing_id::text, '') || ':' || coalesce(p.related_ordinal::text, '') || ':' || coalesce(p.owner_key, '')
+    || ':' || coalesce(p.student_ref::text, '') || ':' || coalesce(p.course_ref::text, '')`;
+  return `select source, 'staged' as outcome, false as has_warning, count(*)::integer as count, '0' as digest from import_stage group by source
+    union all select source, 'invalid', false, count(*)::integer, '0' from import_stage where not valid group by source
+    union all select source, outcome, has_warning, count(*)::integer, sum(hashtextextended(${rowPlan}, 0))::text from import_plan p group by source, outcome, has_warning`;
 }
 
 /** Outcomes whose rows count as warning rows even without a warning of their own. */
 const WARNING_OUTCOMES: ReadonlySet<string> = new Set([...SKIP_OUTCOMES, RowOutcome.Restore]);
 
-/** The counts of each source (index = source). */
-export function countsFrom(rows: readonly { source: number; outcome: string; has_warning: boolean; count: number }[], sources: number): OutcomeCounts[] {
+export interface CountsRow {
+  source: number;
+  outcome: string;
+  has_warning: boolean;
+  count: number;
+  digest: string;
+}
+
+/** The counts of each source (index = source), and the digest of each source's plan. */
+export function countsFrom(rows: readonly CountsRow[], sources: number): { counts: OutcomeCounts[]; digests: string[] } {
   const counts = Array.from({ length: sources }, (): OutcomeCounts => ({ staged: 0, invalid: 0, warningRows: 0, outcomes: {} }));
-  for (const { source, outcome, has_warning: hasWarning, count } of rows) {
+  const sums = Array.from({ length: sources }, () => 0n);
+  for (const { source, outcome, has_warning: hasWarning, count, digest } of rows) {
     const of = counts[source];
     if (outcome === 'staged') of.staged = count;
     else if (outcome === 'invalid') of.invalid = count;
@@ -232,9 +244,10 @@ export function countsFrom(rows: readonly { source: number; outcome: string; has
       of.outcomes[planned] = (of.outcomes[planned] ?? 0) + count;
       // A row the database refuses is invalid, not a warning row.
       if (!ERROR_OUTCOMES.has(planned) && (hasWarning || WARNING_OUTCOMES.has(planned))) of.warningRows += count;
+      sums[source] += BigInt(digest);
     }
   }
-  return counts;
+  return { counts, digests: sums.map((sum) => sum.toString(36)) };
 }
 
 interface OutcomeIssue {

@@ -51,6 +51,13 @@ export class ImportPreview {
   @Property({ type: 'json', nullable: true })
   summary?: ImportSummary | null;
 
+  /**
+   * A digest of what the plan does with each row (outcome, record, related row): a commit whose
+   * plan differs refuses to write even when every count is the same.
+   */
+  @Property({ type: 'string', length: 40, nullable: true })
+  planDigest?: string | null;
+
   @Property({ type: 'boolean', default: false })
   canCommit: boolean = false;
 

@@ -12,6 +12,7 @@ import { ImportPreviewStatus, InvalidRowPolicy } from './import-options';
 import {
   applySql,
   countsFrom,
+  CountsRow,
   countsSql,
   ImportSummary,
   OutcomeCounts,
@@ -51,6 +52,8 @@ interface Analysis {
   savedSha256: string | null;
   summaries: ImportSummary[];
   counts: OutcomeCounts[];
+  /** Per source: a digest of what the plan does with each row; null when nothing could be planned. */
+  planDigests: (string | null)[];
   presentFields: Set<string>;
 }
 
@@ -105,6 +108,9 @@ export class ImportRunner {
         await execution.throwIfCancelled();
         if (recheck) {
           const differences = previews.flatMap((preview, index) => summaryDifferences(preview.summary as ImportSummary, analysis.summaries[index]));
+          if (differences.length === 0 && previews.some((preview, index) => preview.planDigest != null && preview.planDigest !== analysis.planDigests[index])) {
+            differences.push('plan: every count is the same, but some rows would now be written differently (a record changed, was deleted or was created)');
+          }
           if (differences.length > 0) {
             throw new JobFailedError('The data changed since the preview, so the plan no longer holds; nothing was written. Preview the file again.', {
               counts: countsOf(analysis.summaries),
@@ -189,12 +195,12 @@ export class ImportRunner {
       const counts = staged.map(() => ({ staged: 0, invalid: 0, warningRows: 0, outcomes: {} }));
       const rows = await client.query<{ source: number; count: number }>('select source, count(*)::integer as count from import_stage group by source');
       for (const { source, count } of rows.rows) counts[source] = { staged: count, invalid: count, warningRows: 0, outcomes: {} };
-      return { staged, counts, summaries: counts.map(summarize), presentFields, savedSha256 };
+      return { staged, counts, summaries: counts.map(summarize), planDigests: counts.map(() => null), presentFields, savedSha256 };
     }
     for (const lock of LOCKS[entity]) await client.query(lock);
     for (const statement of planSql(target, presentFields, mode)) await client.query(statement);
-    const counts = countsFrom((await client.query(countsSql())).rows, previews.length);
-    return { staged, counts, summaries: counts.map(summarize), presentFields, savedSha256 };
+    const { counts, digests } = countsFrom((await client.query<CountsRow>(countsSql())).rows, previews.length);
+    return { staged, counts, summaries: counts.map(summarize), planDigests: digests, presentFields, savedSha256 };
   }
 
   private async checkUploads(previews: ImportPreview[]): Promise<void> {
@@ -252,11 +258,13 @@ export class ImportRunner {
       preview.summary = summary;
       preview.canCommit = !headerErrors && summary.totalRows > 0 && (summary.invalidRows === 0 || preview.onInvalid === InvalidRowPolicy.Skip);
       preview.detected = detectionOf(source) as unknown as Record<string, unknown>;
-      await client.query('update import_previews set summary = $2, can_commit = $3, detected = $4 where id = $1', [
+      preview.planDigest = analysis.planDigests[index];
+      await client.query('update import_previews set summary = $2, can_commit = $3, detected = $4, plan_digest = $5 where id = $1', [
         preview.id,
         JSON.stringify(summary),
         preview.canCommit,
         JSON.stringify(preview.detected),
+        preview.planDigest,
       ]);
     }
   }

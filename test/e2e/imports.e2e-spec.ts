@@ -132,6 +132,30 @@ describe('imports: preview, commit, upload', () => {
     expect(row.rows).toEqual([{ first_name: 'Other' }]);
   });
 
+  it('re-checks each row at commit: equal counts with rows planned differently write nothing', async () => {
+    await database.query(
+      `insert into students (student_id, email, first_name, last_name, study_year, created_at, updated_at)
+       values ('SWAP1', 'swap1@school.example', 'Alpha', 'Same', 1, now(), now()), ('SWAP2', 'swap2@school.example', 'Beta', 'Same', 1, now(), now())`,
+    );
+    const csv = studentsCsv([
+      { studentId: 'SWAP1', email: 'swap1@school.example', firstName: 'Alpha', lastName: 'Same', studyYear: '1' },
+      { studentId: 'SWAP2', email: 'swap2@school.example', firstName: 'Gamma', lastName: 'Same', studyYear: '1' },
+    ]);
+    const { body } = await preview({ name: 'swap.csv', content: csv }, { entity: 'students' });
+    expect(body.summary).toMatchObject({ update: 1, unchanged: 1 });
+    // Now the first row would change its student and the second would leave its own as it is.
+    await database.query(`update students set first_name = case student_id when 'SWAP1' then 'Changed' else 'Gamma' end where student_id in ('SWAP1', 'SWAP2')`);
+    const done = await waitForJob(t.baseUrl, t.adminToken, (await (await commit(body.id)).json()).id);
+    expect(done.status).toBe('failed');
+    expect(done.result?.data).toMatchObject({ code: 'preview_outdated' });
+    expect(done.result?.errors).toEqual([expect.stringMatching(/^preview plan: every count is the same/)]);
+    const rows = await database.query(`select student_id, first_name from students where student_id like 'SWAP%' order by student_id`);
+    expect(rows.rows).toEqual([
+      { student_id: 'SWAP1', first_name: 'Changed' },
+      { student_id: 'SWAP2', first_name: 'Gamma' },
+    ]);
+  });
+
   it("answers 404 for another user's preview", async () => {
     const { body } = await preview({ name: 'mine.csv', content: studentsCsv([{ studentId: 'MINE1', email: 'mine1@school.example', firstName: 'A', lastName: 'B' }]) }, { entity: 'students' });
     const staff = await t.userWithRole('staff');
