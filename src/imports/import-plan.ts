@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { ImportEntity, IssueSeverity } from './import.types';
 import { ImportTarget, TargetColumn } from './import-targets';
 import { ImportMode } from './rows/import-mode';
@@ -209,15 +210,16 @@ function columnName(target: ImportTarget, field: string): string {
 
 /**
  * Counts by source in one pass over each table: the staged and invalid rows, and the planned rows
- * by outcome and by whether the row has a warning of its own, each group with the sum of a 64-bit
- * hash of what the plan does with each of its rows. Rows: (source, outcome, has_warning, count, digest).
+ * by outcome and by whether the row has a warning of its own. Each plan group also carries the
+ * XOR of a 64-bit hash of each of its rows' writes (row, record changed, student and course
+ * referenced): nearly free to compute, and any change in what the plan writes changes it.
+ * Rows: (source, outcome, has_warning, count, digest).
  */
 export function countsSql(): string {
-  const rowPlan = `p.ordinal || ':' || p.outcome || ':' || coalesce(p.existing_id::text, '') || ':' || coalesce(p.related_ordinal::text, '') || ':' || coalesce(p.owner_key, '')
-    || ':' || coalesce(p.student_ref::text, '') || ':' || coalesce(p.course_ref::text, '')`;
+  const rowWrite = `hashint8extended(p.ordinal, hashint8extended((coalesce(p.existing_id, 0)::bigint << 32) | coalesce(p.student_ref, 0), coalesce(p.course_ref, 0)))`;
   return `select source, 'staged' as outcome, false as has_warning, count(*)::integer as count, '0' as digest from import_stage group by source
     union all select source, 'invalid', false, count(*)::integer, '0' from import_stage where not valid group by source
-    union all select source, outcome, has_warning, count(*)::integer, sum(hashtextextended(${rowPlan}, 0))::text from import_plan p group by source, outcome, has_warning`;
+    union all select source, outcome, has_warning, count(*)::integer, bit_xor(${rowWrite})::text from import_plan p group by source, outcome, has_warning`;
 }
 
 /** Outcomes whose rows count as warning rows even without a warning of their own. */
@@ -234,7 +236,7 @@ export interface CountsRow {
 /** The counts of each source (index = source), and the digest of each source's plan. */
 export function countsFrom(rows: readonly CountsRow[], sources: number): { counts: OutcomeCounts[]; digests: string[] } {
   const counts = Array.from({ length: sources }, (): OutcomeCounts => ({ staged: 0, invalid: 0, warningRows: 0, outcomes: {} }));
-  const sums = Array.from({ length: sources }, () => 0n);
+  const hashes = Array.from({ length: sources }, () => new Map<string, bigint>());
   for (const { source, outcome, has_warning: hasWarning, count, digest } of rows) {
     const of = counts[source];
     if (outcome === 'staged') of.staged = count;
@@ -244,10 +246,15 @@ export function countsFrom(rows: readonly CountsRow[], sources: number): { count
       of.outcomes[planned] = (of.outcomes[planned] ?? 0) + count;
       // A row the database refuses is invalid, not a warning row.
       if (!ERROR_OUTCOMES.has(planned) && (hasWarning || WARNING_OUTCOMES.has(planned))) of.warningRows += count;
-      sums[source] += BigInt(digest);
+      hashes[source].set(planned, (hashes[source].get(planned) ?? 0n) ^ BigInt(digest));
     }
   }
-  return { counts, digests: sums.map((sum) => sum.toString(36)) };
+  // The outcome is part of the digest: a row moving from one outcome to another changes it.
+  const digests = hashes.map((byOutcome) => {
+    const described = [...byOutcome.entries()].map(([outcome, hash]) => `${outcome}:${hash}`).sort();
+    return createHash('sha256').update(described.join('\n')).digest('hex').slice(0, 40);
+  });
+  return { counts, digests };
 }
 
 interface OutcomeIssue {
