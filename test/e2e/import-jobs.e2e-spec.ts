@@ -1,4 +1,5 @@
 import { ChildProcess, fork } from 'node:child_process';
+import { once } from 'node:events';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -152,9 +153,18 @@ describe('import jobs: cancel and directory imports', () => {
 describe('an import whose worker is killed mid-commit', () => {
   const workers: ChildProcess[] = [];
 
-  afterAll(() => {
-    for (const worker of workers) worker.kill('SIGKILL');
-  });
+  /** Kills the worker processes still running and waits until they are gone, so none outlives the test. */
+  const stopWorkers = () =>
+    Promise.all(
+      workers.map(async (worker) => {
+        if (worker.exitCode !== null || worker.signalCode !== null) return;
+        const exited = once(worker, 'exit');
+        worker.kill('SIGKILL');
+        await exited;
+      }),
+    );
+
+  afterAll(stopWorkers);
 
   it('leaves nothing half-written, and the job is run again to the end by another worker', async () => {
     const timing = { JOB_LOCK_SECONDS: '2', JOB_STALLED_INTERVAL_SECONDS: '1' };
@@ -197,6 +207,7 @@ describe('an import whose worker is killed mid-commit', () => {
       expect(done.result?.counts).toMatchObject({ created: LARGE_ROWS });
       expect(await countStudents(database, 'CRASH')).toBe(LARGE_ROWS);
     } finally {
+      await stopWorkers();
       await database.end();
       await t.close();
       rmSync(storage, { recursive: true, force: true });
