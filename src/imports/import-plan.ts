@@ -217,8 +217,9 @@ function columnName(target: ImportTarget, field: string): string {
  */
 export function countsSql(): string {
   const rowWrite = `hashint8extended(p.ordinal, hashint8extended((coalesce(p.existing_id, 0)::bigint << 32) | coalesce(p.student_ref, 0), coalesce(p.course_ref, 0)))`;
-  return `select source, 'staged' as outcome, false as has_warning, count(*)::integer as count, '0' as digest from import_stage group by source
-    union all select source, 'invalid', false, count(*)::integer, '0' from import_stage where not valid group by source
+  return `select staged.source, kind.outcome, false as has_warning, kind.count, '0' as digest
+      from (select source, count(*)::integer as rows, (count(*) filter (where not valid))::integer as invalid from import_stage group by source) staged
+      cross join lateral (values ('staged', staged.rows), ('invalid', staged.invalid)) as kind(outcome, count)
     union all select source, outcome, has_warning, count(*)::integer, bit_xor(${rowWrite})::text from import_plan p group by source, outcome, has_warning`;
 }
 
