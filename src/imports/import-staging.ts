@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { once } from 'node:events';
 import { createReadStream, createWriteStream, WriteStream } from 'node:fs';
-import { rm } from 'node:fs/promises';
+import { rm, stat } from 'node:fs/promises';
 import { Readable, Transform } from 'node:stream';
 import { finished, pipeline } from 'node:stream/promises';
 import type { PoolClient } from 'pg';
@@ -54,6 +54,11 @@ export interface StageResult {
 }
 
 const COPY_BUFFER_BYTES = 8 * 1024 * 1024;
+/**
+ * Bytes of a typical data row, to guess from the file sizes how many rows to expect. A wrong guess
+ * costs time (the duplicate markers grow) or memory (16 bytes per row guessed), never a result.
+ */
+const TYPICAL_BYTES_PER_ROW = 128;
 /** How often (in bytes of staged rows) loading a saved stage reports progress and looks for a cancellation. */
 const PROGRESS_EVERY_BYTES = 4 * 1024 * 1024;
 
@@ -114,8 +119,12 @@ export async function stageSources(client: PoolClient, sources: readonly StageSo
   let nextProgressAt = PROGRESS_EVERY_ROWS;
   const fieldCount = options.target.columns.length;
   const nulls = Array.from({ length: fieldCount }, () => COPY_NULL).join('\t');
-  const { repeatedKey, repeatedUnique } = repetitionMarkers(options.target);
+  const sizes = await Promise.all(sources.map((source) => stat(source.path).then((file) => file.size)));
+  const expectedRows = Math.min(sizes.reduce((sum, size) => sum + size, 0) / TYPICAL_BYTES_PER_ROW, options.maxRows);
+  const { repeatedKey, repeatedUnique } = repetitionMarkers(options.target, expectedRows);
   const lines = new CopyLines();
+  /** The COPY fields of the current row; joining them costs a third less than appending each to the line. */
+  const fields = new Array<string>(fieldCount);
 
   async function* copyText(): AsyncGenerator<Buffer> {
     for (const [sourceIndex, source] of sources.entries()) {
@@ -140,9 +149,10 @@ export async function stageSources(client: PoolClient, sources: readonly StageSo
             lines.push(`${prefix}f\tf\tf\tf\t${issuesField}\t${nulls}\n`);
             continue;
           }
-          let line = `${prefix}t\t${issues.length === 0 ? 'f' : 't'}\t${repeatedKey(values) ? 't' : 'f'}\t${repeatedUnique(values) ? 't' : 'f'}\t${issuesField}`;
-          for (let index = 0; index < fieldCount; index += 1) line += `\t${copyField(values[index])}`;
-          lines.push(`${line}\n`);
+          for (let index = 0; index < fieldCount; index += 1) fields[index] = copyField(values[index]);
+          lines.push(
+            `${prefix}t\t${issues.length === 0 ? 'f' : 't'}\t${repeatedKey(values) ? 't' : 'f'}\t${repeatedUnique(values) ? 't' : 'f'}\t${issuesField}\t${fields.join('\t')}\n`,
+          );
         }
         // Hashed, saved and sent as the same bytes.
         const chunk = lines.take();
@@ -175,10 +185,14 @@ export async function stageSources(client: PoolClient, sources: readonly StageSo
  * repeat an earlier row's (of any source of the import)? A row that repeats nothing is certain not
  * to be a duplicate, so the plan compares only the marked ones.
  */
-function repetitionMarkers(target: ImportTarget): { repeatedKey: (values: readonly unknown[]) => boolean; repeatedUnique: (values: readonly unknown[]) => boolean } {
+function repetitionMarkers(
+  target: ImportTarget,
+  expectedRows: number,
+): { repeatedKey: (values: readonly unknown[]) => boolean; repeatedUnique: (values: readonly unknown[]) => boolean } {
   const positionOf = (field: string) => target.columns.findIndex((column) => column.field === field);
   const keyPositions = target.keyFields.map(positionOf);
-  const keys = new RepeatedValues();
+  // Sized for the rows the files may hold, so that the sets rarely grow (each growth rehashes every value).
+  const keys = new RepeatedValues(expectedRows * 2);
   const [firstKey] = keyPositions;
   const repeatedKey =
     keyPositions.length === 1
@@ -186,7 +200,7 @@ function repetitionMarkers(target: ImportTarget): { repeatedKey: (values: readon
       : (values: readonly unknown[]) => keys.repeats(keyPositions.map((position) => String(values[position])).join('\u0000'));
   if (target.uniqueField === undefined) return { repeatedKey, repeatedUnique: () => false };
   const uniquePosition = positionOf(target.uniqueField);
-  const uniques = new RepeatedValues();
+  const uniques = new RepeatedValues(expectedRows * 2);
   return { repeatedKey, repeatedUnique: (values) => typeof values[uniquePosition] === 'string' && uniques.repeats(values[uniquePosition]) };
 }
 
