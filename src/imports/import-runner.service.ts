@@ -89,7 +89,6 @@ export class ImportRunner {
     await this.inTransaction(async (client) => {
       const analysis = await this.analyze(client, [preview], 'preview', async () => undefined);
       await this.record(client, [preview], analysis);
-      await client.query('update import_previews set stage_sha256 = $2 where id = $1', [preview.id, analysis.savedSha256]);
     });
   }
 
@@ -237,7 +236,7 @@ export class ImportRunner {
     };
   }
 
-  /** Stores the findings of each preview: detection, summary, issues, and whether it may be committed. */
+  /** Stores the findings of each preview: detection, summary, issues, plan digest, saved rows' sha256, and whether it may be committed. */
   private async record(client: PoolClient, previews: ImportPreview[], analysis: Analysis): Promise<void> {
     const target = importTarget(previews[0].entity);
     const previewIds = previews.map((preview) => preview.id);
@@ -259,12 +258,13 @@ export class ImportRunner {
       preview.canCommit = !headerErrors && summary.totalRows > 0 && (summary.invalidRows === 0 || preview.onInvalid === InvalidRowPolicy.Skip);
       preview.detected = detectionOf(source) as unknown as Record<string, unknown>;
       preview.planDigest = analysis.planDigests[index];
-      await client.query('update import_previews set summary = $2, can_commit = $3, detected = $4, plan_digest = $5 where id = $1', [
+      await client.query('update import_previews set summary = $2, can_commit = $3, detected = $4, plan_digest = $5, stage_sha256 = $6 where id = $1', [
         preview.id,
         JSON.stringify(summary),
         preview.canCommit,
         JSON.stringify(preview.detected),
         preview.planDigest,
+        analysis.savedSha256,
       ]);
     }
   }

@@ -60,12 +60,16 @@ export class ImportStorage {
     return hash.digest('hex');
   }
 
-  /** Removes every file of the preview, saved rows of older layouts included. */
-  async remove(previewId: string): Promise<void> {
+  /** Removes every file of the previews, saved rows of older layouts included, reading the directory once. */
+  async remove(...previewIds: string[]): Promise<void> {
+    if (previewIds.length === 0) return;
     const names = await readdir(this.directory).catch((error: NodeJS.ErrnoException) => {
       if (error.code === 'ENOENT') return [];
       throw error;
     });
-    await Promise.all(names.filter((name) => name.startsWith(`${previewId}.`)).map((name) => rm(join(this.directory, name), { force: true })));
+    const removed = new Set(previewIds);
+    // A file name is `<preview id>.<kind>`.
+    const files = names.filter((name) => removed.has(name.slice(0, name.indexOf('.'))));
+    await Promise.all(files.map((name) => rm(join(this.directory, name), { force: true })));
   }
 }

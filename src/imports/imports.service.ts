@@ -190,7 +190,7 @@ export class ImportsService {
       .execute<{ id: string }[]>(`delete from import_previews where expires_at < now() and (status <> ? or expires_at < now() - interval '1 day') returning id`, [
         ImportPreviewStatus.Committing,
       ]);
-    await Promise.all(removed.map(({ id }) => this.storage.remove(id)));
+    await this.storage.remove(...removed.map(({ id }) => id));
     return removed.length;
   }
 
