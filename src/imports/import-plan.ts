@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { ImportEntity, IssueSeverity } from './import.types';
-import { ImportTarget, TargetColumn } from './import-targets';
+import { columnOf, ImportTarget, TargetColumn } from './import-targets';
 import { ImportMode } from './rows/import-mode';
 
 /**
@@ -130,7 +130,7 @@ function existingRecordOutcome(target: ImportTarget, presentFields: ReadonlySet<
  * empty table and hashes the million-row side of every join.
  */
 export function planSql(target: ImportTarget, presentFields: ReadonlySet<string>, mode: ImportMode): string[] {
-  const keys = target.keyFields.map((field) => quote(columnName(target, field)));
+  const keys = target.keyFields.map((field) => quote(columnOf(target, field).column));
   const keyList = keys.join(', ');
   const keyJoin = keys.map((key) => `d.${key} = s.${key}`).join(' and ');
   const statements = [
@@ -139,7 +139,7 @@ export function planSql(target: ImportTarget, presentFields: ReadonlySet<string>
     'analyze import_duplicate_keys',
   ];
   if (target.uniqueField !== undefined) {
-    const unique = quote(columnName(target, target.uniqueField));
+    const unique = quote(columnOf(target, target.uniqueField).column);
     const key = keys[0];
     // Only values given to more than one record; the same record twice is a duplicate key instead.
     statements.push(
@@ -156,8 +156,8 @@ export function planSql(target: ImportTarget, presentFields: ReadonlySet<string>
 }
 
 function recordPlanSql(target: ImportTarget, presentFields: ReadonlySet<string>, mode: ImportMode, keyJoin: string): string {
-  const key = quote(columnName(target, target.keyFields[0]));
-  const unique = target.uniqueField === undefined ? null : quote(columnName(target, target.uniqueField));
+  const key = quote(columnOf(target, target.keyFields[0]).column);
+  const unique = target.uniqueField === undefined ? null : quote(columnOf(target, target.uniqueField).column);
   const table = quote(target.table);
   return `create temp table import_plan on commit drop as
     select s.ordinal, s.source, s.has_warning,
@@ -200,12 +200,6 @@ function enrollmentPlanSql(target: ImportTarget, presentFields: ReadonlySet<stri
     left join courses course on course.course_code = s.course_key and course.deleted_at is null
     left join enrollments t on t.student_id = student.id and t.course_id = course.id
     where s.valid`;
-}
-
-function columnName(target: ImportTarget, field: string): string {
-  const column = target.columns.find((candidate) => candidate.field === field);
-  if (column === undefined) throw new Error(`${target.entity} imports have no field ${field}`);
-  return column.column;
 }
 
 /**
@@ -270,7 +264,7 @@ interface OutcomeIssue {
   message: (target: ImportTarget) => string;
 }
 
-const keyValue = (target: ImportTarget): string => target.keyFields.map((field) => `s.${quote(columnName(target, field))}`).join(` || ' / ' || `);
+const keyValue = (target: ImportTarget): string => target.keyFields.map((field) => `s.${quote(columnOf(target, field).column)}`).join(` || ' / ' || `);
 const keyLabel = (target: ImportTarget): string => target.keyFields.join(' and ');
 const singular: Record<string, string> = { students: 'student', courses: 'course', enrollments: 'enrollment' };
 /** "row 4", or "row 4 of other.csv" when the first occurrence is in another file of the same import. */
@@ -290,7 +284,7 @@ const OUTCOME_ISSUES: readonly OutcomeIssue[] = [
     severity: IssueSeverity.Error,
     code: 'duplicate_email_in_file',
     field: (target) => target.uniqueField ?? target.keyFields[0],
-    value: (target) => `s.${quote(columnName(target, target.uniqueField ?? target.keyFields[0]))}`,
+    value: (target) => `s.${quote(columnOf(target, target.uniqueField ?? target.keyFields[0]).column)}`,
     message: () => `'This email is also given to another student on ' || ${firstRow} || '; an email belongs to one student. Correct one of the two rows.'`,
   },
   {
@@ -298,7 +292,7 @@ const OUTCOME_ISSUES: readonly OutcomeIssue[] = [
     severity: IssueSeverity.Error,
     code: 'email_taken',
     field: (target) => target.uniqueField ?? target.keyFields[0],
-    value: (target) => `s.${quote(columnName(target, target.uniqueField ?? target.keyFields[0]))}`,
+    value: (target) => `s.${quote(columnOf(target, target.uniqueField ?? target.keyFields[0]).column)}`,
     message: () => `'This email already belongs to student ' || p.owner_key || '; the import never moves an email from one student to another.'`,
   },
   {

@@ -6,6 +6,7 @@ import { Readable, Transform } from 'node:stream';
 import { finished, pipeline } from 'node:stream/promises';
 import type { PoolClient } from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
+import { ContentDigest } from '../common/stream/content-digest';
 import { COPY_NULL, copyField, CopyLines } from './copy-text';
 import { ImportEntity, IssueSeverity, RowIssue } from './import.types';
 import { ImportTarget } from './import-targets';
@@ -236,20 +237,22 @@ class SavedStage {
  */
 export async function restoreStage(client: PoolClient, target: ImportTarget, path: string, sha256: string, onProgress: (bytes: number) => Promise<void>): Promise<void> {
   await client.query(stagingTableSql(target));
-  const hash = createHash('sha256');
-  let bytes = 0;
+  const digest = new ContentDigest();
   let nextProgressAt = PROGRESS_EVERY_BYTES;
-  const checked = new Transform({
+  const reporting = new Transform({
     transform(chunk: Buffer, _encoding, callback) {
-      hash.update(chunk);
-      bytes += chunk.length;
-      if (bytes < nextProgressAt) return callback(null, chunk);
-      nextProgressAt = bytes + PROGRESS_EVERY_BYTES;
-      onProgress(bytes).then(() => callback(null, chunk), callback);
+      if (digest.size < nextProgressAt) return callback(null, chunk);
+      nextProgressAt = digest.size + PROGRESS_EVERY_BYTES;
+      onProgress(digest.size).then(() => callback(null, chunk), callback);
     },
   });
-  await pipeline(createReadStream(path, { highWaterMark: 1024 * 1024 }), checked, client.query(copyFrom(stagingCopySql(target), { highWaterMark: COPY_BUFFER_BYTES })));
-  if (hash.digest('hex') !== sha256) throw new StageChangedError();
+  await pipeline(
+    createReadStream(path, { highWaterMark: 1024 * 1024 }),
+    digest,
+    reporting,
+    client.query(copyFrom(stagingCopySql(target), { highWaterMark: COPY_BUFFER_BYTES })),
+  );
+  if (digest.sha256() !== sha256) throw new StageChangedError();
   await client.query('analyze import_stage');
 }
 
