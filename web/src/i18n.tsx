@@ -352,7 +352,7 @@ function initialLocale(): Locale {
   return navigator.language.toLowerCase().startsWith('el') ? 'el' : 'en';
 }
 
-export function createTranslator(locale: Locale, setLocale: (locale: Locale) => void): Translator {
+function createTranslator(locale: Locale, setLocale: (locale: Locale) => void): Translator {
   const dictionary = dictionaries[locale];
   const numberFormat = new Intl.NumberFormat(locale);
   const dateTimeFormat = new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeStyle: 'short' });
@@ -398,7 +398,6 @@ export function TranslatorProvider({ children }: { children: ComponentChildren }
   const [locale, setLocaleState] = useState<Locale>(initialLocale);
   const setLocale = useCallback((next: Locale) => {
     localStorage.setItem(LOCALE_STORAGE_KEY, next);
-    document.documentElement.lang = next;
     setLocaleState(next);
   }, []);
   const translator = useMemo(() => createTranslator(locale, setLocale), [locale, setLocale]);

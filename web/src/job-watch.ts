@@ -3,7 +3,7 @@ import { ApiProblem, TERMINAL_JOB_STATUSES, dataOrThrow, toProblem, type ApiClie
 
 type Job = Schemas['JobDto'];
 
-export const POLL_INTERVAL_MILLISECONDS = 2500;
+const POLL_INTERVAL_MILLISECONDS = 2500;
 
 export interface JobWatch {
   job: Job | null;

@@ -3,13 +3,13 @@ import { useEffect, useState } from 'preact/hooks';
 const BASE = '/console';
 
 /** The console's own path (after /console), e.g. "/jobs/…", with its query. */
-export function currentRoute(): { path: string; query: URLSearchParams } {
+function currentRoute(): { path: string; query: URLSearchParams } {
   const path = window.location.pathname.startsWith(BASE) ? window.location.pathname.slice(BASE.length) : window.location.pathname;
   return { path: path === '' ? '/' : path, query: new URLSearchParams(window.location.search) };
 }
 
 export function navigate(to: string): void {
-  window.history.pushState(null, '', `${BASE}${to}`);
+  window.history.pushState(null, '', href(to));
   window.dispatchEvent(new PopStateEvent('popstate'));
 }
 

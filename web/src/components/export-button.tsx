@@ -1,5 +1,5 @@
 import { useState } from 'preact/hooks';
-import { saveBlob, toProblem, type ApiClient } from '../api';
+import { dataOrThrow, saveBlob, type ApiClient } from '../api';
 import { useTranslator, type Locale } from '../i18n';
 import { useSignedIn } from '../session';
 import { ProblemMessage } from './problem-message';
@@ -33,8 +33,7 @@ export function ExportButton({ entity }: { entity: ExportEntity }) {
     setError(null);
     try {
       const result = await requestExport(client, entity, format, locale);
-      if (!result.response.ok || result.data === undefined) throw toProblem(result.response, result.error);
-      saveBlob(result.data, result.response, `${entity}.${format}`);
+      saveBlob(dataOrThrow(result), result.response, `${entity}.${format}`);
     } catch (caught) {
       setError(caught);
     } finally {

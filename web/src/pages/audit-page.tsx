@@ -1,5 +1,6 @@
 import { useState } from 'preact/hooks';
-import { dataOrThrow, saveBlob, toProblem, type Schemas } from '../api';
+import { dataOrThrow, saveBlob, type Schemas } from '../api';
+import { Choice } from '../components/choice';
 import { Pagination } from '../components/pagination';
 import { ProblemMessage } from '../components/problem-message';
 import { useTranslator } from '../i18n';
@@ -37,6 +38,12 @@ function toQuery(filters: AuditFilters) {
   };
 }
 
+/** An API list of named values as Choice takes it: the values, and the label of each. */
+function namedValues(list: Schemas['NamedValueDto'][]): { values: string[]; labelOf(value: string): string } {
+  const labels = new Map(list.map((item) => [item.value, item.label]));
+  return { values: list.map((item) => item.value), labelOf: (value) => labels.get(value) ?? value };
+}
+
 export function AuditPage() {
   const { t, formatDateTime } = useTranslator();
   const { client } = useSignedIn();
@@ -51,13 +58,13 @@ export function AuditPage() {
   const page = useLoader(async (signal) => dataOrThrow(await client.GET('/api/v1/audit', { params: { query: { ...toQuery(applied), limit: PAGE_SIZE, offset } }, signal })), [client, applied, offset]);
 
   const set = (field: keyof AuditFilters) => (event: Event) => setDraft({ ...draft, [field]: (event.currentTarget as HTMLInputElement | HTMLSelectElement).value });
+  const choose = (field: 'action' | 'resource') => (value: string) => setDraft({ ...draft, [field]: value });
 
   const exportLog = async (format: Schemas['AuditExportFormat']) => {
     setExportError(null);
     try {
       const result = await client.GET('/api/v1/audit/export', { params: { query: { ...toQuery(applied), format } }, parseAs: 'blob' });
-      if (!result.response.ok || result.data === undefined) throw toProblem(result.response, result.error);
-      saveBlob(result.data, result.response, `audit.${format}`);
+      saveBlob(dataOrThrow(result), result.response, `audit.${format}`);
     } catch (caught) {
       setExportError(caught);
     }
@@ -74,28 +81,8 @@ export function AuditPage() {
           setOffset(0);
         }}
       >
-        <label class="field">
-          <span>{t('auditAction')}</span>
-          <select value={draft.action} onChange={set('action')}>
-            <option value="">{t('anyValue')}</option>
-            {(choices.data?.actions ?? []).map((choice) => (
-              <option key={choice.value} value={choice.value}>
-                {choice.label}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label class="field">
-          <span>{t('auditResource')}</span>
-          <select value={draft.resource} onChange={set('resource')}>
-            <option value="">{t('anyValue')}</option>
-            {(choices.data?.resources ?? []).map((choice) => (
-              <option key={choice.value} value={choice.value}>
-                {choice.label}
-              </option>
-            ))}
-          </select>
-        </label>
+        <Choice label={t('auditAction')} value={draft.action} {...namedValues(choices.data?.actions ?? [])} emptyLabel={t('anyValue')} onChange={choose('action')} />
+        <Choice label={t('auditResource')} value={draft.resource} {...namedValues(choices.data?.resources ?? [])} emptyLabel={t('anyValue')} onChange={choose('resource')} />
         <label class="field">
           <span>{t('auditResourceId')}</span>
           <input value={draft.resourceId} maxLength={100} onInput={set('resourceId')} />

@@ -1,5 +1,6 @@
 import { useMemo, useState } from 'preact/hooks';
-import { dataOrThrow, saveBlob, toProblem, type Schemas } from '../api';
+import { dataOrThrow, saveBlob, type Schemas } from '../api';
+import { Choice } from '../components/choice';
 import { DropZone } from '../components/drop-zone';
 import { Pagination } from '../components/pagination';
 import { ProblemMessage } from '../components/problem-message';
@@ -119,21 +120,6 @@ export function ImportPage({ initialEntity }: { initialEntity: Entity }) {
   );
 }
 
-function Choice<T extends string>({ label, name, value, values, labelOf, onChange, disabled }: { label: string; name: string; value: T; values: T[]; labelOf(value: T): string; onChange(value: T): void; disabled: boolean }) {
-  return (
-    <label class="field">
-      <span>{label}</span>
-      <select name={name} value={value} disabled={disabled} onChange={(event) => onChange(event.currentTarget.value as T)}>
-        {values.map((option) => (
-          <option key={option} value={option}>
-            {labelOf(option)}
-          </option>
-        ))}
-      </select>
-    </label>
-  );
-}
-
 const SUMMARY_CARDS: { field: keyof Schemas['ImportSummaryDto']; label: MessageKey; tone?: string }[] = [
   { field: 'totalRows', label: 'summaryTotal' },
   { field: 'validRows', label: 'summaryValid', tone: 'good' },
@@ -154,8 +140,7 @@ function PreviewView({ preview, busy, onConfirm, onCancel }: { preview: Preview;
     setDownloadError(null);
     try {
       const result = await client.GET('/api/v1/imports/previews/{id}/rejected', { params: { path: { id: preview.id } }, parseAs: 'blob' });
-      if (!result.response.ok || result.data === undefined) throw toProblem(result.response, result.error);
-      saveBlob(result.data, result.response, 'rejected-rows.csv');
+      saveBlob(dataOrThrow(result), result.response, 'rejected-rows.csv');
     } catch (caught) {
       setDownloadError(caught);
     }

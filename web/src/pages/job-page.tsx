@@ -1,5 +1,6 @@
 import { useState } from 'preact/hooks';
 import { TERMINAL_JOB_STATUSES, dataOrThrow, type Schemas } from '../api';
+import { JobProgressBar, jobPercentage } from '../components/job-progress';
 import { ProblemMessage } from '../components/problem-message';
 import { useTranslator } from '../i18n';
 import { href } from '../router';
@@ -52,10 +53,10 @@ export function JobPage({ jobId }: { jobId: string }) {
   );
 }
 
-export function JobMonitor({ job, live }: { job: Job; live: boolean }) {
+function JobMonitor({ job, live }: { job: Job; live: boolean }) {
   const { t, label, formatNumber, formatDuration } = useTranslator();
   const secondsLeft = useTimeEstimate(job);
-  const percentage = Math.round(job.status === 'completed' ? 100 : job.progress.percentage);
+  const percentage = jobPercentage(job);
   const terminal = TERMINAL_JOB_STATUSES.has(job.status);
   const { processed, total } = job.progress;
 
@@ -66,9 +67,7 @@ export function JobMonitor({ job, live }: { job: Job; live: boolean }) {
         {job.progress.message === null || terminal ? null : <span class="hint"> {job.progress.message}</span>}
         {job.cancelRequestedAt !== null && !terminal ? <span class="hint"> {t('cancelRequested')}</span> : null}
       </div>
-      <div class="progress" role="progressbar" aria-label={t('jobProgress')} aria-valuemin={0} aria-valuemax={100} aria-valuenow={percentage} aria-valuetext={`${formatNumber(percentage)} %`}>
-        <div class="progress-fill" style={{ width: `${percentage}%` }} />
-      </div>
+      <JobProgressBar percentage={percentage} valueText={`${formatNumber(percentage)} %`} />
       <p class="progress-text">
         <span data-testid="job-percentage">{formatNumber(percentage)} %</span>
         {' · '}

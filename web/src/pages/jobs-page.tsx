@@ -1,5 +1,6 @@
 import { useState } from 'preact/hooks';
 import { TERMINAL_JOB_STATUSES, dataOrThrow, type Schemas } from '../api';
+import { JobProgressBar, jobPercentage } from '../components/job-progress';
 import { Pagination } from '../components/pagination';
 import { ProblemMessage } from '../components/problem-message';
 import { useTranslator } from '../i18n';
@@ -59,7 +60,7 @@ function LiveJobRow({ job }: { job: Job }) {
 
 function JobRow({ job }: { job: Job }) {
   const { t, label, formatDateTime, formatNumber } = useTranslator();
-  const percentage = Math.round(job.status === 'completed' ? 100 : job.progress.percentage);
+  const percentage = jobPercentage(job);
   return (
     <tr>
       <td>{formatDateTime(job.createdAt)}</td>
@@ -68,9 +69,7 @@ function JobRow({ job }: { job: Job }) {
         <span class={`badge ${job.status}`}>{label('status', job.status)}</span>
       </td>
       <td>
-        <div class="progress small" role="progressbar" aria-label={t('jobProgress')} aria-valuemin={0} aria-valuemax={100} aria-valuenow={percentage}>
-          <div class="progress-fill" style={{ width: `${percentage}%` }} />
-        </div>
+        <JobProgressBar percentage={percentage} small />
         <span class="hint">{formatNumber(percentage)} %</span>
       </td>
       <td>
