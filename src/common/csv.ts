@@ -8,7 +8,7 @@ export const UTF8_BOM = '\ufeff';
 
 const FORMULA_TRIGGER = /^[=+\-@\t\r]/;
 /** A number or a phone number: one optional leading sign, then digits, spaces, `.`, `-`, `(`, `)`. */
-const NUMBER_OR_PHONE = /^[+-]?[0-9 .()-]*[0-9][0-9 .()-]*$/;
+export const NUMBER_OR_PHONE = /^[+-]?[0-9 .()-]*[0-9][0-9 .()-]*$/;
 
 /** Prefixes `'` to text a spreadsheet would execute (`=HYPERLINK(...)`), leaving `-5` and `+30 210 1234567` alone. */
 export function neutraliseFormula(text: string): string {

@@ -104,17 +104,25 @@ const COURSES: ExportSource = {
   ],
 };
 
+/**
+ * Columns of another source, in the order named, for a source that joins its table under the
+ * same alias (`s`, `c`), so that their select expressions read the same there.
+ */
+function columnsOf(source: ExportSource, ...names: string[]): ExportColumn[] {
+  return names.map((name) => {
+    const column = source.columns.find((candidate) => candidate.name === name);
+    if (column === undefined) throw new Error(`${source.from} has no export column ${name}`);
+    return column;
+  });
+}
+
 const ENROLLMENTS: ExportSource = {
   from: 'enrollments e join students s on s.id = e.student_id join courses c on c.id = e.course_id',
   key: 'e.id',
   columns: [
     { name: 'id', sql: 'e.id', kind: 'integer', label: { en: 'ID', el: 'Α/Α' } },
-    { name: 'studentId', sql: 's.student_id', kind: 'text', label: { en: 'Student ID', el: 'Αριθμός Δελτίου Ταυτότητας:' } },
-    { name: 'lastName', sql: 's.last_name', kind: 'text', label: { en: 'Last name', el: 'Επώνυμο:' } },
-    { name: 'firstName', sql: 's.first_name', kind: 'text', label: { en: 'First name', el: 'Όνομα:' } },
-    { name: 'courseCode', sql: 'c.course_code', kind: 'text', label: { en: 'Course code', el: 'Κωδικός Μαθήματος' } },
-    { name: 'courseName', sql: 'c.course_name', kind: 'text', label: { en: 'Course name', el: 'Τίτλος Μαθήματος' } },
-    { name: 'semester', sql: 'c.semester', kind: 'text', label: { en: 'Semester', el: 'Εξάμηνο' } },
+    ...columnsOf(STUDENTS, 'studentId', 'lastName', 'firstName'),
+    ...columnsOf(COURSES, 'courseCode', 'courseName', 'semester'),
     { name: 'enrolledAt', sql: date('e.enrolled_at'), kind: 'date', label: { en: 'Enrolled at', el: 'Ημερομηνία Εγγραφής' } },
     { name: 'status', sql: 'e.status', kind: 'status', label: { en: 'Status', el: 'Κατάσταση' }, valueLabels: STATUS_LABELS },
     ...timestamps('e'),

@@ -1,23 +1,25 @@
 import { escapeLiteral } from 'pg';
-import { neutraliseFormula } from '../common/csv';
+import { neutraliseFormula, NUMBER_OR_PHONE } from '../common/csv';
 import { ExportColumn, ExportSource } from './export-columns';
 import { ExportLanguage } from './export.enums';
 
 /**
  * CSV exports are written by PostgreSQL itself (`COPY (SELECT …) TO STDOUT WITH (FORMAT csv)`):
- * each column's select expression yields the cell's text exactly as `csvRowFormatter` writes it
- * (labels, neutralised formulas, dates), and COPY quotes it by the same rule as `csvCell`
- * (a cell holding `,`, `"`, CR or LF is quoted, `"` doubled). Two differences of COPY are taken
- * care of here: it quotes an empty string (`""`), so empty text becomes NULL (written as
- * nothing, as before); and it ends lines with LF, which `CopyCsvStream` turns into CRLF.
+ * each column's select expression yields the cell's text exactly as the Node formatter it
+ * replaced wrote it (labels, neutralised formulas, dates), and COPY quotes it by the same rule as
+ * `csvCell` (a cell holding `,`, `"`, CR or LF is quoted, `"` doubled). Two differences of COPY
+ * are taken care of here: it quotes an empty string (`""`), so empty text becomes NULL (written as
+ * nothing, as before); and it ends lines with LF, which `CopyCsvStream` turns into CRLF. That
+ * formatter, `csvRowFormatter`, now lives in test/e2e/support/csv-reference.ts, as the reference
+ * the tests compare this SQL's output with.
  */
 
 /**
  * `neutraliseFormula`'s number-or-phone rule as a PostgreSQL regular expression (the same
  * pattern: PostgreSQL's AREs read it as JavaScript does — `$` is the end of the text, `-` last
- * in a bracket is literal, `0-9` are the ASCII digits).
+ * in a bracket is literal, `0-9` are the ASCII digits; it has no flags).
  */
-export const NUMBER_OR_PHONE_SQL_PATTERN = '^[+-]?[0-9 .()-]*[0-9][0-9 .()-]*$';
+export const NUMBER_OR_PHONE_SQL_PATTERN = NUMBER_OR_PHONE.source;
 
 /** Code points that start a formula: `=` `@` tab CR always; `+` `-` unless the cell is a number or a phone number. */
 const ALWAYS_FORMULA = [0x3d, 0x40, 0x09, 0x0d];

@@ -1,4 +1,4 @@
-import { csvCell, neutraliseFormula } from '../common/csv';
+import { neutraliseFormula } from '../common/csv';
 import { ExportColumn } from './export-columns';
 import { ExportEntity, ExportFormat, ExportLanguage } from './export.enums';
 
@@ -53,52 +53,19 @@ export function headerLabels(columns: readonly ExportColumn[], language: ExportL
 }
 
 /** PostgreSQL's text form of a boolean is `t` / `f`; the value labels are keyed by the API's values. */
-function apiText(column: ExportColumn, value: string): string {
+export function apiText(column: ExportColumn, value: string): string {
   if (column.kind !== 'boolean') return value;
   if (value === 't') return 'true';
   return value === 'f' ? 'false' : value;
 }
 
-function labelOf(column: ExportColumn, value: string, language: ExportLanguage): string {
+/** A value's label in the language (`t` → Active), else the value itself. */
+export function labelOf(column: ExportColumn, value: string, language: ExportLanguage): string {
   const text = apiText(column, value);
   return column.valueLabels?.[text]?.[language] ?? text;
 }
 
 type CellFormatter<T> = (value: string) => T;
-
-/**
- * CSV rows, compiled once per export: each column gets the cheapest formatter that is still safe.
- * Numbers, dates and instants never start with a formula character that is not part of a number
- * and never need quotes; text goes through csvCell (neutralisation and quoting); labels are
- * formatted once.
- */
-export function csvRowFormatter(columns: readonly ExportColumn[], language: ExportLanguage): (row: RawRow) => string {
-  const formatters: CellFormatter<string>[] = columns.map((column) => {
-    switch (column.kind) {
-      case 'integer':
-      case 'date':
-      case 'timestamp':
-        return (value) => value;
-      case 'boolean':
-      case 'status': {
-        const cells = new Map(Object.keys(column.valueLabels ?? {}).map((value) => [value, csvCell(labelOf(column, value, language))]));
-        return (value) => cells.get(apiText(column, value)) ?? csvCell(labelOf(column, value, language));
-      }
-      default:
-        return csvCell;
-    }
-  });
-  const count = formatters.length;
-  return (row) => {
-    let line = '';
-    for (let index = 0; index < count; index += 1) {
-      const value = row[index];
-      if (index > 0) line += ',';
-      if (value !== null) line += formatters[index](value);
-    }
-    return `${line}\r\n`;
-  };
-}
 
 /** JSON objects with the API's camelCase keys and raw values (numbers, booleans, ISO dates, nested JSON). */
 export function jsonObjectFormatter(columns: readonly ExportColumn[]): (row: RawRow) => string {

@@ -22,7 +22,7 @@ import { ExportFile } from './export-file';
 import { ExportFilters } from './export-filters';
 import { CONTENT_TYPES, languageFromAcceptLanguage } from './export-formats';
 import { ExportEntity, ExportFormat, ExportLanguage } from './export.enums';
-import { ExportRequest, ExportsService } from './exports.service';
+import { definedOnly, ExportRequest, ExportsService } from './exports.service';
 
 const EXPORT_CONTENT = Object.fromEntries(
   Object.values(ExportFormat).map((format) => [
@@ -53,7 +53,7 @@ function requestOf(entity: ExportEntity, query: ExportOptionsDto & ExportFilters
     entity,
     format,
     fields,
-    filters: Object.fromEntries(Object.entries(filters).filter(([, value]) => value !== undefined)),
+    filters: definedOnly(filters),
     language: lang ?? languageOf(request),
     byteOrderMark: bom === true,
   };

@@ -100,7 +100,7 @@ export class ExportsService {
       return new ExportFile(csv, headers, facts(snapshot.rowCount));
     }
 
-    const snapshot = await this.openSnapshot(request.entity, request.filters, columns);
+    const snapshot = await this.openSnapshot(request, columns);
     const sink = new PassThrough();
     const run = async (): Promise<void> => {
       try {
@@ -144,12 +144,7 @@ export class ExportsService {
 
     const csvSql = request.format === ExportFormat.Csv ? this.csvSqlOf(request, columns) : undefined;
     // CSV rows come from a COPY started when the file is ready for them; the others from a cursor.
-    const snapshot = await ExportSnapshot.open(
-      this.em.getKnex(),
-      EXPORT_SOURCES[request.entity],
-      whereOf(request.entity, request.filters),
-      csvSql === undefined ? columns : undefined,
-    );
+    const snapshot = await this.openSnapshot(request, csvSql === undefined ? columns : undefined);
     const hashing = new ContentDigest();
     const written = pipeline(hashing, createWriteStream(partialPath));
     let lastProgressAt = 0;
@@ -249,8 +244,9 @@ export class ExportsService {
     return selection.columns;
   }
 
-  private openSnapshot(entity: ExportEntity, filters: ExportFilters, columns: readonly ExportColumn[]): Promise<ExportSnapshot> {
-    return ExportSnapshot.open(this.em.getKnex(), EXPORT_SOURCES[entity], whereOf(entity, filters), columns);
+  /** The request's snapshot (rows counted); with columns, a cursor over them too (see ExportSnapshot.open). */
+  private openSnapshot(request: ExportRequest, cursorColumns?: readonly ExportColumn[]): Promise<ExportSnapshot> {
+    return ExportSnapshot.open(this.em.getKnex(), EXPORT_SOURCES[request.entity], whereOf(request.entity, request.filters), cursorColumns);
   }
 
   /**
@@ -265,7 +261,7 @@ export class ExportsService {
   /** A snapshot (rows counted) and its rows as CSV records from `COPY … TO STDOUT`, to be piped at once. */
   private async openCsvCopy(request: ExportRequest, columns: readonly ExportColumn[]): Promise<{ snapshot: ExportSnapshot; copy: Readable }> {
     const sql = this.csvSqlOf(request, columns);
-    const snapshot = await ExportSnapshot.open(this.em.getKnex(), EXPORT_SOURCES[request.entity], whereOf(request.entity, request.filters));
+    const snapshot = await this.openSnapshot(request);
     try {
       return { snapshot, copy: await snapshot.copyOut(sql) };
     } catch (error) {
@@ -355,6 +351,7 @@ function auditFactsOf(request: ExportRequest, columns: readonly ExportColumn[]):
   };
 }
 
-function definedOnly(filters: ExportFilters): ExportFilters {
+/** The filters that are set: a DTO instance carries its unset optional properties as `undefined`. */
+export function definedOnly(filters: ExportFilters): ExportFilters {
   return Object.fromEntries(Object.entries(filters).filter(([, value]) => value !== undefined));
 }

@@ -7,8 +7,9 @@ import { CopyCsvStream } from '../../src/exports/copy-csv-stream';
 import { EXPORT_SOURCES, ExportColumn, selectColumns } from '../../src/exports/export-columns';
 import { csvCellSql, csvCopySql, neutraliseSql, NUMBER_OR_PHONE_SQL_PATTERN, sqlLiteral } from '../../src/exports/export-csv-sql';
 import { literalWhereOf } from '../../src/exports/export-filters';
-import { csvRowFormatter, headerLabels, RawRow } from '../../src/exports/export-formats';
+import { headerLabels, RawRow } from '../../src/exports/export-formats';
 import { ExportEntity, ExportLanguage } from '../../src/exports/export.enums';
+import { csvRowFormatter } from './support/csv-reference';
 
 /**
  * The SQL that writes CSV exports, checked against the Node formatter it replaces by running it in

@@ -1,12 +1,12 @@
 import { ExportColumn, selectColumns } from '../../src/exports/export-columns';
 import {
-  csvRowFormatter,
   exportFileName,
   jsonObjectFormatter,
   languageFromAcceptLanguage,
   xlsxRowFormatter,
 } from '../../src/exports/export-formats';
 import { ExportEntity, ExportFormat, ExportLanguage } from '../../src/exports/export.enums';
+import { csvRowFormatter } from '../e2e/support/csv-reference';
 
 const columns: ExportColumn[] = [
   { name: 'id', sql: 'id', kind: 'integer', label: { en: 'ID', el: 'Α/Α' } },

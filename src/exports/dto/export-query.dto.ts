@@ -1,16 +1,13 @@
 import { ApiProperty, ApiPropertyOptional, IntersectionType } from '@nestjs/swagger';
 import { Transform, TransformFnParams } from 'class-transformer';
 import { ArrayMaxSize, IsArray, IsBoolean, IsEnum, IsInt, IsObject, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
-import { normalizeCourseCode } from '../../courses/course-code';
+import { COURSE_CODE_MAX_LENGTH, toCourseCode } from '../../courses/course-code';
 import { EnrollmentStatus } from '../../enrollments/enrollment-status.enum';
-import { normalizeStudentId } from '../../students/student-id';
+import { STUDENT_ID_MAX_LENGTH, toStudentId } from '../../students/student-id';
 import { IsCalendarDate, IsNotBefore } from '../../common/validation/date.validators';
-import { toBoolean, toTrimmed } from '../../common/validation/transforms';
+import { toBoolean, toInteger, toTrimmed } from '../../common/validation/transforms';
 import { ExportEntity, ExportFormat, ExportLanguage } from '../export.enums';
 
-const toStudentId = ({ value }: TransformFnParams): unknown => (typeof value === 'string' ? normalizeStudentId(value) : value);
-const toCourseCode = ({ value }: TransformFnParams): unknown => (typeof value === 'string' ? normalizeCourseCode(value) : value);
-const toInteger = ({ value }: TransformFnParams): unknown => (typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : value);
 /** `fields=studentId, lastName` → `['studentId', 'lastName']`. */
 const toFieldList = ({ value }: TransformFnParams): unknown =>
   typeof value === 'string' ? value.split(',').map((field) => field.trim()).filter((field) => field !== '') : value;
@@ -86,19 +83,19 @@ export class CourseExportFiltersDto extends DeletedRowsFilterDto {
 }
 
 export class EnrollmentExportFiltersDto extends DeletedRowsFilterDto {
-  @ApiPropertyOptional({ maxLength: 50, example: 'AB123456' })
+  @ApiPropertyOptional({ maxLength: STUDENT_ID_MAX_LENGTH, example: 'AB123456' })
   @Transform(toStudentId)
   @IsOptional()
   @IsString()
-  @MaxLength(50)
+  @MaxLength(STUDENT_ID_MAX_LENGTH)
   studentId?: string;
 
   /** The course. */
-  @ApiPropertyOptional({ maxLength: 20, example: 'MATH101' })
+  @ApiPropertyOptional({ maxLength: COURSE_CODE_MAX_LENGTH, example: 'MATH101' })
   @Transform(toCourseCode)
   @IsOptional()
   @IsString()
-  @MaxLength(20)
+  @MaxLength(COURSE_CODE_MAX_LENGTH)
   courseCode?: string;
 
   @ApiPropertyOptional({ enum: EnrollmentStatus, enumName: 'EnrollmentStatus' })
