@@ -19,6 +19,14 @@ export function todayAsCalendarDate(now = new Date()): string {
   return now.toISOString().slice(0, 10);
 }
 
+/**
+ * The latest date-only value that is not in the future anywhere: tomorrow in UTC, as `YYYY-MM-DD`,
+ * a grace day that covers time zones ahead of UTC.
+ */
+export function latestNotFutureDate(): string {
+  return todayAsCalendarDate(new Date(Date.now() + 24 * 60 * 60 * 1000));
+}
+
 export function IsCalendarDate(options?: ValidationOptions): PropertyDecorator {
   return (target, propertyName) =>
     registerDecorator({
@@ -39,8 +47,7 @@ export function IsNotFutureDate(options?: ValidationOptions): PropertyDecorator 
       propertyName: propertyName as string,
       options: { message: `${String(propertyName)} must not be in the future`, ...options },
       validator: {
-        validate: (value: unknown) =>
-          !isCalendarDate(value) || value <= todayAsCalendarDate(new Date(Date.now() + 24 * 60 * 60 * 1000)),
+        validate: (value: unknown) => !isCalendarDate(value) || value <= latestNotFutureDate(),
       },
     });
 }

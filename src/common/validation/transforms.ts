@@ -21,3 +21,8 @@ export function toTrimmedOrNull({ value }: TransformFnParams): unknown {
   const trimmed = value.trim();
   return trimmed === '' ? null : trimmed;
 }
+
+/** Query strings carry integers as text: digits become a number, anything else is left for @IsInt to reject. */
+export function toInteger({ value }: TransformFnParams): unknown {
+  return typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : value;
+}

@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional, PartialType, PickType } from '@nestjs/swagger';
-import { Transform, TransformFnParams } from 'class-transformer';
+import { Transform } from 'class-transformer';
 import { IsBoolean, IsEnum, IsIn, IsNotEmpty, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
 import { IsOmittable } from '../../common/validation/omittable.decorator';
 import { PageQueryDto } from '../../common/pagination/page-query.dto';
@@ -7,13 +7,10 @@ import { PageOf } from '../../common/pagination/page.dto';
 import { sortValues } from '../../common/pagination/sort';
 import { IsCalendarDate, IsNotFutureDate } from '../../common/validation/date.validators';
 import { toBoolean } from '../../common/validation/transforms';
-import { COURSE_CODE_MAX_LENGTH, COURSE_CODE_PATTERN, normalizeCourseCode } from '../../courses/course-code';
-import { normalizeStudentId, STUDENT_ID_MAX_LENGTH, STUDENT_ID_PATTERN } from '../../students/student-id';
+import { COURSE_CODE_MAX_LENGTH, COURSE_CODE_PATTERN, toCourseCode } from '../../courses/course-code';
+import { STUDENT_ID_MAX_LENGTH, STUDENT_ID_PATTERN, toStudentId } from '../../students/student-id';
 import { EnrollmentStatus } from '../enrollment-status.enum';
 import { Enrollment } from '../enrollment.entity';
-
-const toStudentId = ({ value }: TransformFnParams): unknown => (typeof value === 'string' ? normalizeStudentId(value) : value);
-const toCourseCode = ({ value }: TransformFnParams): unknown => (typeof value === 'string' ? normalizeCourseCode(value) : value);
 
 export class EnrollmentDto {
   @ApiProperty({ type: 'integer', example: 128 })

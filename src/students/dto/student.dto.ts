@@ -6,8 +6,8 @@ import { PageQueryDto } from '../../common/pagination/page-query.dto';
 import { PageOf } from '../../common/pagination/page.dto';
 import { sortValues } from '../../common/pagination/sort';
 import { IsCalendarDate, IsNotFutureDate } from '../../common/validation/date.validators';
-import { toBoolean, toTrimmed, toTrimmedLowercase, toTrimmedOrNull } from '../../common/validation/transforms';
-import { normalizeStudentId, STUDENT_ID_MAX_LENGTH, STUDENT_ID_PATTERN } from '../student-id';
+import { toBoolean, toInteger, toTrimmed, toTrimmedLowercase, toTrimmedOrNull } from '../../common/validation/transforms';
+import { STUDENT_ID_MAX_LENGTH, STUDENT_ID_PATTERN, toStudentId } from '../student-id';
 import { Student } from '../student.entity';
 
 export class StudentDto {
@@ -95,7 +95,7 @@ export const StudentPageDto = PageOf(StudentDto, 'StudentPage');
 export class CreateStudentDto {
   /** Letters of any script, digits, `_` and `-`; stored uppercase with Greek look-alikes folded to Latin. */
   @ApiProperty({ maxLength: STUDENT_ID_MAX_LENGTH, example: 'ΑΒ123456' })
-  @Transform(({ value }) => (typeof value === 'string' ? normalizeStudentId(value) : value))
+  @Transform(toStudentId)
   @IsString()
   @IsNotEmpty()
   @MaxLength(STUDENT_ID_MAX_LENGTH)
@@ -214,7 +214,7 @@ export class StudentListQueryDto extends PageQueryDto {
 
   @ApiPropertyOptional({ type: 'integer', minimum: 1, maximum: 6 })
   @IsOptional()
-  @Transform(({ value }) => (typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : value))
+  @Transform(toInteger)
   @IsInt()
   @Min(1)
   @Max(6)
