@@ -2,7 +2,7 @@ import { EntityManager } from '@mikro-orm/postgresql';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { stat } from 'node:fs/promises';
 import type { PoolClient } from 'pg';
-import { todayAsCalendarDate } from '../common/validation/date.validators';
+import { latestNotFutureDate } from '../common/validation/date.validators';
 import { APP_CONFIG } from '../config/app-config.module';
 import { AppConfig } from '../config/environment';
 import { JobExecution, JobFailedError } from '../jobs/job-handler.registry';
@@ -67,8 +67,6 @@ const LOCKS: Record<string, string[]> = {
   enrollments: ['lock table "enrollments" in share row exclusive mode', 'lock table "students", "courses" in share mode'],
 };
 
-/** The latest date that is not in the future: like the API, a grace day covers time zones ahead of UTC. */
-const latestPastDate = (): string => todayAsCalendarDate(new Date(Date.now() + 24 * 60 * 60 * 1000));
 
 /**
  * Runs the import pipeline on one database connection: stage the stored files, plan, and either
@@ -180,7 +178,7 @@ export class ImportRunner {
           target,
           mode,
           maxRows: this.config.importMaxRows,
-          today: latestPastDate(),
+          today: latestNotFutureDate(),
           onProgress: (rows) => onProgress({ processed: rows, total, message: `Reading and checking rows (${rows} so far)` }),
           saveTo: purpose === 'preview' ? this.storage.stagePathOf(previews[0].id) : undefined,
         },

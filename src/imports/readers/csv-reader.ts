@@ -1,6 +1,6 @@
 import { SourceBatch, SourceRecord } from '../import.types';
 import { CsvParser, CsvRecord } from './csv-parser';
-import { isBlankRecord, RecordBatcher } from './record-batches';
+import { fitToHeaders, isBlankRecord, RecordBatcher } from './record-batches';
 import { readDecodedText, TextReaderOptions } from './text-source';
 
 export interface CsvReaderOptions extends TextReaderOptions {
@@ -61,11 +61,9 @@ export function toSourceRecord(csvRecord: CsvRecord, headerCount: number): Sourc
   if (csvRecord.unclosedQuote) {
     return { row: line, cells, parseError: { code: 'unclosed_quote', message: `A quoted field opened in the record on line ${line} is never closed.` } };
   }
-  if (cells.length <= headerCount) return { row: line, cells };
-  if (isBlankRecord(cells.slice(headerCount))) return { row: line, cells: cells.slice(0, headerCount) };
-  return {
-    row: line,
-    cells,
-    parseError: { code: 'too_many_cells', message: `The record on line ${line} has ${cells.length} cells but the header has ${headerCount}.` },
-  };
+  return fitToHeaders(line, cells, headerCount, describeTooManyCells);
+}
+
+function describeTooManyCells(line: number, cellCount: number, headerCount: number): string {
+  return `The record on line ${line} has ${cellCount} cells but the header has ${headerCount}.`;
 }

@@ -1,7 +1,7 @@
 import { CellValue, SourceBatch, SourceRecord } from '../import.types';
 import { ImportFileError } from './import-file.error';
 import { JsonRecordScanner, JsonRecordText } from './json-record-scanner';
-import { assertNoForbiddenKeys, isJsonObject, JsonHeaders, measureJsonDepth } from './json-values';
+import { findForbiddenKey, forbiddenKeyError, isJsonObject, JsonHeaders, measureJsonDepth } from './json-values';
 import { isBlankRecord, RecordBatcher } from './record-batches';
 import { readDecodedText, TextReaderOptions } from './text-source';
 
@@ -14,7 +14,7 @@ export async function* readJsonBatches(path: string, options: TextReaderOptions)
   for await (const text of readDecodedText(path, options.encoding)) {
     scanner.push(text, recordTexts);
     for (const recordText of recordTexts) {
-      const record = toJsonRecord(parseJsonRecord(recordText), recordText.number, headers, `record ${recordText.number}`);
+      const record = toJsonRecord(parseJsonRecord(recordText), recordText.number, headers, 'record');
       const batch = record ? batcher.add(record, headers.names) : null;
       if (batch) yield batch;
     }
@@ -64,9 +64,13 @@ function parseJsonRecord(recordText: JsonRecordText): unknown {
   }
 }
 
-/** A parsed value as a record, or null for an empty object; rejects forbidden keys anywhere. */
-function toJsonRecord(value: unknown, row: number, headers: JsonHeaders, where: string): SourceRecord | null {
-  assertNoForbiddenKeys(value, where);
+/**
+ * A parsed value as a record, or null for an empty object; rejects forbidden keys anywhere, naming
+ * the place as `record <row>` or `line <row>` (built only then: it is rarely needed).
+ */
+function toJsonRecord(value: unknown, row: number, headers: JsonHeaders, rowUnit: 'record' | 'line'): SourceRecord | null {
+  const forbiddenKey = findForbiddenKey(value);
+  if (forbiddenKey !== undefined) throw forbiddenKeyError(forbiddenKey, `${rowUnit} ${row}`);
   if (!isJsonObject(value)) {
     return { row, cells: [], parseError: { code: 'not_an_object', message: `Expected an object, found ${describeJsonValue(value)}.` } };
   }
@@ -86,7 +90,7 @@ function ndjsonLineToRecord(line: NumberedLine, headers: JsonHeaders, maxDepth: 
     const reason = error instanceof Error ? error.message : String(error);
     return { row: line.number, cells: [], parseError: { code: 'invalid_json', message: `Line ${line.number} is not valid JSON: ${reason}` } };
   }
-  return toJsonRecord(value, line.number, headers, `line ${line.number}`);
+  return toJsonRecord(value, line.number, headers, 'line');
 }
 
 function describeJsonValue(value: unknown): string {

@@ -35,15 +35,31 @@ export function measureJsonDepth(text: string): number {
 
 /** Throws `forbidden_json_key` when a key in the parsed value could pollute a prototype; the depth is already bounded. */
 export function assertNoForbiddenKeys(value: unknown, where: string): void {
+  const key = findForbiddenKey(value);
+  if (key !== undefined) throw forbiddenKeyError(key, where);
+}
+
+/** The first key, depth first, in the parsed value that could pollute a prototype; the depth is already bounded. */
+export function findForbiddenKey(value: unknown): string | undefined {
   if (Array.isArray(value)) {
-    for (const item of value) assertNoForbiddenKeys(item, where);
-    return;
+    for (const item of value) {
+      const key = findForbiddenKey(item);
+      if (key !== undefined) return key;
+    }
+    return undefined;
   }
-  if (value === null || typeof value !== 'object') return;
+  if (value === null || typeof value !== 'object') return undefined;
   for (const key of Object.keys(value)) {
-    if (FORBIDDEN_KEYS.has(key)) throw new ImportFileError('forbidden_json_key', `The key "${key}" is not allowed (${where}).`);
-    assertNoForbiddenKeys((value as Record<string, unknown>)[key], where);
+    if (FORBIDDEN_KEYS.has(key)) return key;
+    const nested = findForbiddenKey((value as Record<string, unknown>)[key]);
+    if (nested !== undefined) return nested;
   }
+  return undefined;
+}
+
+/** `where` names the record, such as `record 3` or `line 7`. */
+export function forbiddenKeyError(key: string, where: string): ImportFileError {
+  return new ImportFileError('forbidden_json_key', `The key "${key}" is not allowed (${where}).`);
 }
 
 export function isJsonObject(value: unknown): value is Record<string, unknown> {

@@ -37,6 +37,23 @@ export class RecordBatcher {
   }
 }
 
+/**
+ * A record cut to the header's width. Extra cells that are all empty (a trailing delimiter, as
+ * some exports write, or a formatted Excel cell) are dropped; extra cells with content make the
+ * record a `too_many_cells` error, keeping every cell, with the message `describeTooManyCells`
+ * writes. The cells are copied only when there are extra empty ones to drop.
+ */
+export function fitToHeaders(
+  row: number,
+  cells: CellValue[],
+  headerCount: number,
+  describeTooManyCells: (row: number, cellCount: number, headerCount: number) => string,
+): SourceRecord {
+  if (cells.length <= headerCount) return { row, cells };
+  if (isBlankRecord(cells.slice(headerCount))) return { row, cells: cells.slice(0, headerCount) };
+  return { row, cells, parseError: { code: 'too_many_cells', message: describeTooManyCells(row, cells.length, headerCount) } };
+}
+
 /** Excel keeps formatted empty rows and CSV files end with blank lines: neither is a record. */
 export function isBlankRecord(cells: readonly CellValue[]): boolean {
   for (const cell of cells) {

@@ -2,7 +2,7 @@ import { createReadStream } from 'node:fs';
 import * as ExcelJS from 'exceljs';
 import { CellValue, SourceBatch } from '../import.types';
 import { ImportFileError } from './import-file.error';
-import { isBlankRecord, RecordBatcher } from './record-batches';
+import { fitToHeaders, isBlankRecord, RecordBatcher } from './record-batches';
 
 export interface XlsxReaderOptions {
   /** The worksheet to read; the first one when absent. */
@@ -65,19 +65,15 @@ async function* readWorksheet(worksheet: AsyncIterable<ExcelJS.Row>, batchSize: 
       headers = cells.map(headerText);
       continue;
     }
-    const record =
-      cells.length > headers.length && !isBlankRecord(cells.slice(headers.length))
-        ? {
-            row: row.number,
-            cells,
-            parseError: { code: 'too_many_cells', message: `Row ${row.number} has values beyond the ${headers.length} header columns.` },
-          }
-        : { row: row.number, cells: cells.slice(0, headers.length) };
-    const batch = batcher.add(record, headers);
+    const batch = batcher.add(fitToHeaders(row.number, cells, headers.length, describeTooManyCells), headers);
     if (batch) yield batch;
   }
   const last = batcher.finish(headers ?? [], headers !== null);
   if (last) yield last;
+}
+
+function describeTooManyCells(row: number, _cellCount: number, headerCount: number): string {
+  return `Row ${row} has values beyond the ${headerCount} header columns.`;
 }
 
 /** The row's values from column A, with gaps as null and trailing empty cells dropped. */

@@ -24,7 +24,7 @@ function textAsCalendarDate(value: string): string | null {
 function excelSerialAsCalendarDate(serial: number): string | null {
   const day = Math.floor(serial);
   if (!(day >= FIRST_EXCEL_SERIAL && day <= LAST_EXCEL_SERIAL)) return null;
-  return new Date((day - EXCEL_SERIAL_OF_UNIX_EPOCH) * MILLISECONDS_PER_DAY).toISOString().slice(0, 10);
+  return dateAsText(new Date((day - EXCEL_SERIAL_OF_UNIX_EPOCH) * MILLISECONDS_PER_DAY));
 }
 
 /** A calendar day, normalised to `YYYY-MM-DD`, not after `today`. */

@@ -1,4 +1,5 @@
 import { ImportEntity } from '../import.types';
+import { foldWord } from './cell-rule';
 
 export interface ImportField {
   name: string;
@@ -179,7 +180,6 @@ export function naturalKeyField(entity: ImportEntity): string {
 }
 
 const TRAILING_MARKERS = /[\s:*]+$/u;
-const COMBINING_MARKS = /\p{Mn}/gu;
 // Apostrophes go too, so that `Father's name` typed with a curly quote by a spreadsheet still matches.
 const SEPARATORS = /[\s_\-./'’΄]/gu;
 
@@ -189,12 +189,7 @@ const SEPARATORS = /[\s_\-./'’΄]/gu;
  * and `ΕΤΟΣΣΠΟΥΔΩΝ` (whose lowercase differs only in the sigma) match alike.
  */
 export function normalizeHeader(header: string): string {
-  return header
-    .trim()
-    .replace(TRAILING_MARKERS, '')
-    .normalize('NFD')
-    .replace(COMBINING_MARKS, '')
-    .toLowerCase()
+  return foldWord(header.trim().replace(TRAILING_MARKERS, ''))
     .replace(SEPARATORS, '')
     .replace(/ς/gu, 'σ');
 }
