@@ -5,8 +5,10 @@ import { Logger as PinoLogger } from 'nestjs-pino';
 import { createHttpApp } from './app.factory';
 import { AppModule } from './app.module';
 import { loadConfigOrExit } from './config/load-config';
+import { installProcessFailurePolicy } from './process-failures';
 
 async function main(): Promise<void> {
+  installProcessFailurePolicy();
   const config = loadConfigOrExit();
   if (config.role === 'worker') {
     // The worker role serves no HTTP; its queue processors come with the jobs module.

@@ -13,6 +13,7 @@ import { auditContextOf, AuditRequestContext } from './audit-context';
 import { AuditLog, AuditLogTotal } from './audit-log.entity';
 import { AuditAction, AuditResource } from './audit.enums';
 import { AuditedOptions } from './audited.decorator';
+import { storableColumn, storableDetailsJson } from './storable-details';
 import { AuditExportFormat, AuditFilterDto, AuditListQueryDto, AuditLogDto } from './dto/audit-log.dto';
 
 export interface AuditEntry extends Partial<AuditRequestContext> {
@@ -29,6 +30,7 @@ export interface AuditEntry extends Partial<AuditRequestContext> {
 export type RequestOutcome = { result: unknown } | { error: unknown };
 
 const EXPORT_BATCH_SIZE = 2_000;
+const AUDIT_WRITE_ATTEMPTS = 2;
 const INSERT_AUDIT_ROW = `insert into audit_logs
   (user_id, email, action, resource, resource_id, ip_address, peer_address, user_agent, request_id, success, status_code, error_code, details)
   values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
@@ -36,10 +38,6 @@ export const AUDIT_EXPORT_COLUMNS = [
   'id', 'timestamp', 'userId', 'email', 'action', 'resource', 'resourceId', 'ipAddress', 'peerAddress',
   'userAgent', 'requestId', 'success', 'statusCode', 'errorCode', 'details',
 ] as const;
-
-function truncate(value: string | null | undefined, length: number): string | null {
-  return value === null || value === undefined ? null : value.slice(0, length);
-}
 
 /**
  * Names of the fields a request body carried: what changed, never the values (they may be health
@@ -59,29 +57,36 @@ export class AuditService {
 
   /**
    * Writes one row in a transaction of its own, never the caller's: a bulk operation that rolls
-   * back still leaves its failure row. A failed write is logged, not thrown, so that the answer to
-   * a request whose work is already committed stays true.
+   * back still leaves its failure row. Every value is made storable first, whatever the request
+   * carried. A write that still fails (the database blinked) is tried once more, then logged, not
+   * thrown, so that the answer to a request whose work is already committed stays true.
    */
   async log(entry: AuditEntry): Promise<void> {
-    try {
-      // Straight on the pool, with no transaction context: never inside a transaction of the request.
-      await this.em.getKnex().raw(INSERT_AUDIT_ROW, [
-          entry.userId ?? null,
-          truncate(entry.email, 254),
-          entry.action,
-          entry.resource,
-          truncate(entry.resourceId, 100),
-          truncate(entry.ipAddress, 45),
-          truncate(entry.peerAddress, 45),
-          truncate(entry.userAgent, 512),
-          truncate(entry.requestId, 64),
-          entry.success,
-          entry.statusCode ?? null,
-          truncate(entry.errorCode, 64),
-          entry.details === undefined || entry.details === null ? null : JSON.stringify(entry.details),
-        ]);
-    } catch (error) {
-      this.logger.error({ err: error, audit: { ...entry, details: undefined } }, 'Could not write an audit row');
+    const values = [
+      entry.userId ?? null,
+      storableColumn(entry.email, 254),
+      entry.action,
+      entry.resource,
+      storableColumn(entry.resourceId, 100),
+      storableColumn(entry.ipAddress, 45),
+      storableColumn(entry.peerAddress, 45),
+      storableColumn(entry.userAgent, 512),
+      storableColumn(entry.requestId, 64),
+      entry.success,
+      entry.statusCode ?? null,
+      storableColumn(entry.errorCode, 64),
+      storableDetailsJson(entry.details),
+    ];
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        // Straight on the pool, with no transaction context: never inside a transaction of the request.
+        await this.em.getKnex().raw(INSERT_AUDIT_ROW, values);
+        return;
+      } catch (error) {
+        if (attempt < AUDIT_WRITE_ATTEMPTS) continue;
+        this.logger.error({ err: error, requestId: entry.requestId, audit: { ...entry, details: undefined } }, 'Could not write an audit row');
+        return;
+      }
     }
   }
 
