@@ -1,5 +1,6 @@
 import type { FastifyRequest } from 'fastify';
 import { ProblemException } from '../common/problem/problem.exception';
+import { findUnstorableText } from '../common/validation/storable-text';
 import { StoredFile } from './import-storage.service';
 
 /** The form fields and the stored file of a multipart upload. */
@@ -37,7 +38,10 @@ export async function receiveUpload(request: FastifyRequest, save: (content: Nod
         if (Object.prototype.hasOwnProperty.call(fields, part.fieldname)) {
           throw uploadProblem(400, 'duplicate_field', 'Bad Request', `The form field ${part.fieldname} is given twice.`);
         }
-        fields[part.fieldname] = String(part.value);
+        const value = String(part.value);
+        const unstorable = findUnstorableText({ [part.fieldname]: value });
+        if (unstorable.length > 0) throw ProblemException.validation(unstorable);
+        fields[part.fieldname] = value;
         continue;
       }
       if (part.fieldname !== 'file') {
