@@ -14,13 +14,14 @@ export const Public = (): MethodDecorator & ClassDecorator => SetMetadata(IS_PUB
 
 /**
  * Requires a signed-in user, optionally with one of the given roles (none listed: any role).
- * Also documents the bearer scheme and the 401/403 answers in the spec.
+ * Also documents the bearer scheme and the 401/403 answers in the spec, and the 503 that any
+ * signed-in route can answer: the session is checked in PostgreSQL.
  */
 export function Authenticated(...roles: Role[]): MethodDecorator & ClassDecorator {
   return applyDecorators(
     SetMetadata(ALLOWED_ROLES, roles),
     ApiBearerAuth(BEARER_SCHEME),
-    ProblemResponses(401, ...(roles.length > 0 ? [403] : [])),
+    ProblemResponses(401, ...(roles.length > 0 ? [403] : []), 503),
   );
 }
 

@@ -13,6 +13,9 @@ export function mikroOrmOptions(databaseUrl: string): Options<PostgreSqlDriver> 
     forceUtcTimezone: true,
     debug: false,
     pool: { min: 0, max: 10 },
+    // Bounded waits, so a request answers 503 within seconds while PostgreSQL is away instead of
+    // hanging: knex waits 60 s for a pooled connection and node-postgres for ever on a connect.
+    driverOptions: { acquireConnectionTimeout: 4_000, connection: { connectionTimeoutMillis: 1_500 } },
     migrations: {
       tableName: 'schema_migrations',
       migrationsList: migrations,

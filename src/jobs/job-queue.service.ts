@@ -2,6 +2,7 @@ import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/commo
 import { Queue } from 'bullmq';
 import Redis from 'ioredis';
 import { logDistinctErrors } from '../common/redis/log-distinct-errors';
+import { FAIL_FAST_REDIS_OPTIONS } from '../common/redis/redis.module';
 import { APP_CONFIG } from '../config/app-config.module';
 import { AppConfig } from '../config/environment';
 import { RegisteredHandler } from './job-handler.registry';
@@ -15,7 +16,10 @@ export interface QueuedJobData {
   jobId?: string;
 }
 
-/** A connection for BullMQ, which needs unlimited retries per request on the connections it blocks on. */
+/**
+ * A connection for BullMQ's Worker and QueueEvents, which block on Redis and need unlimited
+ * retries per request; they run in the background, so waiting for Redis to return is right there.
+ */
 export function bullConnection(config: AppConfig): Redis {
   return new Redis(config.redisUrl, { maxRetriesPerRequest: null });
 }
@@ -32,7 +36,8 @@ export class JobQueue implements OnApplicationShutdown {
   private readonly connection: Redis;
 
   constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {
-    this.connection = bullConnection(config);
+    // The queue is used inside requests (adding, cancelling, the dashboard), which must fail fast while Redis is away.
+    this.connection = new Redis(config.redisUrl, FAIL_FAST_REDIS_OPTIONS);
     this.queue = new Queue<QueuedJobData>(JOB_QUEUE_NAME, { connection: this.connection, prefix: bullPrefix(config) });
     logDistinctErrors(this.queue, new Logger(JobQueue.name), 'Job queue');
   }

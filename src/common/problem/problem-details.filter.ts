@@ -2,6 +2,7 @@ import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@n
 import { ThrottlerException } from '@nestjs/throttler';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { STATUS_CODES } from 'node:http';
+import { dependencyOutageOf, OUTAGE_PROBLEMS, OUTAGE_RETRY_AFTER_SECONDS } from './dependency-outage';
 import { FieldProblem, ProblemException } from './problem.exception';
 
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
@@ -70,6 +71,11 @@ export function toProblem(error: unknown, requestId: string): { body: ProblemBod
     const code = CODES_BY_STATUS[fastifyStatus] ?? 'bad_request';
     const detail = (error as Error).message;
     return { body: body(fastifyStatus, code === 'bad_request' ? 'malformed_request' : code, detail), headers: {} };
+  }
+  const outage = dependencyOutageOf(error);
+  if (outage !== undefined) {
+    const { code, detail } = OUTAGE_PROBLEMS[outage];
+    return { body: body(503, code, detail), headers: { 'Retry-After': String(OUTAGE_RETRY_AFTER_SECONDS) } };
   }
   return { body: body(500, 'internal_error', 'An unexpected error occurred; quote the instance when reporting it.'), headers: {} };
 }

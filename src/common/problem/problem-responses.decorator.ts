@@ -15,8 +15,10 @@ const DESCRIPTIONS: Record<number, string> = {
   422: 'The request is well-formed but breaks a rule of the domain.',
   429: 'Rate limit exceeded; `Retry-After` says how many seconds to wait.',
   500: 'An unexpected error; the body names the request id to quote.',
-  503: 'A dependency (PostgreSQL or Redis) is unavailable.',
+  503: 'A dependency is unavailable (`database_unavailable`: PostgreSQL, `queue_unavailable`: Redis, `rate_limit_unavailable`: sign-in\'s rate-limit store); `Retry-After` says how many seconds to wait.',
 };
+
+const retryAfterHeader = { 'Retry-After': { description: 'Seconds to wait before retrying.', schema: { type: 'integer' } } };
 
 /** Documents the listed error statuses as problem+json responses. */
 export function ProblemResponses(...statuses: number[]): MethodDecorator & ClassDecorator {
@@ -27,9 +29,7 @@ export function ProblemResponses(...statuses: number[]): MethodDecorator & Class
         status,
         description: DESCRIPTIONS[status] ?? STATUS_CODES[status],
         content: { [PROBLEM_CONTENT_TYPE]: { schema: { $ref: getSchemaPath(ProblemDetailsDto) } } },
-        ...(status === 429
-          ? { headers: { 'Retry-After': { description: 'Seconds to wait before retrying.', schema: { type: 'integer' } } } }
-          : {}),
+        ...(status === 429 || status === 503 ? { headers: retryAfterHeader } : {}),
       }),
     ),
   );

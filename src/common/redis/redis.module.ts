@@ -1,5 +1,5 @@
 import { Global, Inject, Injectable, Logger, Module, OnApplicationShutdown } from '@nestjs/common';
-import Redis from 'ioredis';
+import Redis, { RedisOptions } from 'ioredis';
 import { APP_CONFIG } from '../../config/app-config.module';
 import { AppConfig } from '../../config/environment';
 import { logDistinctErrors } from './log-distinct-errors';
@@ -10,15 +10,20 @@ export { REDIS_CLIENT } from './redis.tokens';
 
 /**
  * Fails fast while Redis is unreachable instead of queueing commands for ever, so a request
- * never hangs on it; ioredis keeps reconnecting in the background.
+ * never hangs on it (a Redis that accepts but stops answering included); ioredis keeps
+ * reconnecting in the background. For connections that never block: BullMQ's Worker and
+ * QueueEvents need unlimited retries instead.
  */
+export const FAIL_FAST_REDIS_OPTIONS: RedisOptions = {
+  connectTimeout: 2_000,
+  commandTimeout: 2_000,
+  maxRetriesPerRequest: 1,
+  enableOfflineQueue: false,
+  retryStrategy: (attempt) => Math.min(attempt * 200, 2_000),
+};
+
 export function createRedisClient(url: string, logger: Logger): Redis {
-  const client = new Redis(url, {
-    connectTimeout: 2_000,
-    maxRetriesPerRequest: 1,
-    enableOfflineQueue: false,
-    retryStrategy: (attempt) => Math.min(attempt * 200, 2_000),
-  });
+  const client = new Redis(url, FAIL_FAST_REDIS_OPTIONS);
   logDistinctErrors(client, logger, 'Redis');
   return client;
 }

@@ -41,15 +41,24 @@ export interface TestApp {
 export async function startTestApp(
   name: string,
   environment: Record<string, string> = {},
-  { signInAdmin = true, extraModules = [] }: { signInAdmin?: boolean; extraModules?: Type[] } = {},
+  {
+    signInAdmin = true,
+    extraModules = [],
+    via = {},
+  }: {
+    signInAdmin?: boolean;
+    extraModules?: Type[];
+    /** Where the app reaches PostgreSQL and Redis (such as a cuttable proxy); set-up and clean-up go direct. */
+    via?: { postgres?: string; redis?: string };
+  } = {},
 ): Promise<TestApp> {
   const suffix = `${name}_${process.pid}_${Date.now().toString(36)}`.replace(/[^a-z0-9_]/gi, '_').toLowerCase();
   const databaseUrl = `${POSTGRES}/sms_test_${suffix}`;
   const redisKeyPrefix = `sms_test:${suffix}:`;
   const config = parseEnvironment({
     NODE_ENV: 'test',
-    DATABASE_URL: databaseUrl,
-    REDIS_URL: REDIS,
+    DATABASE_URL: `${via.postgres ?? POSTGRES}/sms_test_${suffix}`,
+    REDIS_URL: via.redis ?? REDIS,
     REDIS_KEY_PREFIX: redisKeyPrefix,
     JWT_SECRET: `test-secret-${randomUUID()}`,
     ADMIN_EMAIL,
