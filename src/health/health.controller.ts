@@ -1,10 +1,11 @@
 import { Controller, Get } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Public } from '../auth/auth.decorators';
+import { OUTAGE_RETRY_AFTER_SECONDS } from '../common/problem/dependency-outage';
 import { ProblemResponses } from '../common/problem/problem-responses.decorator';
 import { NoRateLimit } from '../common/rate-limit/rate-limit.decorator';
 import { ProblemException } from '../common/problem/problem.exception';
-import { DependencyStatus, LivenessDto, ReadinessDto } from './health.dto';
+import { DependencyCheckDto, DependencyStatus, LivenessDto, ReadinessDto } from './health.dto';
 import { HealthService } from './health.service';
 
 @ApiTags('health')
@@ -28,15 +29,19 @@ export class HealthController {
   async getReadiness(): Promise<ReadinessDto> {
     const readiness = await this.health.readiness();
     if (readiness.status === 'ready') return readiness;
-    const down = Object.entries(readiness.checks)
-      .filter(([, check]) => check.status === DependencyStatus.Down)
-      .map(([name, check]) => `${name === 'postgresql' ? 'PostgreSQL' : 'Redis'} (${check.error})`);
+    const { postgresql, redis } = readiness.checks;
+    const dependencies: [string, DependencyCheckDto][] = [
+      ['PostgreSQL', postgresql],
+      ['Redis', redis],
+    ];
+    const down = dependencies.filter(([, check]) => check.status === DependencyStatus.Down).map(([name, check]) => `${name} (${check.error})`);
     throw new ProblemException({
       status: 503,
       code: 'dependency_unavailable',
       title: 'Service Unavailable',
       detail: `Not ready: ${down.join(', ')} unavailable.`,
       extensions: { checks: readiness.checks },
+      headers: { 'Retry-After': String(OUTAGE_RETRY_AFTER_SECONDS) },
     });
   }
 }

@@ -25,12 +25,34 @@ export class DependencyCheckDto {
   error?: string;
 }
 
+export enum DurabilityStatus {
+  Ok = 'ok',
+  Warning = 'warning',
+  Unknown = 'unknown',
+}
+
+/**
+ * Whether the Redis in use keeps jobs across its restart and never evicts them. A warning, not a
+ * failure: readiness does not depend on it.
+ */
+export class DurabilityCheckDto {
+  /** `warning`: jobs can be lost (see `warnings`); `unknown`: the settings cannot be read (CONFIG disabled, or Redis down). */
+  @ApiProperty({ enum: DurabilityStatus, enumName: 'DurabilityStatus', example: DurabilityStatus.Warning })
+  status!: DurabilityStatus;
+
+  @ApiProperty({ type: [String], example: ['Redis persists nothing (appendonly no, no save points): every job is lost when Redis restarts.'] })
+  warnings!: string[];
+}
+
 export class ReadinessChecksDto {
   @ApiProperty({ type: DependencyCheckDto })
   postgresql!: DependencyCheckDto;
 
   @ApiProperty({ type: DependencyCheckDto })
   redis!: DependencyCheckDto;
+
+  @ApiProperty({ type: DurabilityCheckDto })
+  durability!: DurabilityCheckDto;
 }
 
 export class ReadinessDto {
