@@ -3,6 +3,7 @@ import { Type } from '@nestjs/common';
 import { MikroORM, RequestContext } from '@mikro-orm/core';
 import { NestFactory } from '@nestjs/core';
 import fastifyMultipart from '@fastify/multipart';
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
@@ -14,6 +15,8 @@ import { serveConsole } from './console/serve-console';
 import { createOpenApiDocument } from './common/openapi/openapi-document';
 import { API_PREFIX } from './common/http/api-prefix';
 import { resolveRequestId } from './common/http/request-id';
+import { writeClientErrorProblem } from './common/problem/framework-errors';
+import { PROBLEM_CONTENT_TYPE, problemBody, toProblem } from './common/problem/problem-details.filter';
 import { AppConfig } from './config/environment';
 
 const JSON_BODY_LIMIT_BYTES = 1024 * 1024;
@@ -33,6 +36,14 @@ export async function createHttpApp(config: AppConfig, options: CreateHttpAppOpt
     genReqId: (request: IncomingMessage) => resolveRequestId(request.headers['x-request-id']),
     requestIdHeader: false,
     bodyLimit: JSON_BODY_LIMIT_BYTES,
+    // A bad URL or an over-long path parameter is refused before any route or Nest filter runs.
+    frameworkErrors: (error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
+      const { body } = toProblem(error, String(request.id));
+      void reply.status(body.status).header('x-request-id', request.id).header('content-type', PROBLEM_CONTENT_TYPE).send(body);
+    },
+    // Node's parser refused the request (headers too large, not HTTP): there is no request to reply to.
+    clientErrorHandler: (error, socket) =>
+      writeClientErrorProblem(error, socket, ({ status, code, detail }) => problemBody(resolveRequestId(undefined), status, code, detail)),
   });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, options.extraModules), adapter, {
     bufferLogs: true,

@@ -7,6 +7,7 @@ import { PassThrough, Readable } from 'node:stream';
 import { once } from 'node:events';
 import { csvLine } from '../common/csv';
 import { Page } from '../common/pagination/page.dto';
+import { dependencyOutageOf } from '../common/problem/dependency-outage';
 import { toProblem } from '../common/problem/problem-details.filter';
 import { ProblemException } from '../common/problem/problem.exception';
 import { auditContextOf, AuditRequestContext } from './audit-context';
@@ -58,7 +59,8 @@ export class AuditService {
   /**
    * Writes one row in a transaction of its own, never the caller's: a bulk operation that rolls
    * back still leaves its failure row. Every value is made storable first, whatever the request
-   * carried. A write that still fails (the database blinked) is tried once more, then logged, not
+   * carried. A write that still fails (the database blinked) is tried once more, unless the database
+   * is down, then logged, not
    * thrown, so that the answer to a request whose work is already committed stays true.
    */
   async log(entry: AuditEntry): Promise<void> {
@@ -83,7 +85,8 @@ export class AuditService {
         await this.em.getKnex().raw(INSERT_AUDIT_ROW, values);
         return;
       } catch (error) {
-        if (attempt < AUDIT_WRITE_ATTEMPTS) continue;
+        // A database that is down will not be back within a retry; the request's answer should not wait for it.
+        if (attempt < AUDIT_WRITE_ATTEMPTS && dependencyOutageOf(error) === undefined) continue;
         this.logger.error({ err: error, requestId: entry.requestId, audit: { ...entry, details: undefined } }, 'Could not write an audit row');
         return;
       }

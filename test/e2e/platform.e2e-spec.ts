@@ -56,14 +56,21 @@ describe('errors and request ids', () => {
   });
 
   it('hides internals of a database failure behind a 500 problem', async () => {
-    // A value the DTO allows but the column does not: longer than the varchar limit is caught by
-    // validation, so provoke PostgreSQL directly with a NUL byte, which text columns refuse.
+    // A rule only the database knows (every value the API accepts is storable): a check constraint
+    // added behind the service's back makes PostgreSQL itself refuse the insert.
+    const database = new Client({ connectionString: t.databaseUrl });
+    await database.connect();
+    try {
+      await database.query(`ALTER TABLE students ADD CONSTRAINT test_no_boom CHECK (first_name <> 'Boom')`);
+    } finally {
+      await database.end();
+    }
     const { response, error } = await t.admin.POST('/api/v1/students', {
-      body: { studentId: 'NUL1', email: 'nul@school.example', firstName: 'a\u0000b', lastName: 'B' },
+      body: { studentId: 'BOOM1', email: 'boom@school.example', firstName: 'Boom', lastName: 'B' },
     });
     expect(response.status).toBe(500);
     expect(error).toMatchObject({ code: 'internal_error', instance: response.headers.get('x-request-id') });
-    expect(JSON.stringify(error)).not.toMatch(/0x00|invalid byte|students|stack|node_modules/i);
+    expect(JSON.stringify(error)).not.toMatch(/test_no_boom|constraint|check|students|stack|node_modules/i);
   });
 
   it('serves the spec at /docs/json with every operation documented', async () => {

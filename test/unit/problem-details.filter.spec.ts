@@ -1,3 +1,4 @@
+import { STATUS_CODES } from 'node:http';
 import {
   BadRequestException,
   ConflictException,
@@ -216,47 +217,53 @@ describe('toProblem', () => {
   });
 
   describe('Fastify-style errors with a statusCode', () => {
-    it('maps statusCode 400 to malformed_request with the message as detail', () => {
-      const error = Object.assign(new SyntaxError('Body is not valid JSON'), { statusCode: 400 });
+    it('answers invalid JSON in its own words, never with the parser\'s message', () => {
+      const error = Object.assign(new SyntaxError('Unexpected token } in JSON at position 9: {"secret":'), { statusCode: 400, code: 'FST_ERR_CTP_INVALID_JSON_BODY' });
       const { body, headers } = toProblem(error, REQUEST_ID);
       expect(body).toStrictEqual({
         type: 'urn:problem:sms:malformed_request',
         title: 'Bad Request',
         status: 400,
-        detail: 'Body is not valid JSON',
+        detail: 'The body is not valid JSON.',
         instance: REQUEST_ID,
         code: 'malformed_request',
       });
+      expect(JSON.stringify(body)).not.toContain('secret');
       expect(headers).toStrictEqual({});
     });
 
-    it('maps known 4xx statuses to their code', () => {
-      const tooLarge = Object.assign(new Error('Request body is too large'), { statusCode: 413 });
-      const unsupported = Object.assign(new Error('Unsupported Media Type: text/csv'), { statusCode: 415 });
-      expect(toProblem(tooLarge, REQUEST_ID).body).toMatchObject({ status: 413, code: 'payload_too_large' });
-      expect(toProblem(unsupported, REQUEST_ID).body).toMatchObject({
-        status: 415,
-        code: 'unsupported_media_type',
-        title: 'Unsupported Media Type',
-        detail: 'Unsupported Media Type: text/csv',
-      });
+    it.each([
+      ['FST_ERR_CTP_BODY_TOO_LARGE', 413, 'payload_too_large'],
+      ['FST_ERR_CTP_INVALID_MEDIA_TYPE', 415, 'unsupported_media_type'],
+      ['FST_ERR_BAD_URL', 400, 'malformed_url'],
+      ['FST_ERR_MAX_PARAM_LENGTH', 414, 'uri_too_long'],
+      ['HPE_HEADER_OVERFLOW', 431, 'headers_too_large'],
+    ])('maps %s to %i %s', (code, status, problemCode) => {
+      const error = Object.assign(new Error(`internal text of ${code}`), { code });
+      const { body } = toProblem(error, REQUEST_ID);
+      expect(body).toMatchObject({ status, code: problemCode, title: STATUS_CODES[status] });
+      expect(body.detail).not.toContain('internal text');
     });
 
-    it('maps an unlisted 4xx status to malformed_request', () => {
-      const error = Object.assign(new Error('Request Header Fields Too Large'), { statusCode: 431 });
-      expect(toProblem(error, REQUEST_ID).body).toMatchObject({
-        status: 431,
-        code: 'malformed_request',
-        title: 'Request Header Fields Too Large',
-      });
+    it('names a forbidden prototype key', () => {
+      const error = Object.assign(new SyntaxError('Object contains forbidden prototype property'), { statusCode: 400 });
+      expect(toProblem(error, REQUEST_ID).body).toMatchObject({ status: 400, code: 'forbidden_key' });
     });
 
-    it('omits the detail of a plain object without a message', () => {
+    it('keeps an unlisted 4xx status, as malformed_request, without the message', () => {
+      const error = Object.assign(new Error('Request Header Fields Too Large: x-secret'), { statusCode: 431 });
+      const { body } = toProblem(error, REQUEST_ID);
+      expect(body).toMatchObject({ status: 431, code: 'malformed_request', title: 'Request Header Fields Too Large' });
+      expect(JSON.stringify(body)).not.toContain('x-secret');
+    });
+
+    it('gives a plain object with a 4xx statusCode a generic detail', () => {
       const { body } = toProblem({ statusCode: 400 }, REQUEST_ID);
       expect(body).toStrictEqual({
         type: 'urn:problem:sms:malformed_request',
         title: 'Bad Request',
         status: 400,
+        detail: 'The request is malformed.',
         instance: REQUEST_ID,
         code: 'malformed_request',
       });

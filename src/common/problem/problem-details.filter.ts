@@ -3,6 +3,7 @@ import { ThrottlerException } from '@nestjs/throttler';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { STATUS_CODES } from 'node:http';
 import { dependencyOutageOf, OUTAGE_PROBLEMS, OUTAGE_RETRY_AFTER_SECONDS } from './dependency-outage';
+import { frameworkProblemOf } from './framework-errors';
 import { FieldProblem, ProblemException } from './problem.exception';
 
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
@@ -40,9 +41,9 @@ export function problemTypeOf(code: string): string {
   return `urn:problem:sms:${code}`;
 }
 
-/** Maps any thrown value to a problem; anything unrecognised becomes an opaque 500. */
-export function toProblem(error: unknown, requestId: string): { body: ProblemBody; headers: Record<string, string> } {
-  const body = (status: number, code: string, detail?: string, errors?: FieldProblem[], title?: string): ProblemBody => ({
+/** A problem body with the members every answer carries. */
+export function problemBody(requestId: string, status: number, code: string, detail?: string, errors?: FieldProblem[], title?: string): ProblemBody {
+  return {
     type: problemTypeOf(code),
     title: title ?? STATUS_CODES[status] ?? 'Error',
     status,
@@ -50,7 +51,13 @@ export function toProblem(error: unknown, requestId: string): { body: ProblemBod
     instance: requestId,
     code,
     ...(errors === undefined ? {} : { errors }),
-  });
+  };
+}
+
+/** Maps any thrown value to a problem; anything unrecognised becomes an opaque 500. */
+export function toProblem(error: unknown, requestId: string): { body: ProblemBody; headers: Record<string, string> } {
+  const body = (status: number, code: string, detail?: string, errors?: FieldProblem[], title?: string): ProblemBody =>
+    problemBody(requestId, status, code, detail, errors, title);
 
   if (error instanceof ProblemException) {
     const { status, code, detail, errors, title, headers, extensions } = error.problem;
@@ -65,13 +72,9 @@ export function toProblem(error: unknown, requestId: string): { body: ProblemBod
     const code = status === 404 && /^Cannot [A-Z]+ /.test(message) ? 'route_not_found' : (CODES_BY_STATUS[status] ?? 'error');
     return { body: body(status, code, status >= 500 ? undefined : message), headers: {} };
   }
-  // Errors raised by Fastify itself (bad JSON, unsupported content type, body too large) carry a 4xx statusCode.
-  const fastifyStatus = (error as { statusCode?: unknown } | null)?.statusCode;
-  if (typeof fastifyStatus === 'number' && fastifyStatus >= 400 && fastifyStatus < 500) {
-    const code = CODES_BY_STATUS[fastifyStatus] ?? 'bad_request';
-    const detail = (error as Error).message;
-    return { body: body(fastifyStatus, code === 'bad_request' ? 'malformed_request' : code, detail), headers: {} };
-  }
+  // Errors raised by Fastify itself (bad JSON, unsupported content type, body too large), in our own words.
+  const framework = frameworkProblemOf(error);
+  if (framework !== undefined) return { body: body(framework.status, framework.code, framework.detail), headers: {} };
   const outage = dependencyOutageOf(error);
   if (outage !== undefined) {
     const { code, detail } = OUTAGE_PROBLEMS[outage];
