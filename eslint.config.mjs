@@ -24,6 +24,8 @@ export default tseslint.config(
       '@typescript-eslint/no-unsafe-call': 'off',
       '@typescript-eslint/require-await': 'off',
       '@typescript-eslint/unbound-method': 'off',
+      // A package's dist/ layout is private to it and changes in any release: use what its index exports.
+      'no-restricted-imports': ['error', { patterns: [{ group: ['*/dist/*', '@*/*/dist/*'], message: "Import from the package's entry point, not its dist/ files." }] }],
     },
   },
   {

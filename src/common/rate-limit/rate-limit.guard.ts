@@ -1,8 +1,10 @@
 import { ExecutionContext, Injectable } from '@nestjs/common';
 import { ThrottlerGuard, ThrottlerOptions } from '@nestjs/throttler';
-import { THROTTLER_SKIP } from '@nestjs/throttler/dist/throttler.constants';
 import { ProblemException } from '../problem/problem.exception';
 import { CounterCheck, RateLimitStorage } from './rate-limit.storage';
+
+/** The metadata key `@SkipThrottle()` writes, followed by the throttler's name; the package does not export it. */
+export const THROTTLER_SKIP = 'THROTTLER:SKIP';
 
 function numberOf(value: ThrottlerOptions['limit'], what: string): number {
   if (typeof value !== 'number') throw new Error(`Rate-limit ${what} must be a number in this service's throttler configuration`);
