@@ -49,12 +49,7 @@ export class AuthGuard implements CanActivate {
 
     const roles = this.reflector.getAllAndOverride<Role[] | undefined>(ALLOWED_ROLES, targets) ?? [];
     if (roles.length > 0 && !roles.includes(user.role)) {
-      throw new ProblemException({
-        status: 403,
-        code: 'insufficient_role',
-        title: 'Forbidden',
-        detail: `This operation needs one of the roles: ${roles.join(', ')}.`,
-      });
+      throw ProblemException.insufficientRole(`This operation needs one of the roles: ${roles.join(', ')}.`);
     }
     return true;
   }

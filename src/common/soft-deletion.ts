@@ -24,12 +24,7 @@ export class SoftDeletion<T extends SoftDeletable> {
 
   /** The 403 for a non-admin who asks to see deleted rows. */
   deletedRowsForbidden(): ProblemException {
-    return new ProblemException({
-      status: 403,
-      code: 'insufficient_role',
-      title: 'Forbidden',
-      detail: `Only admins may see deleted ${this.label.toLowerCase()}s.`,
-    });
+    return ProblemException.insufficientRole(`Only admins may see deleted ${this.label.toLowerCase()}s.`);
   }
 
   async find(id: number, includeDeleted: boolean): Promise<T> {

@@ -228,7 +228,7 @@ export class ExportsService {
 
   private columnsFor(request: ExportRequest, user: AuthenticatedUser): ExportColumn[] {
     if (request.filters.includeDeleted === true && user.role !== Role.Admin) {
-      throw new ProblemException({ status: 403, code: 'insufficient_role', title: 'Forbidden', detail: 'Only admins may export deleted rows.' });
+      throw ProblemException.insufficientRole('Only admins may export deleted rows.');
     }
     const selection = selectColumns(request.entity, request.fields);
     if ('unknown' in selection) {

@@ -33,6 +33,11 @@ export class ProblemException extends HttpException {
     return new ProblemException({ status: 404, code, title: 'Not Found', detail: `${what} was not found.` });
   }
 
+  /** The signed-in user's role may not do this. */
+  static insufficientRole(detail: string): ProblemException {
+    return new ProblemException({ status: 403, code: 'insufficient_role', title: 'Forbidden', detail });
+  }
+
   static conflict(code: string, detail: string): ProblemException {
     return new ProblemException({ status: 409, code, title: 'Conflict', detail });
   }
