@@ -29,7 +29,7 @@ export function booleanRule(field: string): CellRule {
 const STATUSES = foldedChoices<EnrollmentStatus>([
   [EnrollmentStatus.Active, ['active', 'ενεργή', 'ενεργός', 'ενεργό', 'σε εξέλιξη']],
   [EnrollmentStatus.Completed, ['completed', 'complete', 'finished', 'ολοκληρώθηκε', 'ολοκληρωμένη', 'ολοκληρωμένο', 'ολοκληρωμένος']],
-  [EnrollmentStatus.Dropped, ['dropped', 'withdrawn', 'αποσύρθηκε', 'αποσυρθείς', 'διεγράφη', 'διαγράφηκε', 'διαγραμμένη', 'διαγραμμένος']],
+  [EnrollmentStatus.Dropped, ['dropped', 'withdrawn', 'αποσύρθηκε', 'αποχώρησε', 'αποσυρθείς', 'διεγράφη', 'διαγράφηκε', 'διαγραμμένη', 'διαγραμμένος']],
 ]);
 
 /** The stored values plus the Greek and English words a secretariat writes for them. */

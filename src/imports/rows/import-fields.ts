@@ -16,7 +16,6 @@ const STUDENT_ID_ALIASES = [
   'student_id',
   'Student ID',
   'Student number',
-  'ID',
   'Αριθμός Μητρώου',
   'Α.Μ.',
   'Αριθμός Δελτίου Ταυτότητας:',
@@ -64,7 +63,7 @@ const STUDENT_FIELDS: readonly ImportField[] = [
     'Ημ. Εγγραφής',
   ]),
   field('studyYear', false, ['studyYear', 'study_year', 'Study year', 'Year of study', 'Έτος Σπουδών:', 'Τάξη']),
-  field('isActive', false, ['isActive', 'is_active', 'Active', 'Ενεργός', 'Ενεργή', 'Ενεργός/ή']),
+  field('isActive', false, ['isActive', 'is_active', 'Active', 'Status', 'Ενεργός', 'Ενεργή', 'Ενεργός/ή', 'Κατάσταση']),
   field('healthIssue', false, [
     'healthIssue',
     'health_issue',
@@ -121,6 +120,7 @@ const COURSE_FIELDS: readonly ImportField[] = [
     'Periods per week',
     'Weekly periods',
     'Περίοδοι ανά Εβδομάδα',
+    'Διδακτικές Περίοδοι ανά Εβδομάδα',
     'Διδακτικές Ώρες ανά Εβδομάδα',
   ]),
   field('evaluationRules', false, [
@@ -132,7 +132,7 @@ const COURSE_FIELDS: readonly ImportField[] = [
     'Κανόνες Αξιολόγησης',
     'Αξιολόγηση',
   ]),
-  field('isActive', false, ['isActive', 'is_active', 'Active', 'Ενεργό', 'Ενεργός']),
+  field('isActive', false, ['isActive', 'is_active', 'Active', 'Status', 'Ενεργό', 'Ενεργός', 'Κατάσταση']),
 ];
 
 const ENROLLMENT_FIELDS: readonly ImportField[] = [
