@@ -1,14 +1,13 @@
 import { createHash } from 'node:crypto';
-import { once } from 'node:events';
 import { createReadStream, createWriteStream, WriteStream } from 'node:fs';
 import { rm, stat } from 'node:fs/promises';
-import { Readable, Transform } from 'node:stream';
+import { Readable, Transform, TransformCallback } from 'node:stream';
 import { finished, pipeline } from 'node:stream/promises';
 import type { PoolClient } from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { ContentDigest } from '../common/stream/content-digest';
 import { COPY_NULL, copyField, CopyLines } from './copy-text';
-import { ImportEntity, IssueSeverity, RowIssue } from './import.types';
+import { ImportEntity, IssueSeverity, RowIssue, SourceRecord } from './import.types';
 import { ImportTarget } from './import-targets';
 import { stagingCopySql, stagingTableSql } from './import-plan';
 import { RepeatedValues } from './repeated-values';
@@ -16,7 +15,7 @@ import { ImportFileError } from './readers/import-file.error';
 import { openSource, SourceDetection } from './readers/open-source';
 import { ColumnMapping, MappedColumn, mapColumns } from './rows/column-mapping';
 import { ImportMode } from './rows/import-mode';
-import { createRowValidator, RowValidator } from './rows/row-validator';
+import { createRowValidator, issueValue, RowValidator } from './rows/row-validator';
 
 /** One stored file to stage. */
 export interface StageSource {
@@ -90,6 +89,20 @@ class SourceColumns {
     return this.validator;
   }
 
+  /** The issue of a record the reader refused, placed in its column when the reader named one. */
+  parseIssue({ row, cells }: SourceRecord, parseError: NonNullable<SourceRecord['parseError']>): RowIssue {
+    const column = parseError.column === undefined ? undefined : this.mapping?.columns[parseError.column];
+    return {
+      row,
+      column: column?.header ?? null,
+      field: column?.field ?? null,
+      severity: IssueSeverity.Error,
+      code: parseError.code,
+      message: parseError.message,
+      value: parseError.column === undefined ? null : issueValue(cells[parseError.column]),
+    };
+  }
+
   get columns(): MappedColumn[] {
     return this.mapping?.columns ?? [];
   }
@@ -114,7 +127,6 @@ function issueJson(issues: readonly RowIssue[]): string {
  */
 export async function stageSources(client: PoolClient, sources: readonly StageSource[], options: StageOptions): Promise<StageResult> {
   await client.query(stagingTableSql(options.target));
-  const saved = options.saveTo === undefined ? null : new SavedStage(options.saveTo);
   const staged: StagedSource[] = [];
   let ordinal = 0;
   let nextProgressAt = PROGRESS_EVERY_ROWS;
@@ -140,8 +152,7 @@ export async function stageSources(client: PoolClient, sources: readonly StageSo
           }
           const prefix = `${ordinal}\t${sourceIndex}\t${record.row}\t`;
           if (record.parseError !== undefined) {
-            const issue: RowIssue = { row: record.row, column: null, field: null, severity: IssueSeverity.Error, ...record.parseError, value: null };
-            lines.push(`${prefix}f\tf\tf\tf\t${issueJson([issue])}\t${nulls}\n`);
+            lines.push(`${prefix}f\tf\tf\tf\t${issueJson([columns.parseIssue(record, record.parseError)])}\t${nulls}\n`);
             continue;
           }
           const { values, issues } = validator(record.cells, record.row);
@@ -155,10 +166,7 @@ export async function stageSources(client: PoolClient, sources: readonly StageSo
             `${prefix}t\t${issues.length === 0 ? 'f' : 't'}\t${repeatedKey(values) ? 't' : 'f'}\t${repeatedUnique(values) ? 't' : 'f'}\t${issuesField}\t${fields.join('\t')}\n`,
           );
         }
-        // Hashed, saved and sent as the same bytes.
-        const chunk = lines.take();
-        if (saved !== null) await saved.write(chunk);
-        yield chunk;
+        yield lines.take();
         if (ordinal >= nextProgressAt) {
           nextProgressAt = ordinal + PROGRESS_EVERY_ROWS;
           await options.onProgress(ordinal);
@@ -170,15 +178,18 @@ export async function stageSources(client: PoolClient, sources: readonly StageSo
 
   // A deep buffer lets Node parse the next batches while PostgreSQL ingests the last ones: on two
   // cores the two halves then overlap instead of taking turns.
+  const saved = options.saveTo === undefined ? null : new SavedStage(options.saveTo);
   try {
-    await pipeline(Readable.from(copyText()), client.query(copyFrom(stagingCopySql(options.target), { highWaterMark: COPY_BUFFER_BYTES })));
+    const rows = Readable.from(copyText());
+    const copy = client.query(copyFrom(stagingCopySql(options.target), { highWaterMark: COPY_BUFFER_BYTES }));
+    await (saved === null ? pipeline(rows, copy) : pipeline(rows, saved, copy));
   } catch (error) {
     await saved?.discard();
     throw error;
   }
   await client.query('analyze import_stage');
   await options.onProgress(ordinal);
-  return { sources: staged, savedSha256: saved === null ? null : await saved.finish() };
+  return { sources: staged, savedSha256: saved === null ? null : saved.sha256() };
 }
 
 /**
@@ -205,28 +216,41 @@ function repetitionMarkers(
   return { repeatedKey, repeatedUnique: (values) => typeof values[uniquePosition] === 'string' && uniques.repeats(values[uniquePosition]) };
 }
 
-/** The staged rows as a file, hashed as they are written. */
-class SavedStage {
+/**
+ * The staged rows on their way to COPY, written to a file and hashed as they pass, so that what is
+ * saved, hashed and sent are the same bytes. An error of the file (a full disk, or a write still in
+ * flight when the stage is discarded) fails the pipeline it is in rather than the process.
+ */
+class SavedStage extends Transform {
   private readonly file: WriteStream;
   private readonly hash = createHash('sha256');
 
   constructor(private readonly path: string) {
+    super();
     this.file = createWriteStream(path);
+    this.file.on('error', (error) => this.destroy(error));
   }
 
-  async write(chunk: Buffer): Promise<void> {
+  override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
     this.hash.update(chunk);
-    if (!this.file.write(chunk)) await once(this.file, 'drain');
+    if (this.file.write(chunk)) callback(null, chunk);
+    else this.file.once('drain', () => callback(null, chunk));
   }
 
-  async finish(): Promise<string> {
+  override _flush(callback: TransformCallback): void {
     this.file.end();
-    await finished(this.file);
+    finished(this.file).then(() => callback(), callback);
+  }
+
+  /** The hex sha256 of the rows; once, after the pipeline succeeded. */
+  sha256(): string {
     return this.hash.digest('hex');
   }
 
+  /** After a failure: closes the file (its late errors go to the listener above) and removes it. */
   async discard(): Promise<void> {
     this.file.destroy();
+    if (!this.file.closed) await new Promise<void>((resolve) => this.file.once('close', () => resolve()));
     await rm(this.path, { force: true });
   }
 }

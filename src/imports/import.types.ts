@@ -28,8 +28,11 @@ export interface SourceRecord {
   row: number;
   /** Positional, aligned with the headers of the batch that carries it; shorter when trailing cells are missing. */
   cells: CellValue[];
-  /** A problem the reader found in this record (e.g. `too_many_cells`, `unclosed_quote`, `invalid_json`, `not_an_object`). */
-  parseError?: { code: string; message: string };
+  /**
+   * A problem the reader found in this record (e.g. `too_many_cells`, `unclosed_quote`,
+   * `invalid_json`, `not_an_object`, `invalid_character`); `column` is the index of the cell it is in.
+   */
+  parseError?: { code: string; message: string; column?: number };
 }
 
 /** A batch of records and the headers they are aligned with (JSON headers grow as new keys appear). */

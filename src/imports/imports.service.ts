@@ -7,6 +7,7 @@ import { extname, join, resolve } from 'node:path';
 import { Readable } from 'node:stream';
 import { AuthenticatedUser } from '../auth/authenticated-user';
 import { ProblemException } from '../common/problem/problem.exception';
+import { storableText } from '../common/validation/storable-text';
 import { createValidationPipe } from '../common/validation/validation.pipe';
 import { APP_CONFIG } from '../config/app-config.module';
 import { AppConfig } from '../config/environment';
@@ -229,7 +230,8 @@ export class ImportsService {
       mode: options.mode,
       onInvalid: options.onInvalid,
       sheet: options.sheet ?? null,
-      fileName: file.fileName.slice(0, 255),
+      // The name is the client's to choose: cut, then made storable, so a cut pair cannot leave a lone surrogate.
+      fileName: storableText(file.fileName.slice(0, 255)),
       fileSize: file.size,
       sha256: file.sha256,
       status,

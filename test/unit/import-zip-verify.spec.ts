@@ -157,7 +157,7 @@ describe('XLSX entries verified by inflating them', () => {
       await expect(verify(cut(declaredSize))).rejects.toMatchObject({ code: 'xlsx_compression_ratio' });
       await expect(verify(cut(64 * 1024 * 1024), { maxXlsxCompressionRatio: 1e6 })).rejects.toMatchObject({
         code: 'invalid_xlsx',
-        message: expect.stringContaining('does not inflate (unexpected end of file)'),
+        message: expect.stringMatching(/is not valid compressed data\.$/),
       });
     }
     // A stored entry lying the same way.
@@ -198,7 +198,7 @@ describe('XLSX entries verified by inflating them', () => {
     const garbage = buildZip([{ ...sheet, content: Buffer.alloc(100, 0xff), method: 0 }]);
     garbage.writeUInt16LE(8, 8);
     garbage.writeUInt16LE(8, garbage.lastIndexOf(Buffer.from([0x50, 0x4b, 0x01, 0x02])) + 10);
-    await expect(verify(garbage)).rejects.toMatchObject({ code: 'invalid_xlsx', message: expect.stringContaining('does not inflate') });
+    await expect(verify(garbage)).rejects.toMatchObject({ code: 'invalid_xlsx', message: expect.stringMatching(/is not valid compressed data\.$/) });
     // A local entry right after the directory, which unzipper would read as one more file.
     await expect(verify(buildZip([sheet], hidden))).rejects.toMatchObject({ code: 'invalid_xlsx', message: expect.stringContaining('end record') });
   });

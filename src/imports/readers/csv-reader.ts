@@ -10,7 +10,7 @@ export interface CsvReaderOptions extends TextReaderOptions {
 /** CSV records in batches: the first non-blank record is the header row, `row` is the source line. */
 export async function* readCsvBatches(path: string, options: CsvReaderOptions): AsyncGenerator<SourceBatch, void, undefined> {
   const parser = new CsvParser(options.delimiter, options.limits.maxRecordBytes);
-  const records = new CsvRecordCollector(options.batchSize);
+  const records = new CsvRecordCollector(options.batchSize, options.limits.maxColumns);
   const parsed: CsvRecord[] = [];
   for await (const text of readDecodedText(path, options.encoding)) {
     parser.push(text, parsed);
@@ -27,8 +27,8 @@ class CsvRecordCollector {
   private headers: string[] | null = null;
   private readonly batcher: RecordBatcher;
 
-  constructor(batchSize: number) {
-    this.batcher = new RecordBatcher(batchSize);
+  constructor(batchSize: number, maxColumns: number) {
+    this.batcher = new RecordBatcher(batchSize, maxColumns);
   }
 
   /** Consumes (empties) `parsed`, returning the batches it completed. */

@@ -1,5 +1,10 @@
+import { ImportFileError } from './import-file.error';
+
 /** Bytes read from the start of a file to detect its format, encoding and delimiter. */
 export const HEAD_SAMPLE_BYTES = 64 * 1024;
+
+const UTF32_LE_BOM = [0xff, 0xfe, 0x00, 0x00];
+const UTF32_BE_BOM = [0x00, 0x00, 0xfe, 0xff];
 
 export type TextEncodingName = 'utf-8' | 'utf-16le' | 'utf-16be' | 'windows-1253' | 'iso-8859-7';
 
@@ -20,7 +25,14 @@ export function detectEncoding(head: Buffer): TextEncodingName {
   return head.some((byte) => (byte >= 0x80 && byte <= 0x9f) || byte === 0xa2) ? 'windows-1253' : 'iso-8859-7';
 }
 
+/**
+ * The encoding a byte-order mark declares, or null without one. A UTF-32 mark is refused here,
+ * before its FF FE would pass for UTF-16 and every character come out with a NUL beside it.
+ */
 export function encodingFromBom(head: Buffer): TextEncodingName | null {
+  if (startsWithBytes(head, UTF32_LE_BOM) || startsWithBytes(head, UTF32_BE_BOM)) {
+    throw new ImportFileError('unsupported_encoding', 'The file is UTF-32 text, which is not supported: save it as UTF-8 (or UTF-16) and upload that.', 415);
+  }
   if (head.length >= 3 && head[0] === 0xef && head[1] === 0xbb && head[2] === 0xbf) return 'utf-8';
   if (head.length >= 2 && head[0] === 0xff && head[1] === 0xfe) return 'utf-16le';
   if (head.length >= 2 && head[0] === 0xfe && head[1] === 0xff) return 'utf-16be';
@@ -67,4 +79,8 @@ export function withoutIncompleteUtf8Tail(bytes: Buffer): Buffer {
     return bytes.length - index < expectedLength ? bytes.subarray(0, index) : bytes;
   }
   return bytes;
+}
+
+function startsWithBytes(head: Buffer, prefix: readonly number[]): boolean {
+  return head.length >= prefix.length && prefix.every((byte, index) => head[index] === byte);
 }

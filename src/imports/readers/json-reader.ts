@@ -9,7 +9,7 @@ import { readDecodedText, TextReaderOptions } from './text-source';
 export async function* readJsonBatches(path: string, options: TextReaderOptions): AsyncGenerator<SourceBatch, void, undefined> {
   const scanner = new JsonRecordScanner(options.limits.maxRecordBytes, options.limits.maxJsonDepth);
   const headers = new JsonHeaders();
-  const batcher = new RecordBatcher(options.batchSize);
+  const batcher = new RecordBatcher(options.batchSize, options.limits.maxColumns);
   const recordTexts: JsonRecordText[] = [];
   for await (const text of readDecodedText(path, options.encoding)) {
     scanner.push(text, recordTexts);
@@ -28,7 +28,7 @@ export async function* readJsonBatches(path: string, options: TextReaderOptions)
 /** NDJSON: one object per line, blank lines skipped; `row` is the line number. */
 export async function* readNdjsonBatches(path: string, options: TextReaderOptions): AsyncGenerator<SourceBatch, void, undefined> {
   const headers = new JsonHeaders();
-  const batcher = new RecordBatcher(options.batchSize);
+  const batcher = new RecordBatcher(options.batchSize, options.limits.maxColumns);
   const lines = new LineSplitter(options.limits.maxRecordBytes);
   const completed: NumberedLine[] = [];
   const handle = (line: NumberedLine): SourceBatch | null => {
@@ -57,11 +57,18 @@ function parseJsonRecord(recordText: JsonRecordText): unknown {
   try {
     return JSON.parse(recordText.text);
   } catch (error) {
-    const relative = error instanceof SyntaxError ? /at position (\d+)/.exec(error.message) : null;
-    const position = recordText.position + (relative ? Number(relative[1]) : 0);
-    const reason = error instanceof Error ? error.message : String(error);
-    throw new ImportFileError('invalid_json', `Invalid JSON at position ${position} (record ${recordText.number}): ${reason}`, 422, { cause: error });
+    const position = recordText.position + (syntaxErrorPosition(error) ?? 0);
+    throw new ImportFileError('invalid_json', `Invalid JSON at position ${position} (record ${recordText.number}).`, 422, { cause: error });
   }
+}
+
+/**
+ * Where in its text JSON.parse stopped, read from the engine's message; the message itself is
+ * never passed on, since it quotes the file (NUL and lone surrogates included) in the engine's words.
+ */
+function syntaxErrorPosition(error: unknown): number | null {
+  const match = error instanceof Error ? /at position (\d+)/.exec(error.message) : null;
+  return match ? Number(match[1]) : null;
 }
 
 /**
@@ -87,8 +94,9 @@ function ndjsonLineToRecord(line: NumberedLine, headers: JsonHeaders, maxDepth: 
     value = JSON.parse(line.text);
   } catch (error) {
     // One bad line is a row-level problem in NDJSON: the other lines still stand on their own.
-    const reason = error instanceof Error ? error.message : String(error);
-    return { row: line.number, cells: [], parseError: { code: 'invalid_json', message: `Line ${line.number} is not valid JSON: ${reason}` } };
+    const position = syntaxErrorPosition(error);
+    const where = position === null ? '' : ` (at character ${position + 1})`;
+    return { row: line.number, cells: [], parseError: { code: 'invalid_json', message: `Line ${line.number} is not valid JSON${where}.` } };
   }
   return toJsonRecord(value, line.number, headers, 'line');
 }

@@ -7,6 +7,8 @@ export interface ReaderLimits {
   maxXlsxUncompressedBytes: number;
   /** Highest uncompressed/compressed ratio of one XLSX archive entry. */
   maxXlsxCompressionRatio: number;
+  /** Widest header row, in columns. */
+  maxColumns: number;
 }
 
 export const DEFAULT_READER_LIMITS: ReaderLimits = {
@@ -22,6 +24,9 @@ export const DEFAULT_READER_LIMITS: ReaderLimits = {
   // Sheet XML compresses 5–20×, blank formatted rows up to ~100×; deflate tops out near 1032×, so
   // 200 lets real files through and stops the highly compressed entries a zip bomb relies on.
   maxXlsxCompressionRatio: 200,
+  // An import has about 15 fields; room for a registration sheet's extra columns, while a header
+  // of 100 000 columns is refused rather than answered with 100 000 unknown_column warnings.
+  maxColumns: 1000,
 };
 
 export function resolveReaderLimits(overrides: Partial<ReaderLimits> | undefined): ReaderLimits {

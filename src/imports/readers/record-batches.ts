@@ -1,5 +1,6 @@
 import { CellValue, SourceBatch, SourceRecord } from '../import.types';
 import { ImportFileError } from './import-file.error';
+import { withStorableCells } from './text-policy';
 
 /**
  * Collects records into batches of a fixed size, so that consumers handle a thousand rows per
@@ -10,13 +11,22 @@ export class RecordBatcher {
   private records: SourceRecord[] = [];
   private recordCount = 0;
 
-  constructor(private readonly batchSize: number) {
+  constructor(
+    private readonly batchSize: number,
+    private readonly maxColumns: number,
+  ) {
     if (!Number.isInteger(batchSize) || batchSize < 1) throw new RangeError(`batchSize must be a positive integer, got ${batchSize}`);
   }
 
-  /** Adds a record; returns a full batch when this record completes one. */
+  /**
+   * Adds a record; returns a full batch when this record completes one. Every reader's records
+   * pass here, so this is where the text policy turns unstorable cells into a row error.
+   */
   add(record: SourceRecord, headers: readonly string[]): SourceBatch | null {
-    this.records.push(record);
+    if (headers.length > this.maxColumns) {
+      throw new ImportFileError('too_many_columns', `The header has ${headers.length} columns, more than the limit of ${this.maxColumns}.`);
+    }
+    this.records.push(withStorableCells(record, headers));
     this.recordCount++;
     return this.records.length >= this.batchSize ? this.take(headers) : null;
   }

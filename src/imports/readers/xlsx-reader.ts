@@ -1,13 +1,17 @@
 import { createReadStream } from 'node:fs';
+import { Readable } from 'node:stream';
 import * as ExcelJS from 'exceljs';
 import { CellValue, SourceBatch } from '../import.types';
 import { ImportFileError } from './import-file.error';
 import { fitToHeaders, isBlankRecord, RecordBatcher } from './record-batches';
+import { READ_CHUNK_BYTES } from './text-source';
+import { storableText } from '../../common/validation/storable-text';
 
 export interface XlsxReaderOptions {
   /** The worksheet to read; the first one when absent. */
   sheet?: string;
   batchSize: number;
+  maxColumns: number;
   /** Called with the chosen worksheet's name before its first batch. */
   onSheet: (name: string) => void;
 }
@@ -23,7 +27,8 @@ interface NamedWorksheetReader extends AsyncIterable<ExcelJS.Row> {
  * the archive.
  */
 export async function* readXlsxBatches(path: string, options: XlsxReaderOptions): AsyncGenerator<SourceBatch, void, undefined> {
-  const input = createReadStream(path);
+  const file = new FileBytes(path);
+  const input = Readable.from(file.chunks());
   // Styles are needed to recognise date cells; hyperlinks are left out so a link cell reads as its text.
   const workbook = new ExcelJS.stream.xlsx.WorkbookReader(input, {
     worksheets: 'emit',
@@ -38,25 +43,52 @@ export async function* readXlsxBatches(path: string, options: XlsxReaderOptions)
       const name = worksheet.name ?? `Sheet${sheetNames.length + 1}`;
       sheetNames.push(name);
       if (options.sheet !== undefined && name !== options.sheet) continue;
-      options.onSheet(name);
-      yield* readWorksheet(worksheet, options.batchSize);
+      options.onSheet(storableText(name));
+      yield* readWorksheet(worksheet, options.batchSize, options.maxColumns);
       return;
     }
   } catch (error) {
+    file.throwIfFailed();
     if (error instanceof ImportFileError) throw error;
-    const reason = error instanceof Error ? error.message : String(error);
-    throw new ImportFileError('invalid_xlsx', `The file is not a readable XLSX workbook: ${reason}`, 422, { cause: error });
+    // exceljs's own words ("Cannot read properties of undefined") stay in the cause, for the log.
+    throw new ImportFileError('invalid_xlsx', 'The file is not a readable XLSX workbook: a part of it is missing or is not the XML a workbook holds.', 422, { cause: error });
   } finally {
     input.destroy();
   }
+  file.throwIfFailed();
   if (options.sheet !== undefined) {
     throw new ImportFileError('sheet_not_found', `The workbook has no sheet named "${options.sheet}"; its sheets are: ${sheetNames.map((name) => `"${name}"`).join(', ')}.`);
   }
   throw new ImportFileError('invalid_xlsx', 'The file is not a readable XLSX workbook: it contains no worksheet.');
 }
 
-async function* readWorksheet(worksheet: AsyncIterable<ExcelJS.Row>, batchSize: number): AsyncGenerator<SourceBatch, void, undefined> {
-  const batcher = new RecordBatcher(batchSize);
+/**
+ * The file's bytes for exceljs, which pipes its input into the unzipper without listening for its
+ * errors: a read error there would be an unhandled 'error' event, and the unzipper would wait for
+ * more bytes for ever. So a failed read ends the bytes instead, and the failure is kept for the
+ * reader to throw once exceljs has stopped.
+ */
+class FileBytes {
+  private failure: { error: unknown } | null = null;
+
+  constructor(private readonly path: string) {}
+
+  async *chunks(): AsyncGenerator<Buffer, void, undefined> {
+    try {
+      for await (const chunk of createReadStream(this.path, { highWaterMark: READ_CHUNK_BYTES })) yield chunk as Buffer;
+    } catch (error) {
+      this.failure = { error };
+    }
+  }
+
+  /** A failed read is the server's problem, not the file's: it is thrown as it is. */
+  throwIfFailed(): void {
+    if (this.failure !== null) throw this.failure.error;
+  }
+}
+
+async function* readWorksheet(worksheet: AsyncIterable<ExcelJS.Row>, batchSize: number, maxColumns: number): AsyncGenerator<SourceBatch, void, undefined> {
+  const batcher = new RecordBatcher(batchSize, maxColumns);
   let headers: string[] | null = null;
   for await (const row of worksheet) {
     const cells = rowCells(row);

@@ -57,6 +57,8 @@ const MAX_COMMENT_LENGTH = 0xffff;
 const MAX_DIRECTORY_BYTES = 16 * 1024 * 1024;
 /** Below this, an entry cannot hurt whatever its ratio (tiny XML parts compress very well). */
 const RATIO_CHECK_MIN_BYTES = 1024 * 1024;
+/** An XLSX has tens of entries; each one costs an inflation here and a parse step in exceljs. */
+const MAX_ENTRIES = 10_000;
 
 /**
  * The archive's entries as its central directory declares them, read from the end of the file
@@ -89,6 +91,7 @@ export async function readZipDirectory(path: string): Promise<ZipDirectory> {
  * checks that they hold.
  */
 export function checkXlsxEntries(entries: readonly Pick<ZipEntry, 'name' | 'compressedSize' | 'uncompressedSize'>[], limits: ReaderLimits): void {
+  if (entries.length > MAX_ENTRIES) throw invalidXlsx(`it holds ${entries.length} entries, more than the ${MAX_ENTRIES} a workbook could need`);
   let totalUncompressed = 0;
   for (const entry of entries) {
     totalUncompressed += entry.uncompressedSize;
@@ -96,7 +99,7 @@ export function checkXlsxEntries(entries: readonly Pick<ZipEntry, 'name' | 'comp
     if (entry.uncompressedSize > RATIO_CHECK_MIN_BYTES && ratio > limits.maxXlsxCompressionRatio) {
       throw new ImportFileError(
         'xlsx_compression_ratio',
-        `The XLSX entry ${entry.name} expands ${Math.round(ratio)} times (limit ${limits.maxXlsxCompressionRatio}); the file looks like a zip bomb.`,
+        `The XLSX entry ${shownName(entry.name)} expands ${Math.round(ratio)} times (limit ${limits.maxXlsxCompressionRatio}); the file looks like a zip bomb.`,
       );
     }
   }
@@ -135,7 +138,7 @@ export async function verifyXlsxEntries(path: string, directory: ZipDirectory, l
   try {
     let position = 0;
     for (const entry of entries) {
-      if (entry.localHeaderOffset !== position) throw invalidXlsx(`its entry ${entry.name} does not start where the previous one ends`);
+      if (entry.localHeaderOffset !== position) throw invalidXlsx(`its entry ${shownName(entry.name)} does not start where the previous one ends`);
       const data = await readLocalHeader(file, entry, directory.offset);
       total += await inflateEntry(file, entry, data, total, limits);
       position = data.next;
@@ -164,28 +167,28 @@ interface EntryData {
 
 /** Checks the local header against the directory entry and places the entry's data as unzipper's Parse would. */
 async function readLocalHeader(file: FileHandle, entry: ZipEntry, directoryOffset: number): Promise<EntryData> {
-  const outOfBounds = (): ImportFileError => invalidXlsx(`its entry ${entry.name} is out of bounds`);
+  const outOfBounds = (): ImportFileError => invalidXlsx(`its entry ${shownName(entry.name)} is out of bounds`);
   if (entry.localHeaderOffset + LOCAL_HEADER_LENGTH > directoryOffset) throw outOfBounds();
   // One read takes the header, name and extra field and, for most entries, all of the data.
   const available = directoryOffset - entry.localHeaderOffset;
   let head = await readExactly(file, entry.localHeaderOffset, Math.min(HEAD_READ_BYTES, available));
-  if (head.readUInt32LE(0) !== LOCAL_HEADER_SIGNATURE) throw invalidXlsx(`its entry ${entry.name} has no local header`);
+  if (head.readUInt32LE(0) !== LOCAL_HEADER_SIGNATURE) throw invalidXlsx(`its entry ${shownName(entry.name)} has no local header`);
   const flags = head.readUInt16LE(6);
   const method = head.readUInt16LE(8);
   const nameEnd = LOCAL_HEADER_LENGTH + head.readUInt16LE(26);
   const extraEnd = nameEnd + head.readUInt16LE(28);
   if (extraEnd > available) throw outOfBounds();
   if (extraEnd > head.length) head = await readExactly(file, entry.localHeaderOffset, extraEnd);
-  if (head.toString('utf8', LOCAL_HEADER_LENGTH, nameEnd) !== entry.name) throw invalidXlsx(`its entry ${entry.name} has another name in its local header`);
+  if (head.toString('utf8', LOCAL_HEADER_LENGTH, nameEnd) !== entry.name) throw invalidXlsx(`its entry ${shownName(entry.name)} has another name in its local header`);
   if (method !== entry.method || (method !== STORED && method !== DEFLATED)) {
-    throw invalidXlsx(`its entry ${entry.name} uses compression method ${method}, not stored or deflate as its directory says`);
+    throw invalidXlsx(`its entry ${shownName(entry.name)} uses compression method ${method}, not stored or deflate as its directory says`);
   }
   let compressedSize = head.readUInt32LE(18);
   if (compressedSize === 0xffffffff) compressedSize = localZip64CompressedSize(head.subarray(nameEnd, extraEnd), entry.name);
   // unzipper's rule: a data descriptor with no size in the local header means "read up to its signature".
   const endsAtDescriptor = (flags & HAS_DATA_DESCRIPTOR_FLAG) !== 0 && compressedSize === 0;
   if (!endsAtDescriptor && compressedSize !== entry.compressedSize) {
-    throw invalidXlsx(`its entry ${entry.name} declares ${compressedSize} compressed bytes locally but ${entry.compressedSize} in its directory`);
+    throw invalidXlsx(`its entry ${shownName(entry.name)} declares ${compressedSize} compressed bytes locally but ${entry.compressedSize} in its directory`);
   }
   const start = entry.localHeaderOffset + extraEnd;
   const dataEnd = start + entry.compressedSize;
@@ -196,7 +199,7 @@ async function readLocalHeader(file: FileHandle, entry: ZipEntry, directoryOffse
     const signature = inHead
       ? head.subarray(dataEnd - entry.localHeaderOffset, dataEnd - entry.localHeaderOffset + DATA_DESCRIPTOR_SIGNATURE.length)
       : await readExactly(file, dataEnd, DATA_DESCRIPTOR_SIGNATURE.length);
-    if (!signature.equals(DATA_DESCRIPTOR_SIGNATURE)) throw invalidXlsx(`its entry ${entry.name} is not followed by its data descriptor`);
+    if (!signature.equals(DATA_DESCRIPTOR_SIGNATURE)) throw invalidXlsx(`its entry ${shownName(entry.name)} is not followed by its data descriptor`);
   }
   return { start, head: head.subarray(extraEnd), endsAtDescriptor, next };
 }
@@ -208,7 +211,7 @@ function localZip64CompressedSize(extra: Buffer, name: string): number {
     if (extra.readUInt16LE(index + 2) < 16 || index + 20 > extra.length) break;
     return toSafeNumber(extra.readBigUInt64LE(index + 12));
   }
-  throw invalidXlsx(`its entry ${name} has no zip64 sizes in its local header`);
+  throw invalidXlsx(`its entry ${shownName(name)} has no zip64 sizes in its local header`);
 }
 
 /**
@@ -280,12 +283,12 @@ async function* compressedBytes(file: FileHandle, entry: ZipEntry, data: EntryDa
 }
 
 function descriptorInsideData(entry: ZipEntry): ImportFileError {
-  return invalidXlsx(`its entry ${entry.name} holds a data descriptor signature inside its data`);
+  return invalidXlsx(`its entry ${shownName(entry.name)} holds a data descriptor signature inside its data`);
 }
 
+/** zlib's own words stay in the cause, for the log: the answer says what is wrong in ours. */
 function notInflating(entry: ZipEntry, error: unknown): ImportFileError {
-  const reason = typeof error === 'object' && error !== null && 'message' in error ? String(error.message) : String(error);
-  return new ImportFileError('invalid_xlsx', `The file is not a readable XLSX workbook: its entry ${entry.name} does not inflate (${reason}).`, 422, { cause: error });
+  return new ImportFileError('invalid_xlsx', `The file is not a readable XLSX workbook: its entry ${shownName(entry.name)} is not valid compressed data.`, 422, { cause: error });
 }
 
 /** The error that stops the inflation, or undefined while the entry stays within what was checked. */
@@ -294,14 +297,14 @@ function inflatedTooMuch(entry: ZipEntry, produced: number, total: number, limit
     // The declared ratio passed checkXlsxEntries; the real one is steeper than that, by how much is not worth inflating to learn.
     return new ImportFileError(
       'xlsx_compression_ratio',
-      `The XLSX entry ${entry.name} inflates to more than the ${entry.uncompressedSize} bytes its archive declares (from ${entry.compressedSize}); the file looks like a zip bomb.`,
+      `The XLSX entry ${shownName(entry.name)} inflates to more than the ${entry.uncompressedSize} bytes its archive declares (from ${entry.compressedSize}); the file looks like a zip bomb.`,
     );
   }
   const ratio = produced / Math.max(entry.compressedSize, 1);
   if (produced > RATIO_CHECK_MIN_BYTES && ratio > limits.maxXlsxCompressionRatio) {
     return new ImportFileError(
       'xlsx_compression_ratio',
-      `The XLSX entry ${entry.name} expands ${Math.round(ratio)} times (limit ${limits.maxXlsxCompressionRatio}); the file looks like a zip bomb.`,
+      `The XLSX entry ${shownName(entry.name)} expands ${Math.round(ratio)} times (limit ${limits.maxXlsxCompressionRatio}); the file looks like a zip bomb.`,
     );
   }
   if (total > limits.maxXlsxUncompressedBytes) {
@@ -409,6 +412,13 @@ async function readExactly(file: FileHandle, position: number, length: number): 
 function toSafeNumber(value: bigint): number {
   if (value > BigInt(Number.MAX_SAFE_INTEGER)) throw invalidXlsx('its zip64 sizes are out of range');
   return Number(value);
+}
+
+const SHOWN_NAME_MAX_LENGTH = 120;
+
+/** An entry name as an answer may quote it: the archive may hold up to 65 535 bytes there. */
+function shownName(name: string): string {
+  return name.length > SHOWN_NAME_MAX_LENGTH ? `${name.slice(0, SHOWN_NAME_MAX_LENGTH)}…` : name;
 }
 
 function invalidXlsx(reason: string): ImportFileError {

@@ -1,4 +1,6 @@
 import { ImportEntity, IssueSeverity, RowIssue } from '../import.types';
+import { INVALID_CHARACTER_CODE, storableText, unstorableReason } from '../../common/validation/storable-text';
+import { invalidCharacterMessage } from '../readers/text-policy';
 import { importFields, naturalKeyFields, normalizeHeader } from './import-fields';
 import { ImportMode } from './import-mode';
 
@@ -68,6 +70,14 @@ export function mapColumns(
   const issues: RowIssue[] = [];
 
   headers.forEach((header, index) => {
+    const unstorable = unstorableReason(header);
+    if (unstorable !== undefined) {
+      // Named as it can be stored, and ignored: it cannot be the header the user meant.
+      const shown = storableText(header);
+      issues.push(headerIssue(IssueSeverity.Error, INVALID_CHARACTER_CODE, shown, null, invalidCharacterMessage(`The header "${shown}"`, unstorable)));
+      columns.push({ index, header: shown, field: null });
+      return;
+    }
     const field = aliases.get(normalizeHeader(header)) ?? null;
     const firstColumn = field === null ? undefined : fieldColumns.get(field);
     if (field === null) {

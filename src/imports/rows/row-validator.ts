@@ -28,7 +28,7 @@ function cellAsText(cell: CellValue): string | null {
 }
 
 /** The offending cell as text for a person to find it; cut so that one huge cell cannot swell a report. */
-function issueValue(cell: CellValue): string | null {
+export function issueValue(cell: CellValue): string | null {
   const text = cellAsText(cell);
   if (text === null || text.length <= ISSUE_VALUE_MAX_LENGTH) return text;
   // Never cut between the two halves of a surrogate pair.
