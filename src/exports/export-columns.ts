@@ -1,10 +1,11 @@
-import { EnrollmentStatus } from '../enrollments/enrollment-status.enum';
-import { ExportEntity, ExportLanguage } from './export.enums';
+import { FieldSpec, Translated, valueLabelsOf, ValueLabels } from '../common/fields/field-spec';
+import { COURSE_FIELDS } from '../courses/course-fields.catalogue';
+import { ENROLLMENT_FIELDS } from '../enrollments/enrollment-fields.catalogue';
+import { STUDENT_FIELDS } from '../students/student-fields.catalogue';
+import { ExportEntity } from './export.enums';
 
 /** How a column's database text is turned into a cell: it decides quoting, labels and XLSX cell types. */
 export type ColumnKind = 'text' | 'integer' | 'boolean' | 'date' | 'timestamp' | 'json' | 'status';
-
-export type Translated = Record<ExportLanguage, string>;
 
 export interface ExportColumn {
   /** The API's camelCase field name: the `fields=` value and the JSON key. */
@@ -14,7 +15,7 @@ export interface ExportColumn {
   kind: ColumnKind;
   label: Translated;
   /** Labels of the column's values in CSV and XLSX (`true` → Active, `dropped` → Αποχώρησε). */
-  valueLabels?: Record<string, Translated>;
+  valueLabels?: ValueLabels;
   /** Left out unless asked for with `fields=`. */
   optional?: boolean;
 }
@@ -30,16 +31,29 @@ export interface ExportSource {
 const date = (column: string): string => `to_char(${column}, 'YYYY-MM-DD')`;
 const instant = (column: string): string => `to_char(${column} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
 
-const active = (en: [string, string], el: [string, string]): Record<string, Translated> => ({
-  true: { en: en[0], el: el[0] },
-  false: { en: en[1], el: el[1] },
-});
-
-const STATUS_LABELS: Record<EnrollmentStatus, Translated> = {
-  [EnrollmentStatus.Active]: { en: 'Active', el: 'Ενεργή' },
-  [EnrollmentStatus.Completed]: { en: 'Completed', el: 'Ολοκληρώθηκε' },
-  [EnrollmentStatus.Dropped]: { en: 'Dropped', el: 'Αποχώρησε' },
+const KINDS: Record<FieldSpec['kind'], ColumnKind> = {
+  text: 'text',
+  email: 'text',
+  phone: 'text',
+  studentId: 'text',
+  courseCode: 'text',
+  date: 'date',
+  integer: 'integer',
+  studyYear: 'integer',
+  boolean: 'boolean',
+  status: 'status',
+  evaluationRules: 'json',
 };
+
+/** The column of a catalogue field: its name, labels and value labels are the catalogue's, which imports read back. */
+function fieldColumn(field: FieldSpec, sql: string): ExportColumn {
+  const valueLabels = valueLabelsOf(field);
+  return { name: field.name, sql, kind: KINDS[field.kind], label: field.label, ...(valueLabels === undefined ? {} : { valueLabels }) };
+}
+
+// Not a field of the catalogue: imports find records by their natural key, and ignore this column.
+const RECORD_NUMBER_LABEL: Translated = { en: 'ID', el: 'Α/Α' };
+const recordNumber = (alias: string): ExportColumn => ({ name: 'id', sql: `${alias}.id`, kind: 'integer', label: RECORD_NUMBER_LABEL });
 
 const timestamps = (alias: string): ExportColumn[] => [
   { name: 'deletedAt', sql: instant(`${alias}.deleted_at`), kind: 'timestamp', label: { en: 'Deleted at', el: 'Διαγραφή' }, optional: true },
@@ -47,35 +61,25 @@ const timestamps = (alias: string): ExportColumn[] => [
   { name: 'updatedAt', sql: instant(`${alias}.updated_at`), kind: 'timestamp', label: { en: 'Updated at', el: 'Τελευταία αλλαγή' } },
 ];
 
-/**
- * Greek labels of students follow the registration spreadsheet the secretariats use, so that a
- * Greek export can be imported again as it is.
- */
 const STUDENTS: ExportSource = {
   from: 'students s',
   key: 's.id',
   columns: [
-    { name: 'id', sql: 's.id', kind: 'integer', label: { en: 'ID', el: 'Α/Α' } },
-    { name: 'studentId', sql: 's.student_id', kind: 'text', label: { en: 'Student ID', el: 'Αριθμός Δελτίου Ταυτότητας:' } },
-    { name: 'lastName', sql: 's.last_name', kind: 'text', label: { en: 'Last name', el: 'Επώνυμο:' } },
-    { name: 'firstName', sql: 's.first_name', kind: 'text', label: { en: 'First name', el: 'Όνομα:' } },
-    { name: 'fatherName', sql: 's.father_name', kind: 'text', label: { en: "Father's name", el: 'Όνομα Πατέρα:' } },
-    { name: 'email', sql: 's.email', kind: 'text', label: { en: 'Email', el: 'Ηλ. Ταχυδρομείο:' } },
-    { name: 'mobilePhone', sql: 's.mobile_phone', kind: 'text', label: { en: 'Mobile phone', el: 'Αρ. Κινητού Τηλεφώνου:' } },
-    { name: 'phone', sql: 's.phone', kind: 'text', label: { en: 'Phone', el: 'Αρ. Σταθερού Τηλεφώνου:' } },
-    { name: 'enrollmentDate', sql: date('s.enrollment_date'), kind: 'date', label: { en: 'Enrollment date', el: 'Ημερομηνία Εγγραφής' } },
-    { name: 'studyYear', sql: 's.study_year', kind: 'integer', label: { en: 'Study year', el: 'Έτος Σπουδών:' } },
-    { name: 'academicYear', sql: 's.academic_year', kind: 'text', label: { en: 'Academic year', el: 'Ακαδημαϊκό Έτος' } },
-    { name: 'classDivision', sql: 's.class_division', kind: 'text', label: { en: 'Class division', el: 'Τμήμα' } },
-    {
-      name: 'isActive',
-      sql: 's.is_active',
-      kind: 'boolean',
-      label: { en: 'Status', el: 'Κατάσταση' },
-      valueLabels: active(['Active', 'Inactive'], ['Ενεργός', 'Ανενεργός']),
-    },
-    { name: 'healthIssue', sql: 's.health_issue', kind: 'text', label: { en: 'Health issue', el: 'Θέματα Υγείας' } },
-    { name: 'note', sql: 's.note', kind: 'text', label: { en: 'Note', el: 'Σημείωση' } },
+    recordNumber('s'),
+    fieldColumn(STUDENT_FIELDS.studentId, 's.student_id'),
+    fieldColumn(STUDENT_FIELDS.lastName, 's.last_name'),
+    fieldColumn(STUDENT_FIELDS.firstName, 's.first_name'),
+    fieldColumn(STUDENT_FIELDS.fatherName, 's.father_name'),
+    fieldColumn(STUDENT_FIELDS.email, 's.email'),
+    fieldColumn(STUDENT_FIELDS.mobilePhone, 's.mobile_phone'),
+    fieldColumn(STUDENT_FIELDS.phone, 's.phone'),
+    fieldColumn(STUDENT_FIELDS.enrollmentDate, date('s.enrollment_date')),
+    fieldColumn(STUDENT_FIELDS.studyYear, 's.study_year'),
+    fieldColumn(STUDENT_FIELDS.academicYear, 's.academic_year'),
+    fieldColumn(STUDENT_FIELDS.classDivision, 's.class_division'),
+    fieldColumn(STUDENT_FIELDS.isActive, 's.is_active'),
+    fieldColumn(STUDENT_FIELDS.healthIssue, 's.health_issue'),
+    fieldColumn(STUDENT_FIELDS.note, 's.note'),
     ...timestamps('s'),
   ],
 };
@@ -84,22 +88,16 @@ const COURSES: ExportSource = {
   from: 'courses c',
   key: 'c.id',
   columns: [
-    { name: 'id', sql: 'c.id', kind: 'integer', label: { en: 'ID', el: 'Α/Α' } },
-    { name: 'courseCode', sql: 'c.course_code', kind: 'text', label: { en: 'Course code', el: 'Κωδικός Μαθήματος' } },
-    { name: 'courseName', sql: 'c.course_name', kind: 'text', label: { en: 'Course name', el: 'Τίτλος Μαθήματος' } },
-    { name: 'semester', sql: 'c.semester', kind: 'text', label: { en: 'Semester', el: 'Εξάμηνο' } },
-    { name: 'credits', sql: 'c.credits', kind: 'integer', label: { en: 'Credits', el: 'Διδακτικές Μονάδες' } },
-    { name: 'hoursPerWeek', sql: 'c.hours_per_week', kind: 'integer', label: { en: 'Hours per week', el: 'Ώρες ανά Εβδομάδα' } },
-    { name: 'periodsPerWeek', sql: 'c.periods_per_week', kind: 'integer', label: { en: 'Periods per week', el: 'Διδακτικές Περίοδοι ανά Εβδομάδα' } },
-    { name: 'description', sql: 'c.description', kind: 'text', label: { en: 'Description', el: 'Περιγραφή' } },
-    { name: 'evaluationRules', sql: 'c.evaluation_rules', kind: 'json', label: { en: 'Evaluation rules', el: 'Κανόνες Αξιολόγησης' } },
-    {
-      name: 'isActive',
-      sql: 'c.is_active',
-      kind: 'boolean',
-      label: { en: 'Status', el: 'Κατάσταση' },
-      valueLabels: active(['Active', 'Inactive'], ['Ενεργό', 'Ανενεργό']),
-    },
+    recordNumber('c'),
+    fieldColumn(COURSE_FIELDS.courseCode, 'c.course_code'),
+    fieldColumn(COURSE_FIELDS.courseName, 'c.course_name'),
+    fieldColumn(COURSE_FIELDS.semester, 'c.semester'),
+    fieldColumn(COURSE_FIELDS.credits, 'c.credits'),
+    fieldColumn(COURSE_FIELDS.hoursPerWeek, 'c.hours_per_week'),
+    fieldColumn(COURSE_FIELDS.periodsPerWeek, 'c.periods_per_week'),
+    fieldColumn(COURSE_FIELDS.description, 'c.description'),
+    fieldColumn(COURSE_FIELDS.evaluationRules, 'c.evaluation_rules'),
+    fieldColumn(COURSE_FIELDS.isActive, 'c.is_active'),
     ...timestamps('c'),
   ],
 };
@@ -120,11 +118,11 @@ const ENROLLMENTS: ExportSource = {
   from: 'enrollments e join students s on s.id = e.student_id join courses c on c.id = e.course_id',
   key: 'e.id',
   columns: [
-    { name: 'id', sql: 'e.id', kind: 'integer', label: { en: 'ID', el: 'Α/Α' } },
+    recordNumber('e'),
     ...columnsOf(STUDENTS, 'studentId', 'lastName', 'firstName'),
     ...columnsOf(COURSES, 'courseCode', 'courseName', 'semester'),
-    { name: 'enrolledAt', sql: date('e.enrolled_at'), kind: 'date', label: { en: 'Enrolled at', el: 'Ημερομηνία Εγγραφής' } },
-    { name: 'status', sql: 'e.status', kind: 'status', label: { en: 'Status', el: 'Κατάσταση' }, valueLabels: STATUS_LABELS },
+    fieldColumn(ENROLLMENT_FIELDS.enrolledAt, date('e.enrolled_at')),
+    fieldColumn(ENROLLMENT_FIELDS.status, 'e.status'),
     ...timestamps('e'),
   ],
 };

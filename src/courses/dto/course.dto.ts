@@ -6,23 +6,21 @@ import {
   IsArray,
   IsBoolean,
   IsIn,
-  IsInt,
   IsNotEmpty,
   IsNumber,
   IsOptional,
   IsString,
-  Matches,
   Max,
   MaxLength,
   Min,
   ValidateNested,
 } from 'class-validator';
-import { IsOmittable } from '../../common/validation/omittable.decorator';
+import { CatalogueField } from '../../common/fields/catalogue-field.decorator';
 import { PageQueryDto } from '../../common/pagination/page-query.dto';
 import { PageOf } from '../../common/pagination/page.dto';
 import { sortValues } from '../../common/pagination/sort';
-import { toBoolean, toTrimmed, toTrimmedOrNull } from '../../common/validation/transforms';
-import { COURSE_CODE_MAX_LENGTH, COURSE_CODE_PATTERN, normalizeCourseCode } from '../course-code';
+import { toBoolean, toTrimmed } from '../../common/validation/transforms';
+import { COURSE_FIELDS, SEMESTER_MAX_LENGTH } from '../course-fields.catalogue';
 import { Course } from '../course.entity';
 import { WeightsSumTo100 } from '../evaluation-rules';
 
@@ -117,54 +115,25 @@ export const CoursePageDto = PageOf(CourseDto, 'CoursePage');
 
 export class CreateCourseDto {
   /** Letters of any script, digits, `_`, `-` and `.`; stored uppercase. */
-  @ApiProperty({ minLength: 1, maxLength: COURSE_CODE_MAX_LENGTH, example: 'math101' })
-  @Transform(({ value }) => (typeof value === 'string' ? normalizeCourseCode(value) : value))
-  @IsString()
-  @IsNotEmpty()
-  @MaxLength(COURSE_CODE_MAX_LENGTH)
-  @Matches(COURSE_CODE_PATTERN, { message: 'courseCode may contain only letters, digits, "_", "-" and "."' })
+  @CatalogueField(COURSE_FIELDS.courseCode)
   courseCode!: string;
 
-  @ApiProperty({ maxLength: 200, example: 'Άλγεβρα Α΄ Λυκείου' })
-  @Transform(toTrimmed)
-  @IsString()
-  @IsNotEmpty()
-  @MaxLength(200)
+  @CatalogueField(COURSE_FIELDS.courseName)
   courseName!: string;
 
-  @ApiProperty({ maxLength: 50, example: 'Α΄ Τετράμηνο 2026-2027' })
-  @Transform(toTrimmed)
-  @IsString()
-  @IsNotEmpty()
-  @MaxLength(50)
+  @CatalogueField(COURSE_FIELDS.semester)
   semester!: string;
 
-  @ApiPropertyOptional({ type: 'integer', minimum: 0, maximum: 60, default: 3, example: 3 })
-  @IsOmittable()
-  @IsInt()
-  @Min(0)
-  @Max(60)
+  @CatalogueField(COURSE_FIELDS.credits)
   credits?: number;
 
-  @ApiPropertyOptional({ type: String, nullable: true, maxLength: 2000, example: 'Εξισώσεις, ανισώσεις και συναρτήσεις.' })
-  @Transform(toTrimmedOrNull)
-  @IsOptional()
-  @IsString()
-  @MaxLength(2000)
+  @CatalogueField(COURSE_FIELDS.description)
   description?: string | null;
 
-  @ApiPropertyOptional({ type: 'integer', nullable: true, minimum: 0, maximum: 60, example: 4 })
-  @IsOptional()
-  @IsInt()
-  @Min(0)
-  @Max(60)
+  @CatalogueField(COURSE_FIELDS.hoursPerWeek)
   hoursPerWeek?: number | null;
 
-  @ApiPropertyOptional({ type: 'integer', nullable: true, minimum: 0, maximum: 60, example: 5 })
-  @IsOptional()
-  @IsInt()
-  @Min(0)
-  @Max(60)
+  @CatalogueField(COURSE_FIELDS.periodsPerWeek)
   periodsPerWeek?: number | null;
 
   /** How the final grade is made up: distinct categories whose weights add up to 100. */
@@ -188,9 +157,7 @@ export class CreateCourseDto {
   @WeightsSumTo100()
   evaluationRules?: EvaluationRuleDto[] | null;
 
-  @ApiPropertyOptional({ default: true })
-  @IsOmittable()
-  @IsBoolean()
+  @CatalogueField(COURSE_FIELDS.isActive)
   isActive?: boolean;
 }
 
@@ -209,10 +176,10 @@ export class CourseListQueryDto extends PageQueryDto {
   @MaxLength(100)
   search?: string;
 
-  @ApiPropertyOptional({ maxLength: 50, example: 'Α΄ Τετράμηνο 2026-2027' })
+  @ApiPropertyOptional({ maxLength: SEMESTER_MAX_LENGTH, example: 'Α΄ Τετράμηνο 2026-2027' })
   @IsOptional()
   @IsString()
-  @MaxLength(50)
+  @MaxLength(SEMESTER_MAX_LENGTH)
   semester?: string;
 
   @ApiPropertyOptional({ type: Boolean })

@@ -1,15 +1,16 @@
 import { ApiProperty, ApiPropertyOptional, PartialType, PickType } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { IsBoolean, IsEnum, IsIn, IsNotEmpty, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
-import { IsOmittable } from '../../common/validation/omittable.decorator';
+import { IsBoolean, IsEnum, IsIn, IsOptional, IsString, MaxLength } from 'class-validator';
+import { CatalogueField } from '../../common/fields/catalogue-field.decorator';
 import { PageQueryDto } from '../../common/pagination/page-query.dto';
 import { PageOf } from '../../common/pagination/page.dto';
 import { sortValues } from '../../common/pagination/sort';
 import { IsCalendarDate, IsNotFutureDate } from '../../common/validation/date.validators';
 import { toBoolean } from '../../common/validation/transforms';
-import { COURSE_CODE_MAX_LENGTH, COURSE_CODE_PATTERN, toCourseCode } from '../../courses/course-code';
-import { STUDENT_ID_MAX_LENGTH, STUDENT_ID_PATTERN, toStudentId } from '../../students/student-id';
+import { COURSE_CODE_MAX_LENGTH, toCourseCode } from '../../courses/course-code';
+import { STUDENT_ID_MAX_LENGTH, toStudentId } from '../../students/student-id';
 import { EnrollmentStatus } from '../enrollment-status.enum';
+import { ENROLLMENT_FIELDS } from '../enrollment-fields.catalogue';
 import { Enrollment } from '../enrollment.entity';
 
 export class EnrollmentDto {
@@ -58,33 +59,21 @@ export const EnrollmentPageDto = PageOf(EnrollmentDto, 'EnrollmentPage');
 
 export class CreateEnrollmentDto {
   /** The student's id as on the identity card; Greek or Latin keyboard, any case. */
-  @ApiProperty({ maxLength: STUDENT_ID_MAX_LENGTH, example: 'ΑΒ123456' })
-  @Transform(toStudentId)
-  @IsString()
-  @IsNotEmpty()
-  @MaxLength(STUDENT_ID_MAX_LENGTH)
-  @Matches(STUDENT_ID_PATTERN, { message: 'studentId may contain only letters, digits, "_" and "-"' })
+  @CatalogueField(ENROLLMENT_FIELDS.studentId)
   studentId!: string;
 
   /** Any case; matched uppercase. */
-  @ApiProperty({ maxLength: COURSE_CODE_MAX_LENGTH, example: 'math101' })
-  @Transform(toCourseCode)
-  @IsString()
-  @IsNotEmpty()
-  @MaxLength(COURSE_CODE_MAX_LENGTH)
-  @Matches(COURSE_CODE_PATTERN, { message: 'courseCode may contain only letters, digits, "_", "-" and "."' })
+  @CatalogueField(ENROLLMENT_FIELDS.courseCode)
   courseCode!: string;
 
+  // Not from the catalogue, whose field is `defaulted`: imports take the day of loading, the API asks for the day.
   /** Not in the future. */
   @ApiProperty({ type: String, format: 'date', example: '2026-09-11' })
   @IsCalendarDate()
   @IsNotFutureDate()
   enrolledAt!: string;
 
-  // Optional but never null: the column has a default, so leaving it out is how to get that default.
-  @ApiPropertyOptional({ enum: EnrollmentStatus, enumName: 'EnrollmentStatus', default: EnrollmentStatus.Active })
-  @IsOmittable()
-  @IsEnum(EnrollmentStatus)
+  @CatalogueField(ENROLLMENT_FIELDS.status)
   status?: EnrollmentStatus;
 }
 

@@ -2,6 +2,7 @@ import { ApiProperty, ApiPropertyOptional, IntersectionType } from '@nestjs/swag
 import { Transform, TransformFnParams } from 'class-transformer';
 import { ArrayMaxSize, IsArray, IsBoolean, IsEnum, IsInt, IsObject, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
 import { COURSE_CODE_MAX_LENGTH, toCourseCode } from '../../courses/course-code';
+import { SEMESTER_MAX_LENGTH } from '../../courses/course-fields.catalogue';
 import { EnrollmentStatus } from '../../enrollments/enrollment-status.enum';
 import { STUDENT_ID_MAX_LENGTH, toStudentId } from '../../students/student-id';
 import { IsCalendarDate, IsNotBefore } from '../../common/validation/date.validators';
@@ -74,11 +75,11 @@ export class CourseExportFiltersDto extends DeletedRowsFilterDto {
   @IsBoolean()
   isActive?: boolean;
 
-  @ApiPropertyOptional({ maxLength: 50, example: 'Α΄ Τετράμηνο 2026-2027' })
+  @ApiPropertyOptional({ maxLength: SEMESTER_MAX_LENGTH, example: 'Α΄ Τετράμηνο 2026-2027' })
   @Transform(toTrimmed)
   @IsOptional()
   @IsString()
-  @MaxLength(50)
+  @MaxLength(SEMESTER_MAX_LENGTH)
   semester?: string;
 }
 
@@ -104,11 +105,11 @@ export class EnrollmentExportFiltersDto extends DeletedRowsFilterDto {
   status?: EnrollmentStatus;
 
   /** The course's semester. */
-  @ApiPropertyOptional({ maxLength: 50, example: 'Α΄ Τετράμηνο 2026-2027' })
+  @ApiPropertyOptional({ maxLength: SEMESTER_MAX_LENGTH, example: 'Α΄ Τετράμηνο 2026-2027' })
   @Transform(toTrimmed)
   @IsOptional()
   @IsString()
-  @MaxLength(50)
+  @MaxLength(SEMESTER_MAX_LENGTH)
   semester?: string;
 
   /** The student's academic year. */

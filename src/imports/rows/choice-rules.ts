@@ -1,3 +1,4 @@
+import { ValueLabels } from '../../common/fields/field-spec';
 import { EnrollmentStatus } from '../../enrollments/enrollment-status.enum';
 import { CellFailure, cellRule, CellRule, foldWord } from './cell-rule';
 
@@ -16,10 +17,20 @@ const BOOLEANS = foldedChoices<boolean>([
   [false, ['false', 'no', 'n', '0', 'inactive', 'όχι', 'ανενεργός', 'ανενεργή', 'ανενεργό']],
 ]);
 
-export function booleanRule(field: string): CellRule {
+/**
+ * The words of a field's values with the labels its export writes added, so that every export
+ * imports again: `Αποχώρησε` is read as dropped because the export writes it.
+ */
+function withLabels<T extends string | boolean>(words: ReadonlyMap<string, T>, labels: ValueLabels, fromText: (value: string) => T): ReadonlyMap<string, T> {
+  const labelWords = foldedChoices(Object.entries(labels).map(([value, label]) => [fromText(value), Object.values(label)] as const));
+  return new Map([...words, ...labelWords]);
+}
+
+export function booleanRule(field: string, labels: ValueLabels): CellRule {
+  const choices = withLabels(BOOLEANS, labels, (value) => value === 'true');
   const invalid = new CellFailure('invalid_boolean', `${field} must be yes or no (true/false, 1/0, ναι/όχι, active/inactive)`);
   return cellRule(field, {
-    text: (value) => lookUp(BOOLEANS, value) ?? invalid,
+    text: (value) => lookUp(choices, value) ?? invalid,
     number: (value) => (value === 1 ? true : value === 0 ? false : invalid),
     boolean: (value) => value,
     date: () => invalid,
@@ -29,14 +40,15 @@ export function booleanRule(field: string): CellRule {
 const STATUSES = foldedChoices<EnrollmentStatus>([
   [EnrollmentStatus.Active, ['active', 'ενεργή', 'ενεργός', 'ενεργό', 'σε εξέλιξη']],
   [EnrollmentStatus.Completed, ['completed', 'complete', 'finished', 'ολοκληρώθηκε', 'ολοκληρωμένη', 'ολοκληρωμένο', 'ολοκληρωμένος']],
-  [EnrollmentStatus.Dropped, ['dropped', 'withdrawn', 'αποσύρθηκε', 'αποχώρησε', 'αποσυρθείς', 'διεγράφη', 'διαγράφηκε', 'διαγραμμένη', 'διαγραμμένος']],
+  [EnrollmentStatus.Dropped, ['dropped', 'withdrawn', 'αποσύρθηκε', 'αποσυρθείς', 'διεγράφη', 'διαγράφηκε', 'διαγραμμένη', 'διαγραμμένος']],
 ]);
 
 /** The stored values plus the Greek and English words a secretariat writes for them. */
-export function statusRule(field: string): CellRule {
+export function statusRule(field: string, labels: ValueLabels): CellRule {
+  const choices = withLabels(STATUSES, labels, (value) => value as EnrollmentStatus);
   const invalid = new CellFailure('invalid_status', `${field} must be active, completed or dropped (ενεργή, ολοκληρώθηκε, αποσύρθηκε)`);
   return cellRule(field, {
-    text: (value) => lookUp(STATUSES, value) ?? invalid,
+    text: (value) => lookUp(choices, value) ?? invalid,
     number: () => invalid,
     boolean: () => invalid,
     date: () => invalid,

@@ -1,8 +1,10 @@
+import { FieldSpec } from '../../common/fields/field-spec';
 import { ImportEntity } from '../import.types';
 import { CellRule, memoizeText } from './cell-rule';
 import { booleanRule, statusRule } from './choice-rules';
 import { dateRule } from './date-rule';
 import { evaluationRulesRule } from './evaluation-rules-rule';
+import { fieldSpecs } from './import-fields';
 import { ImportValue } from './import-value';
 import { integerRule, studyYearRule } from './number-rules';
 import { courseCodeRule, emailRule, phoneRule, studentIdRule, textRule } from './text-rules';
@@ -20,68 +22,41 @@ export interface FieldRule {
   whenEmpty: ImportValue | typeof REQUIRED;
 }
 
-const required = (rule: CellRule): FieldRule => ({ rule, whenEmpty: REQUIRED });
-const optional = (rule: CellRule): FieldRule => ({ rule, whenEmpty: null });
-
-const NAME_MAX_LENGTH = 100;
-const LONG_TEXT_MAX_LENGTH = 2000;
-const SHORT_TEXT_MAX_LENGTH = 20;
-
-function studentRules(today: string): Record<string, FieldRule> {
-  return {
-    studentId: required(studentIdRule('studentId')),
-    email: required(emailRule('email')),
-    firstName: required(textRule('firstName', NAME_MAX_LENGTH)),
-    lastName: required(textRule('lastName', NAME_MAX_LENGTH)),
-    fatherName: optional(textRule('fatherName', NAME_MAX_LENGTH)),
-    mobilePhone: optional(phoneRule('mobilePhone')),
-    phone: optional(phoneRule('phone')),
-    enrollmentDate: optional(memoizeText(dateRule('enrollmentDate', today))),
-    studyYear: optional(memoizeText(studyYearRule('studyYear'))),
-    isActive: optional(memoizeText(booleanRule('isActive'))),
-    healthIssue: optional(textRule('healthIssue', LONG_TEXT_MAX_LENGTH)),
-    note: optional(textRule('note', LONG_TEXT_MAX_LENGTH)),
-    academicYear: optional(textRule('academicYear', SHORT_TEXT_MAX_LENGTH)),
-    classDivision: optional(textRule('classDivision', SHORT_TEXT_MAX_LENGTH)),
-  };
-}
-
-const COURSE_NAME_MAX_LENGTH = 200;
-const SEMESTER_MAX_LENGTH = 50;
-const MAX_CREDITS = 60;
-const MAX_PER_WEEK = 60;
-
-function courseRules(): Record<string, FieldRule> {
-  return {
-    courseCode: required(courseCodeRule('courseCode')),
-    courseName: required(textRule('courseName', COURSE_NAME_MAX_LENGTH)),
-    semester: required(textRule('semester', SEMESTER_MAX_LENGTH)),
-    credits: optional(integerRule('credits', 0, MAX_CREDITS)),
-    description: optional(textRule('description', LONG_TEXT_MAX_LENGTH)),
-    hoursPerWeek: optional(integerRule('hoursPerWeek', 0, MAX_PER_WEEK)),
-    periodsPerWeek: optional(integerRule('periodsPerWeek', 0, MAX_PER_WEEK)),
-    evaluationRules: optional(evaluationRulesRule('evaluationRules')),
-    isActive: optional(memoizeText(booleanRule('isActive'))),
-  };
-}
-
-function enrollmentRules(today: string): Record<string, FieldRule> {
-  return {
-    studentId: required(studentIdRule('studentId')),
-    courseCode: required(courseCodeRule('courseCode')),
-    enrolledAt: optional(memoizeText(dateRule('enrolledAt', today))),
-    status: optional(memoizeText(statusRule('status'))),
-  };
+/** The rule of a field's kind and limits, as the catalogue states them; the API checks the same ones. */
+function cellRuleOf(field: FieldSpec, today: string): CellRule {
+  const { name } = field;
+  switch (field.kind) {
+    case 'text':
+      return textRule(name, field.maxLength);
+    case 'email':
+      return emailRule(name);
+    case 'phone':
+      return phoneRule(name);
+    case 'studentId':
+      return studentIdRule(name);
+    case 'courseCode':
+      return courseCodeRule(name);
+    case 'date':
+      return memoizeText(dateRule(name, today));
+    case 'integer':
+      return integerRule(name, field.minimum, field.maximum);
+    case 'studyYear':
+      return memoizeText(studyYearRule(name));
+    case 'boolean':
+      return memoizeText(booleanRule(name, field.valueLabels));
+    case 'status':
+      return memoizeText(statusRule(name, field.valueLabels));
+    case 'evaluationRules':
+      return evaluationRulesRule(name);
+  }
 }
 
 /** The rule of every field of importFields(entity), by field name. */
 export function entityRules(entity: ImportEntity, today: string): Readonly<Record<string, FieldRule>> {
-  switch (entity) {
-    case ImportEntity.Students:
-      return studentRules(today);
-    case ImportEntity.Courses:
-      return courseRules();
-    case ImportEntity.Enrollments:
-      return enrollmentRules(today);
-  }
+  return Object.fromEntries(
+    Object.values(fieldSpecs(entity)).map((field) => [
+      field.name,
+      { rule: cellRuleOf(field, today), whenEmpty: field.presence === 'required' ? REQUIRED : null },
+    ]),
+  );
 }

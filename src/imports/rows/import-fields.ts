@@ -1,3 +1,7 @@
+import { FieldSpec } from '../../common/fields/field-spec';
+import { COURSE_FIELDS } from '../../courses/course-fields.catalogue';
+import { ENROLLMENT_FIELDS } from '../../enrollments/enrollment-fields.catalogue';
+import { STUDENT_FIELDS } from '../../students/student-fields.catalogue';
 import { ImportEntity } from '../import.types';
 import { foldWord } from './cell-rule';
 
@@ -9,153 +13,21 @@ export interface ImportField {
   aliases: readonly string[];
 }
 
-const field = (name: string, requiredOnCreate: boolean, aliases: readonly string[]): ImportField => ({ name, requiredOnCreate, aliases });
+/** An import reads a field under its name, its aliases and the export's labels of it, so that an export imports again. */
+function importField({ name, presence, aliases, label }: FieldSpec): ImportField {
+  return { name, requiredOnCreate: presence === 'required', aliases: [...aliases, label.en, label.el] };
+}
 
-const STUDENT_ID_ALIASES = [
-  'studentId',
-  'student_id',
-  'Student ID',
-  'Student number',
-  'Αριθμός Μητρώου',
-  'Α.Μ.',
-  'Αριθμός Δελτίου Ταυτότητας:',
-  'Α.Δ.Τ.',
-  'Αριθμός Ταυτότητας',
-] as const;
-
-const COURSE_CODE_ALIASES = ['courseCode', 'course_code', 'Course code', 'Code', 'Κωδικός Μαθήματος:', 'Κωδικός'] as const;
-
-const STUDENT_FIELDS: readonly ImportField[] = [
-  field('studentId', true, STUDENT_ID_ALIASES),
-  field('email', true, ['email', 'E-mail', 'Email address', 'Mail', 'Ηλ. Ταχυδρομείο:', 'Ηλεκτρονικό Ταχυδρομείο', 'Ηλεκτρονική Διεύθυνση']),
-  field('firstName', true, ['firstName', 'first_name', 'First name', 'Given name', 'Forename', 'Όνομα:']),
-  field('lastName', true, ['lastName', 'last_name', 'Last name', 'Surname', 'Family name', 'Επώνυμο:']),
-  field('fatherName', false, ['fatherName', 'father_name', "Father's name", 'Father name', 'Όνομα Πατέρα:', 'Πατρώνυμο']),
-  field('mobilePhone', false, [
-    'mobilePhone',
-    'mobile_phone',
-    'Mobile',
-    'Mobile phone',
-    'Mobile number',
-    'Cell phone',
-    'Αρ. Κινητού Τηλεφώνου:',
-    'Κινητό',
-    'Κινητό Τηλέφωνο',
-  ]),
-  field('phone', false, [
-    'phone',
-    'Phone number',
-    'Telephone',
-    'Landline',
-    'Home phone',
-    'Αρ. Σταθερού Τηλεφώνου:',
-    'Σταθερό',
-    'Σταθερό Τηλέφωνο',
-    'Τηλέφωνο',
-  ]),
-  field('enrollmentDate', false, [
-    'enrollmentDate',
-    'enrollment_date',
-    'Enrollment date',
-    'Enrolment date',
-    'Registration date',
-    'Ημερομηνία Εγγραφής:',
-    'Ημ. Εγγραφής',
-  ]),
-  field('studyYear', false, ['studyYear', 'study_year', 'Study year', 'Year of study', 'Έτος Σπουδών:', 'Τάξη']),
-  field('isActive', false, ['isActive', 'is_active', 'Active', 'Status', 'Ενεργός', 'Ενεργή', 'Ενεργός/ή', 'Κατάσταση']),
-  field('healthIssue', false, [
-    'healthIssue',
-    'health_issue',
-    'Health issue',
-    'Health issues',
-    'Health',
-    'Θέματα Υγείας',
-    'Θέμα Υγείας',
-    'Πρόβλημα Υγείας',
-    'Προβλήματα Υγείας',
-  ]),
-  field('note', false, ['note', 'Notes', 'Remarks', 'Comments', 'Σημείωση', 'Σημειώσεις', 'Παρατηρήσεις', 'Σχόλια']),
-  field('academicYear', false, [
-    'academicYear',
-    'academic_year',
-    'Academic year',
-    'School year',
-    'Ακαδημαϊκό Έτος',
-    'Σχολικό Έτος',
-  ]),
-  field('classDivision', false, ['classDivision', 'class_division', 'Class', 'Class division', 'Division', 'Section', 'Τμήμα']),
-];
-
-const COURSE_FIELDS: readonly ImportField[] = [
-  field('courseCode', true, COURSE_CODE_ALIASES),
-  field('courseName', true, [
-    'courseName',
-    'course_name',
-    'Course name',
-    'Course title',
-    'Course',
-    'Name',
-    'Title',
-    'Τίτλος Μαθήματος',
-    'Όνομα Μαθήματος',
-    'Μάθημα',
-    'Τίτλος',
-  ]),
-  field('semester', true, ['semester', 'Term', 'Εξάμηνο', 'Τετράμηνο', 'Περίοδος']),
-  field('credits', false, ['credits', 'Credit units', 'ECTS', 'Διδακτικές Μονάδες', 'Δ.Μ.', 'Μονάδες']),
-  field('description', false, ['description', 'Course description', 'Περιγραφή']),
-  field('hoursPerWeek', false, [
-    'hoursPerWeek',
-    'hours_per_week',
-    'Hours per week',
-    'Weekly hours',
-    'Ώρες ανά Εβδομάδα',
-    'Ώρες/Εβδομάδα',
-    'Εβδομαδιαίες Ώρες',
-  ]),
-  field('periodsPerWeek', false, [
-    'periodsPerWeek',
-    'periods_per_week',
-    'Periods per week',
-    'Weekly periods',
-    'Περίοδοι ανά Εβδομάδα',
-    'Διδακτικές Περίοδοι ανά Εβδομάδα',
-    'Διδακτικές Ώρες ανά Εβδομάδα',
-  ]),
-  field('evaluationRules', false, [
-    'evaluationRules',
-    'evaluation_rules',
-    'Evaluation rules',
-    'Evaluation',
-    'Grading',
-    'Κανόνες Αξιολόγησης',
-    'Αξιολόγηση',
-  ]),
-  field('isActive', false, ['isActive', 'is_active', 'Active', 'Status', 'Ενεργό', 'Ενεργός', 'Κατάσταση']),
-];
-
-const ENROLLMENT_FIELDS: readonly ImportField[] = [
-  field('studentId', true, STUDENT_ID_ALIASES),
-  field('courseCode', true, COURSE_CODE_ALIASES),
-  field('enrolledAt', false, [
-    'enrolledAt',
-    'enrolled_at',
-    'Enrolled at',
-    'Enrollment date',
-    'Enrolment date',
-    'Date',
-    'Ημερομηνία Εγγραφής:',
-    'Ημ. Εγγραφής',
-    'Ημερομηνία',
-  ]),
-  field('status', false, ['status', 'Enrollment status', 'Κατάσταση', 'Κατάσταση Εγγραφής']),
-];
-
-const FIELDS: Readonly<Record<ImportEntity, readonly ImportField[]>> = {
+const CATALOGUES: Readonly<Record<ImportEntity, Readonly<Record<string, FieldSpec>>>> = {
   [ImportEntity.Students]: STUDENT_FIELDS,
   [ImportEntity.Courses]: COURSE_FIELDS,
   [ImportEntity.Enrollments]: ENROLLMENT_FIELDS,
+};
+
+const FIELDS: Readonly<Record<ImportEntity, readonly ImportField[]>> = {
+  [ImportEntity.Students]: Object.values(STUDENT_FIELDS).map(importField),
+  [ImportEntity.Courses]: Object.values(COURSE_FIELDS).map(importField),
+  [ImportEntity.Enrollments]: Object.values(ENROLLMENT_FIELDS).map(importField),
 };
 
 const NATURAL_KEYS: Readonly<Record<ImportEntity, readonly string[]>> = {
@@ -167,6 +39,11 @@ const NATURAL_KEYS: Readonly<Record<ImportEntity, readonly string[]>> = {
 /** The fields of an entity in a fixed order, the natural key first; validated rows are aligned with it. */
 export function importFields(entity: ImportEntity): readonly ImportField[] {
   return FIELDS[entity];
+}
+
+/** The catalogue entries of an entity's fields, by name. */
+export function fieldSpecs(entity: ImportEntity): Readonly<Record<string, FieldSpec>> {
+  return CATALOGUES[entity];
 }
 
 /** The fields that identify a record; an enrollment is identified by its student and course together. */

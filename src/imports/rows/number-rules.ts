@@ -1,3 +1,4 @@
+import { FIRST_STUDY_YEAR, LAST_STUDY_YEAR } from '../../common/fields/field-spec';
 import { CellFailure, cellRule, CellRule, foldWord } from './cell-rule';
 
 const INTEGER_TEXT = /^[+-]?\d{1,15}$/u;
@@ -38,13 +39,13 @@ function foldStudyYear(value: string): string {
 /** 1..6 as a number, or as the Greek ordinal letters of a registration form: Α' .. ΣΤ'. */
 export function studyYearRule(field: string): CellRule {
   const invalid = new CellFailure('invalid_study_year', `${field} must be a year of study from 1 to 6, such as 1, Α', Β' or ΣΤ'`);
-  const fromNumber = (value: number) => (Number.isInteger(value) && value >= 1 && value <= 6 ? value : invalid);
+  const fromNumber = (value: number) => (Number.isInteger(value) && value >= FIRST_STUDY_YEAR && value <= LAST_STUDY_YEAR ? value : invalid);
   return cellRule(field, {
     text: (value) => {
       // A lone digit is by far the common case; it skips the Unicode folding below.
       if (value.length === 1) {
         const digit = value.charCodeAt(0) - 48;
-        if (digit >= 1 && digit <= 6) return digit;
+        if (digit >= FIRST_STUDY_YEAR && digit <= LAST_STUDY_YEAR) return digit;
       }
       return STUDY_YEARS.get(foldStudyYear(value)) ?? invalid;
     },

@@ -1,14 +1,8 @@
+import { EMAIL_MAX_LENGTH, isEmailAddress, PHONE_MAX_LENGTH, PHONE_MESSAGE, PHONE_PATTERN } from '../../common/fields/field-spec';
 import { COURSE_CODE_MAX_LENGTH, COURSE_CODE_PATTERN, normalizeCourseCode } from '../../courses/course-code';
 import { isValidStudentId, normalizeStudentId, STUDENT_ID_MAX_LENGTH } from '../../students/student-id';
 import { CellFailure, cellRule, CellRule, exceedsLength } from './cell-rule';
 
-const EMAIL_MAX_LENGTH = 254;
-const PHONE_MAX_LENGTH = 30;
-
-// One @, no spaces, and a domain of at least two non-empty labels.
-const EMAIL_PATTERN = /^[^\s@]+@[^\s@.]+(?:\.[^\s@.]+)+$/u;
-// At least one digit, so that a cell of dashes is not taken for a number.
-const PHONE_PATTERN = /^[\d +()./-]*\d[\d +()./-]*$/u;
 
 const tooLong = (field: string, maxLength: number): CellFailure =>
   new CellFailure('too_long', `${field} must be at most ${maxLength} characters; shorten it`);
@@ -25,7 +19,7 @@ export function emailRule(field: string): CellRule {
   return cellRule(field, {
     text: (value) => {
       if (value.length > EMAIL_MAX_LENGTH) return long;
-      return EMAIL_PATTERN.test(value) ? value.toLowerCase() : invalid;
+      return isEmailAddress(value) ? value.toLowerCase() : invalid;
     },
   });
 }
@@ -33,7 +27,7 @@ export function emailRule(field: string): CellRule {
 /** Kept as typed, so `+30 210 1234567` and `210-1234567` stay readable. */
 export function phoneRule(field: string): CellRule {
   const long = tooLong(field, PHONE_MAX_LENGTH);
-  const invalid = new CellFailure('invalid_phone', `${field} may contain only digits, spaces and + ( ) - . /`);
+  const invalid = new CellFailure('invalid_phone', `${field} ${PHONE_MESSAGE}`);
   return cellRule(field, {
     text: (value) => {
       if (value.length > PHONE_MAX_LENGTH) return long;

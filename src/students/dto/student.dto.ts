@@ -1,13 +1,12 @@
 import { ApiProperty, ApiPropertyOptional, PartialType } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { IsBoolean, IsEmail, IsIn, IsInt, IsNotEmpty, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
-import { IsOmittable } from '../../common/validation/omittable.decorator';
+import { IsBoolean, IsIn, IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
+import { CatalogueField } from '../../common/fields/catalogue-field.decorator';
 import { PageQueryDto } from '../../common/pagination/page-query.dto';
 import { PageOf } from '../../common/pagination/page.dto';
 import { sortValues } from '../../common/pagination/sort';
-import { IsCalendarDate, IsNotFutureDate } from '../../common/validation/date.validators';
-import { toBoolean, toInteger, toTrimmed, toTrimmedLowercase, toTrimmedOrNull } from '../../common/validation/transforms';
-import { STUDENT_ID_MAX_LENGTH, STUDENT_ID_PATTERN, toStudentId } from '../student-id';
+import { toBoolean, toInteger, toTrimmed } from '../../common/validation/transforms';
+import { STUDENT_FIELDS } from '../student-fields.catalogue';
 import { Student } from '../student.entity';
 
 export class StudentDto {
@@ -94,100 +93,47 @@ export const StudentPageDto = PageOf(StudentDto, 'StudentPage');
 
 export class CreateStudentDto {
   /** Letters of any script, digits, `_` and `-`; stored uppercase with Greek look-alikes folded to Latin. */
-  @ApiProperty({ maxLength: STUDENT_ID_MAX_LENGTH, example: 'ΑΒ123456' })
-  @Transform(toStudentId)
-  @IsString()
-  @IsNotEmpty()
-  @MaxLength(STUDENT_ID_MAX_LENGTH)
-  @Matches(STUDENT_ID_PATTERN, { message: 'studentId may contain only letters, digits, "_" and "-"' })
+  @CatalogueField(STUDENT_FIELDS.studentId)
   studentId!: string;
 
-  @ApiProperty({ maxLength: 254, example: 'maria.papadopoulou@school.example' })
-  @Transform(toTrimmedLowercase)
-  @IsEmail()
-  @MaxLength(254)
+  @CatalogueField(STUDENT_FIELDS.email)
   email!: string;
 
-  @ApiProperty({ maxLength: 100, example: 'Μαρία' })
-  @Transform(toTrimmed)
-  @IsString()
-  @IsNotEmpty()
-  @MaxLength(100)
+  @CatalogueField(STUDENT_FIELDS.firstName)
   firstName!: string;
 
-  @ApiProperty({ maxLength: 100, example: 'Παπαδοπούλου' })
-  @Transform(toTrimmed)
-  @IsString()
-  @IsNotEmpty()
-  @MaxLength(100)
+  @CatalogueField(STUDENT_FIELDS.lastName)
   lastName!: string;
 
-  @ApiPropertyOptional({ type: String, nullable: true, maxLength: 100, example: 'Γεώργιος' })
-  @Transform(toTrimmedOrNull)
-  @IsOptional()
-  @IsString()
-  @MaxLength(100)
+  @CatalogueField(STUDENT_FIELDS.fatherName)
   fatherName?: string | null;
 
-  @ApiPropertyOptional({ type: String, nullable: true, maxLength: 30, example: '+30 690 1234567' })
-  @Transform(toTrimmedOrNull)
-  @IsOptional()
-  @IsString()
-  @MaxLength(30)
+  @CatalogueField(STUDENT_FIELDS.mobilePhone)
   mobilePhone?: string | null;
 
-  @ApiPropertyOptional({ type: String, nullable: true, maxLength: 30, example: '+30 210 1234567' })
-  @Transform(toTrimmedOrNull)
-  @IsOptional()
-  @IsString()
-  @MaxLength(30)
+  @CatalogueField(STUDENT_FIELDS.phone)
   phone?: string | null;
 
   /** Not in the future. */
-  @ApiPropertyOptional({ type: String, format: 'date', nullable: true, example: '2026-09-01' })
-  @IsOptional()
-  @IsCalendarDate()
-  @IsNotFutureDate()
+  @CatalogueField(STUDENT_FIELDS.enrollmentDate)
   enrollmentDate?: string | null;
 
-  @ApiPropertyOptional({ type: 'integer', nullable: true, minimum: 1, maximum: 6, example: 1 })
-  @IsOptional()
-  @IsInt()
-  @Min(1)
-  @Max(6)
+  @CatalogueField(STUDENT_FIELDS.studyYear)
   studyYear?: number | null;
 
-  @ApiPropertyOptional({ default: true })
-  @IsOmittable()
-  @IsBoolean()
+  @CatalogueField(STUDENT_FIELDS.isActive)
   isActive?: boolean;
 
-  @ApiPropertyOptional({ type: String, nullable: true, maxLength: 2000 })
-  @Transform(toTrimmedOrNull)
-  @IsOptional()
-  @IsString()
-  @MaxLength(2000)
+  @CatalogueField(STUDENT_FIELDS.healthIssue)
   healthIssue?: string | null;
 
-  @ApiPropertyOptional({ type: String, nullable: true, maxLength: 2000 })
-  @Transform(toTrimmedOrNull)
-  @IsOptional()
-  @IsString()
-  @MaxLength(2000)
+  @CatalogueField(STUDENT_FIELDS.note)
   note?: string | null;
 
-  @ApiPropertyOptional({ type: String, nullable: true, maxLength: 20, example: '2026-2027' })
-  @Transform(toTrimmedOrNull)
-  @IsOptional()
-  @IsString()
-  @MaxLength(20)
+  @CatalogueField(STUDENT_FIELDS.academicYear)
   academicYear?: string | null;
 
-  @ApiPropertyOptional({ type: String, nullable: true, maxLength: 20, example: 'A1' })
-  @Transform(toTrimmedOrNull)
-  @IsOptional()
-  @IsString()
-  @MaxLength(20)
+  @CatalogueField(STUDENT_FIELDS.classDivision)
   classDivision?: string | null;
 }
 

@@ -1,0 +1,122 @@
+import { applyDecorators } from '@nestjs/common';
+import { ApiProperty, ApiPropertyOptions } from '@nestjs/swagger';
+import { Transform, TransformFnParams } from 'class-transformer';
+import { IsBoolean, IsEnum, IsInt, IsNotEmpty, IsOptional, IsString, Matches, Max, MaxLength, Min, ValidateBy } from 'class-validator';
+import { COURSE_CODE_MAX_LENGTH, COURSE_CODE_PATTERN, toCourseCode } from '../../courses/course-code';
+import { STUDENT_ID_MAX_LENGTH, STUDENT_ID_PATTERN, toStudentId } from '../../students/student-id';
+import { IsCalendarDate, IsNotFutureDate } from '../validation/date.validators';
+import { IsOmittable } from '../validation/omittable.decorator';
+import { toTrimmed, toTrimmedLowercase, toTrimmedOrNull } from '../validation/transforms';
+import {
+  EMAIL_MAX_LENGTH,
+  FieldSpec,
+  FIRST_STUDY_YEAR,
+  isEmailAddress,
+  LAST_STUDY_YEAR,
+  PHONE_MAX_LENGTH,
+  PHONE_MESSAGE,
+  PHONE_PATTERN,
+} from './field-spec';
+
+/** Named isEmail, as @IsEmail was, but the same check that imports make. */
+const IsEmailAddress = (name: string): PropertyDecorator =>
+  ValidateBy(
+    { name: 'isEmail', validator: { validate: (value: unknown) => typeof value === 'string' && isEmailAddress(value) } },
+    { message: `${name} must be an email address such as name@school.example` },
+  );
+
+/** Text trimmed; a nullable field's empty text is null, so that clearing it in a form stores "no value". */
+const trimmed = (field: FieldSpec): ((params: TransformFnParams) => unknown) => (field.presence === 'nullable' ? toTrimmedOrNull : toTrimmed);
+
+/** Swagger's description of the field's kind and limits. */
+function schemaOf(field: FieldSpec): ApiPropertyOptions {
+  switch (field.kind) {
+    case 'text':
+      return { type: String, maxLength: field.maxLength };
+    case 'email':
+      return { type: String, maxLength: EMAIL_MAX_LENGTH };
+    case 'phone':
+      return { type: String, maxLength: PHONE_MAX_LENGTH, pattern: PHONE_PATTERN.source };
+    case 'studentId':
+      return { type: String, maxLength: STUDENT_ID_MAX_LENGTH };
+    case 'courseCode':
+      return { type: String, minLength: 1, maxLength: COURSE_CODE_MAX_LENGTH };
+    case 'date':
+      return { type: String, format: 'date' };
+    case 'integer':
+      return { type: 'integer', minimum: field.minimum, maximum: field.maximum };
+    case 'studyYear':
+      return { type: 'integer', minimum: FIRST_STUDY_YEAR, maximum: LAST_STUDY_YEAR };
+    case 'boolean':
+      return { type: Boolean };
+    case 'status':
+      return { enum: Object.keys(field.valueLabels), enumName: field.enumName };
+    case 'evaluationRules':
+      throw new Error(`${field.name}: nested values keep their own decorators in the DTO`);
+  }
+}
+
+/** The transform and checks of the field's kind, the same as its import rule makes. */
+function checksOf(field: FieldSpec): PropertyDecorator[] {
+  const required = field.presence === 'required' ? [IsNotEmpty()] : [];
+  switch (field.kind) {
+    case 'text':
+      return [Transform(trimmed(field)), IsString(), ...required, MaxLength(field.maxLength)];
+    case 'email':
+      return [Transform(toTrimmedLowercase), IsEmailAddress(field.name), MaxLength(EMAIL_MAX_LENGTH)];
+    case 'phone':
+      return [
+        Transform(trimmed(field)),
+        IsString(),
+        MaxLength(PHONE_MAX_LENGTH),
+        Matches(PHONE_PATTERN, { message: `${field.name} ${PHONE_MESSAGE}` }),
+      ];
+    case 'studentId':
+      return [
+        Transform(toStudentId),
+        IsString(),
+        IsNotEmpty(),
+        MaxLength(STUDENT_ID_MAX_LENGTH),
+        Matches(STUDENT_ID_PATTERN, { message: `${field.name} may contain only letters, digits, "_" and "-"` }),
+      ];
+    case 'courseCode':
+      return [
+        Transform(toCourseCode),
+        IsString(),
+        IsNotEmpty(),
+        MaxLength(COURSE_CODE_MAX_LENGTH),
+        Matches(COURSE_CODE_PATTERN, { message: `${field.name} may contain only letters, digits, "_", "-" and "."` }),
+      ];
+    case 'date':
+      return [IsCalendarDate(), IsNotFutureDate()];
+    case 'integer':
+      return [IsInt(), Min(field.minimum), Max(field.maximum)];
+    case 'studyYear':
+      return [IsInt(), Min(FIRST_STUDY_YEAR), Max(LAST_STUDY_YEAR)];
+    case 'boolean':
+      return [IsBoolean()];
+    case 'status':
+      return [IsEnum(Object.fromEntries(Object.keys(field.valueLabels).map((value) => [value, value])))];
+    case 'evaluationRules':
+      return [];
+  }
+}
+
+const PRESENCE: Record<FieldSpec['presence'], { api: ApiPropertyOptions; check: PropertyDecorator[] }> = {
+  required: { api: { required: true }, check: [] },
+  nullable: { api: { required: false, nullable: true }, check: [IsOptional()] },
+  // Left out, it takes the column's default; null is still checked, and refused.
+  defaulted: { api: { required: false }, check: [IsOmittable()] },
+};
+
+/** A create DTO's property as the field catalogue states it: Swagger text, transform and checks. */
+export function CatalogueField(field: FieldSpec): PropertyDecorator {
+  const presence = PRESENCE[field.presence];
+  const example = field.example === undefined ? {} : { example: field.example };
+  const byDefault = field.default === undefined ? {} : { default: field.default };
+  return applyDecorators(
+    ApiProperty({ ...schemaOf(field), ...presence.api, ...example, ...byDefault } as ApiPropertyOptions),
+    ...presence.check,
+    ...checksOf(field),
+  );
+}

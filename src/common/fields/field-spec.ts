@@ -1,0 +1,76 @@
+import { ExportLanguage } from '../../exports/export.enums';
+
+export type Translated = Readonly<Record<ExportLanguage, string>>;
+
+/** Labels of a field's values in CSV and XLSX, keyed by the API's value as text (`true`, `dropped`). */
+export type ValueLabels = Readonly<Record<string, Translated>>;
+
+/**
+ * `required`: a create must give it. `nullable`: may be left out or cleared with null.
+ * `defaulted`: may be left out to take the column's default, never null (the column is NOT NULL).
+ */
+export type Presence = 'required' | 'nullable' | 'defaulted';
+
+/** One field's kind and the limits that go with it; the API and imports both check these. */
+export type FieldKind =
+  | { kind: 'text'; maxLength: number }
+  | { kind: 'email' }
+  | { kind: 'phone' }
+  | { kind: 'studentId' }
+  | { kind: 'courseCode' }
+  /** A calendar day, not in the future. */
+  | { kind: 'date' }
+  | { kind: 'integer'; minimum: number; maximum: number }
+  /** FIRST_STUDY_YEAR..LAST_STUDY_YEAR; imports also read the Greek ordinals Α' .. ΣΤ'. */
+  | { kind: 'studyYear' }
+  | { kind: 'boolean'; valueLabels: ValueLabels }
+  | { kind: 'status'; enumName: string; valueLabels: ValueLabels }
+  | { kind: 'evaluationRules' };
+
+export type FieldSpec = FieldKind & {
+  name: string;
+  presence: Presence;
+  /** The export's header; an import reads both languages' labels as this field too. */
+  label: Translated;
+  /** Other headers an import reads as this field, besides its name and labels. */
+  aliases: readonly string[];
+  /** The API's example. */
+  example?: unknown;
+  /** What a `defaulted` field takes when left out, as the API documents it. */
+  default?: unknown;
+  /** Values that the API and an import both accept (valid) or both refuse (invalid); a test runs them through both. */
+  examples: { valid: readonly unknown[]; invalid: readonly unknown[] };
+};
+
+type FieldEntry = FieldSpec extends infer Spec ? (Spec extends unknown ? Omit<Spec, 'name'> : never) : never;
+
+/** Names each entry after its key; the key order is the import's field order, the natural key first. */
+export function fieldCatalogue<Names extends string>(entries: Record<Names, FieldEntry>): Readonly<Record<Names, FieldSpec>> {
+  return Object.fromEntries(Object.entries<FieldEntry>(entries).map(([name, entry]) => [name, { ...entry, name }])) as Record<
+    Names,
+    FieldSpec
+  >;
+}
+
+export const yesNoLabels = (yes: Translated, no: Translated): ValueLabels => ({ true: yes, false: no });
+
+export function valueLabelsOf(field: FieldSpec): ValueLabels | undefined {
+  return field.kind === 'boolean' || field.kind === 'status' ? field.valueLabels : undefined;
+}
+
+export const FIRST_STUDY_YEAR = 1;
+export const LAST_STUDY_YEAR = 6;
+
+export const EMAIL_MAX_LENGTH = 254;
+// One @, no spaces, and a domain of at least two non-empty labels.
+const EMAIL_PATTERN = /^[^\s@]+@[^\s@.]+(?:\.[^\s@.]+)+$/u;
+
+export const PHONE_MAX_LENGTH = 30;
+// At least one digit, so that a cell of dashes is not taken for a number.
+export const PHONE_PATTERN = /^[\d +()./-]*\d[\d +()./-]*$/u;
+export const PHONE_MESSAGE = 'may contain only digits, spaces and + ( ) - . /';
+
+/** The address check of the API and of imports alike; the length is checked apart. */
+export function isEmailAddress(value: string): boolean {
+  return EMAIL_PATTERN.test(value);
+}
