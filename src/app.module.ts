@@ -18,6 +18,7 @@ import { EnrollmentsModule } from './enrollments/enrollments.module';
 import { ExportsModule } from './exports/exports.module';
 import { HealthModule } from './health/health.module';
 import { ImportsModule } from './imports/imports.module';
+import { JobWorkerModule } from './jobs/job-worker.module';
 import { JobsModule } from './jobs/jobs.module';
 import { loggerOptions } from './logging';
 
@@ -41,6 +42,7 @@ export class AppModule {
         HealthModule,
         ImportsModule,
         JobsModule,
+        JobWorkerModule.forRole(config),
         ExportsModule,
         ...extraModules,
       ],

@@ -14,8 +14,8 @@ import { ContentDigest } from '../common/stream/content-digest';
 import { ProblemException } from '../common/problem/problem.exception';
 import { flattenValidationErrors } from '../common/validation/validation.pipe';
 import { JobDto } from '../jobs/dto/job.dto';
-import { JobExecution } from '../jobs/job-handler.registry';
-import { JobResult } from '../jobs/job-record';
+import { JobExecution, JobOutcome } from '../jobs/job-handler.registry';
+import { payloadOf, resultDataOf } from '../jobs/job-payloads';
 import { JobStatus, JobType } from '../jobs/job.enums';
 import { JobsService } from '../jobs/jobs.service';
 import { EXPORT_FILTER_TYPES } from './dto/export-query.dto';
@@ -48,12 +48,12 @@ export interface ExportRequest {
 }
 
 /** What an export job keeps in its parameters: the request, with the fields resolved. */
-interface ExportJobParameters extends ExportRequest {
+export interface ExportJobParameters extends ExportRequest {
   fields: string[];
 }
 
 /** What a finished export job keeps in `result.data`. */
-export interface ExportJobOutput {
+export type ExportJobOutput = {
   entity: ExportEntity;
   format: ExportFormat;
   fileName: string;
@@ -61,7 +61,7 @@ export interface ExportJobOutput {
   rowCount: number;
   sizeBytes: number;
   sha256: string;
-}
+};
 
 @Injectable()
 export class ExportsService {
@@ -125,15 +125,15 @@ export class ExportsService {
   async startJob(request: ExportRequest, user: AuthenticatedUser): Promise<JobDto> {
     const columns = this.columnsFor(request, user);
     const parameters: ExportJobParameters = { ...request, fields: columns.map((column) => column.name) };
-    return this.jobs.startServerJob(JobType.ExportLarge, { ...parameters }, user.id);
+    return this.jobs.startServerJob(JobType.ExportLarge, parameters, user.id);
   }
 
   /**
    * The `export_large` handler: writes the file under a temporary name, hashing it on the way,
    * and gives it its final name only once complete. A cancelled or failed run leaves no file.
    */
-  async runJob(execution: JobExecution): Promise<Partial<JobResult>> {
-    const request = execution.job.parameters as unknown as ExportJobParameters;
+  async runJob(execution: JobExecution<JobType.ExportLarge>): Promise<JobOutcome<JobType.ExportLarge>> {
+    const request = execution.payload;
     const selection = selectColumns(request.entity, request.fields);
     if ('unknown' in selection) throw new Error(`Unknown export fields ${selection.unknown.join(', ')}`);
     const { columns } = selection;
@@ -174,7 +174,7 @@ export class ExportsService {
         sha256: hashing.sha256(),
       };
       await execution.reportProgress({ processed: rowCount, total: snapshot.rowCount, message: 'Written' });
-      return { message: `Exported ${rowCount} rows`, counts: { rows: rowCount }, data: { ...output } };
+      return { message: `Exported ${rowCount} rows`, counts: { rows: rowCount }, data: output };
     } catch (error) {
       hashing.destroy();
       await written.catch(() => undefined);
@@ -193,7 +193,7 @@ export class ExportsService {
     if (job.status !== JobStatus.Completed) {
       throw ProblemException.conflict('export_not_ready', `The export job is ${job.status}; only a completed export can be downloaded.`);
     }
-    const output = job.result!.data as unknown as ExportJobOutput;
+    const output = resultDataOf(job, JobType.ExportLarge)!;
     const file = createReadStream(this.files.pathOf(job.id, output.format));
     try {
       await once(file, 'open');
@@ -201,7 +201,7 @@ export class ExportsService {
       if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
       throw ProblemException.notFound(`The file of export ${jobId}`, 'export_file_missing');
     }
-    const parameters = job.parameters as unknown as ExportJobParameters;
+    const parameters = payloadOf(job, JobType.ExportLarge);
     return new ExportFile(
       file,
       { type: output.contentType, disposition: attachmentDisposition(output.fileName), length: output.sizeBytes },

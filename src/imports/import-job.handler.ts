@@ -1,18 +1,24 @@
 import { EntityManager } from '@mikro-orm/postgresql';
 import { Injectable, OnModuleInit } from '@nestjs/common';
-import { JobExecution, JobFailedError, JobHandlerRegistry } from '../jobs/job-handler.registry';
-import { JobResult } from '../jobs/job-record';
+import { JobExecution, JobFailedError, JobHandlerRegistry, JobOutcome } from '../jobs/job-handler.registry';
 import { JobType } from '../jobs/job.enums';
-import { ImportPreviewStatus } from './import-options';
+import { ImportPreviewStatus, InvalidRowPolicy } from './import-options';
 import { ImportPreview } from './import-preview.entity';
 import { ImportRunner } from './import-runner.service';
 import { StageChangedError } from './import-staging';
+import { ImportEntity } from './import.types';
 import { ImportFileError } from './readers/import-file.error';
+import { ImportMode } from './rows/import-mode';
 
-interface ImportJobParameters {
+export interface ImportJobParameters {
   previewIds: string[];
   /** True when a preview request made the plan: the job applies it only if it still holds. */
   recheck: boolean;
+  /** The rest describes the import to whoever reads the job; the handler works from the previews. */
+  entity: ImportEntity;
+  mode: ImportMode;
+  onInvalid: InvalidRowPolicy;
+  files: { fileName: string; sha256: string; size: number }[];
 }
 
 /**
@@ -31,8 +37,8 @@ export class ImportJobHandler implements OnModuleInit {
     this.handlers.register(JobType.BulkImport, (execution) => this.run(execution), { attempts: 2, backoffMs: 1_000 });
   }
 
-  private async run(execution: JobExecution): Promise<Partial<JobResult>> {
-    const { previewIds, recheck } = execution.job.parameters as unknown as ImportJobParameters;
+  private async run(execution: JobExecution<JobType.BulkImport>): Promise<JobOutcome<JobType.BulkImport>> {
+    const { previewIds, recheck } = execution.payload;
     const found = await this.em.fork().find(ImportPreview, { id: { $in: previewIds } });
     const previews = previewIds.map((id) => found.find((preview) => preview.id === id));
     if (previews.some((preview) => preview === undefined)) {

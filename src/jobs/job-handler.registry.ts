@@ -1,4 +1,5 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, OnApplicationBootstrap } from '@nestjs/common';
+import { JobPayloadMap, JobResultMap, SERVER_JOB_TYPES } from './job-payloads';
 import { JobProgress, JobRecord, JobResult } from './job-record';
 import { JobType } from './job.enums';
 
@@ -23,8 +24,10 @@ export class JobFailedError extends Error {
 }
 
 /** What a running handler gets: its job, and the two calls that make a job observable and stoppable. */
-export interface JobExecution {
+export interface JobExecution<T extends JobType = JobType> {
   job: JobRecord;
+  /** The job's parameters, as its type declares them. */
+  payload: JobPayloadMap[T];
   /** 1 on the first run, 2 on the first retry... */
   attempt: number;
   reportProgress(progress: Partial<JobProgress>): Promise<void>;
@@ -32,7 +35,10 @@ export interface JobExecution {
   throwIfCancelled(): Promise<void>;
 }
 
-export type JobHandler = (execution: JobExecution) => Promise<Partial<JobResult>>;
+/** What a handler returns: a partial result whose `data` is what its type declares. */
+export type JobOutcome<T extends JobType = JobType> = Partial<Omit<JobResult, 'data'>> & { data?: JobResultMap[T] | null };
+
+export type JobHandler<T extends JobType = JobType> = (execution: JobExecution<T>) => Promise<JobOutcome<T>>;
 
 export interface JobHandlerOptions {
   /** Runs in total, counting the first; more than 1 only where running again is safe (idempotent work). */
@@ -42,7 +48,7 @@ export interface JobHandlerOptions {
 }
 
 export interface RegisteredHandler extends Required<JobHandlerOptions> {
-  run: JobHandler;
+  run(execution: JobExecution): Promise<Partial<JobResult>>;
 }
 
 /**
@@ -50,12 +56,28 @@ export interface RegisteredHandler extends Required<JobHandlerOptions> {
  * with a handler is driven by the workers and refuses the PATCH endpoints.
  */
 @Injectable()
-export class JobHandlerRegistry {
+export class JobHandlerRegistry implements OnApplicationBootstrap {
   private readonly handlers = new Map<JobType, RegisteredHandler>();
 
-  register(type: JobType, run: JobHandler, options: JobHandlerOptions = {}): void {
+  register<T extends JobType>(type: T, run: JobHandler<T>, options: JobHandlerOptions = {}): void {
     if (this.handlers.has(type)) throw new Error(`A handler for ${type} jobs is already registered`);
-    this.handlers.set(type, { run, attempts: options.attempts ?? 1, backoffMs: options.backoffMs ?? 5_000 });
+    this.handlers.set(type, {
+      // The worker gives a handler only jobs of its own type, whose payload startServerJob typed.
+      run: async (execution) => {
+        const { data, ...outcome } = await run(execution as JobExecution<T>);
+        return data === undefined || data === null ? outcome : { ...outcome, data: { ...data } };
+      },
+      attempts: options.attempts ?? 1,
+      backoffMs: options.backoffMs ?? 5_000,
+    });
+  }
+
+  /** Handlers register in onModuleInit; by bootstrap every module has had its turn. */
+  onApplicationBootstrap(): void {
+    const missing = SERVER_JOB_TYPES.filter((type) => !this.handlers.has(type));
+    if (missing.length > 0) {
+      throw new Error(`No handler is registered for ${missing.join(', ')} jobs: load the module that runs them (imports, exports, jobs) in every process`);
+    }
   }
 
   get(type: JobType): RegisteredHandler | undefined {

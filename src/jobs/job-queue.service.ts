@@ -1,6 +1,6 @@
-import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
-import { Queue } from 'bullmq';
-import Redis from 'ioredis';
+import { InjectQueue } from '@nestjs/bullmq';
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { ConnectionOptions, Queue } from 'bullmq';
 import { logDistinctErrors } from '../common/redis/log-distinct-errors';
 import { FAIL_FAST_REDIS_OPTIONS } from '../common/redis/redis.module';
 import { APP_CONFIG } from '../config/app-config.module';
@@ -16,12 +16,21 @@ export interface QueuedJobData {
   jobId?: string;
 }
 
+/** The queue is used inside requests (adding, cancelling, the dashboard), which must fail fast while Redis is away. */
+export function producerConnection(config: AppConfig): ConnectionOptions {
+  // ioredis's type admits a null retry strategy, BullMQ's does not; ours is a function.
+  const { retryStrategy, ...options } = FAIL_FAST_REDIS_OPTIONS;
+  return { url: config.redisUrl, ...options, retryStrategy: retryStrategy ?? undefined };
+}
+
 /**
- * A connection for BullMQ's Worker and QueueEvents, which block on Redis and need unlimited
- * retries per request; they run in the background, so waiting for Redis to return is right there.
+ * BullMQ's Worker and QueueEvents block on Redis and need unlimited retries per request; they run
+ * in the background, so waiting for Redis to return is right there.
  */
-export function bullConnection(config: AppConfig): Redis {
-  return new Redis(config.redisUrl, { maxRetriesPerRequest: null });
+export function blockingConnection(config: AppConfig): ConnectionOptions {
+  // ioredis's own reconnection pace: BullMQ's default waits up to 20 s between tries, which
+  // holds a worker's shutdown that long after an outage.
+  return { url: config.redisUrl, maxRetriesPerRequest: null, retryStrategy: (attempt) => Math.min(attempt * 50, 2_000) };
 }
 
 /** BullMQ's keys live under the service's Redis prefix, like everything else it stores. */
@@ -31,15 +40,12 @@ export function bullPrefix(config: AppConfig): string {
 
 /** Puts server-run jobs on the BullMQ queue that the workers consume. */
 @Injectable()
-export class JobQueue implements OnApplicationShutdown {
-  readonly queue: Queue<QueuedJobData>;
-  private readonly connection: Redis;
-
-  constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {
-    // The queue is used inside requests (adding, cancelling, the dashboard), which must fail fast while Redis is away.
-    this.connection = new Redis(config.redisUrl, FAIL_FAST_REDIS_OPTIONS);
-    this.queue = new Queue<QueuedJobData>(JOB_QUEUE_NAME, { connection: this.connection, prefix: bullPrefix(config) });
-    logDistinctErrors(this.queue, new Logger(JobQueue.name), 'Job queue');
+export class JobQueue {
+  constructor(
+    @InjectQueue(JOB_QUEUE_NAME) readonly queue: Queue<QueuedJobData>,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {
+    logDistinctErrors(queue, new Logger(JobQueue.name), 'Job queue');
   }
 
   async enqueue(record: JobRecord, handler: RegisteredHandler): Promise<void> {
@@ -73,11 +79,5 @@ export class JobQueue implements OnApplicationShutdown {
       { pattern: this.config.cleanupCron },
       { name: 'cleanup', data: {}, opts: { attempts: handler.attempts, backoff: { type: 'exponential', delay: handler.backoffMs } } },
     );
-  }
-
-  async onApplicationShutdown(): Promise<void> {
-    // Closing waits on Redis; when it is unreachable, dropping the connection is all there is to do.
-    if (this.connection.status === 'ready') await this.queue.close();
-    this.connection.disconnect();
   }
 }

@@ -8,6 +8,7 @@ import { ProblemException } from '../common/problem/problem.exception';
 import { CompleteJobDto, CreateJobDto, FailJobDto, JobDto, JobListQueryDto, JobProgressUpdateDto } from './dto/job.dto';
 import { JobEventsService } from './job-events.service';
 import { JobHandlerRegistry } from './job-handler.registry';
+import { JobPayloadMap } from './job-payloads';
 import { JobQueue } from './job-queue.service';
 import { ChangeOutcome, JobChange, JobRecord } from './job-record';
 import { JobNotFoundError, JobStore } from './job-store.service';
@@ -46,7 +47,7 @@ export class JobsService {
 
   /** Registers a job that an outside script runs and reports through the PATCH endpoints. */
   async registerTracked(input: CreateJobDto, user: AuthenticatedUser, idempotencyKey?: string): Promise<{ job: JobDto; replayed: boolean }> {
-    if (this.handlers.runsOnServer(input.type) || input.type === JobType.BulkImport || input.type === JobType.ExportLarge) {
+    if (this.handlers.runsOnServer(input.type)) {
       throw new ProblemException({
         status: 422,
         code: 'job_type_runs_on_server',
@@ -84,10 +85,10 @@ export class JobsService {
   }
 
   /** Starts a job that the workers run with the handler registered for its type. For other modules. */
-  async startServerJob(type: JobType, parameters: Record<string, unknown>, createdBy: string | null, priority?: number): Promise<JobDto> {
+  async startServerJob<T extends JobType>(type: T, payload: JobPayloadMap[T], createdBy: string | null, priority?: number): Promise<JobDto> {
     const handler = this.handlers.get(type);
     if (handler === undefined) throw new Error(`No handler is registered for ${type} jobs`);
-    const record = await this.store.create({ type, runner: JobRunner.Server, parameters, priority, createdBy });
+    const record = await this.store.create({ type, runner: JobRunner.Server, parameters: { ...payload }, priority, createdBy });
     await this.queue.enqueue(record, handler);
     return JobDto.from(record);
   }

@@ -178,6 +178,7 @@ describe('an import whose worker is killed mid-commit', () => {
           NODE_ENV: 'test',
           ROLE: 'worker',
           DATABASE_URL: t.databaseUrl,
+          REDIS_URL: t.redisUrl,
           REDIS_KEY_PREFIX: t.redisKeyPrefix,
           JWT_SECRET: 'worker-secret',
           IMPORT_STORAGE_DIR: storage,

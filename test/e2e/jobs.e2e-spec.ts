@@ -300,6 +300,7 @@ describe('a worker killed mid-job', () => {
         NODE_ENV: 'test',
         ROLE: 'worker',
         DATABASE_URL: t.databaseUrl,
+        REDIS_URL: t.redisUrl,
         REDIS_KEY_PREFIX: t.redisKeyPrefix,
         JWT_SECRET: 'worker-secret',
         LOG_LEVEL: 'silent',

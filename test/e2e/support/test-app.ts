@@ -19,6 +19,8 @@ export interface TestApp {
   app: NestFastifyApplication;
   baseUrl: string;
   databaseUrl: string;
+  /** Redis direct (not through `via`), for processes a test forks beside the app. */
+  redisUrl: string;
   redisKeyPrefix: string;
   /** A client without a token. */
   anonymous: ApiClient;
@@ -88,6 +90,7 @@ export async function startTestApp(
     app,
     baseUrl,
     databaseUrl,
+    redisUrl: REDIS,
     redisKeyPrefix,
     anonymous: client(),
     admin,

@@ -1,12 +1,14 @@
+import { BullRegistrar, OnWorkerEvent, WorkerHost } from '@nestjs/bullmq';
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
-import { Job as BullJob, QueueEvents, Worker } from 'bullmq';
+import { Job as BullJob } from 'bullmq';
 import type Redis from 'ioredis';
 import { logDistinctErrors } from '../common/redis/log-distinct-errors';
 import { REDIS_CLIENT } from '../common/redis/redis.module';
 import { APP_CONFIG } from '../config/app-config.module';
 import { AppConfig } from '../config/environment';
+import { JOB_FAILURES, JobFailures } from './job-failures.listener';
 import { JobCancelledError, JobExecution, JobFailedError, JobHandlerRegistry } from './job-handler.registry';
-import { bullConnection, bullPrefix, JOB_QUEUE_NAME, JobQueue, QueuedJobData } from './job-queue.service';
+import { JobQueue, QueuedJobData } from './job-queue.service';
 import { JobRecord } from './job-record';
 import { JobStore } from './job-store.service';
 import { JobRunner, JobType, TERMINAL_STATUSES } from './job.enums';
@@ -18,67 +20,61 @@ function messageOf(error: unknown): string {
 /**
  * The worker role: runs queued jobs through their registered handlers, reports every step to the
  * job store, and turns BullMQ's verdicts (retry, stalled, failed for good) into job states, so a
- * job never stays `processing` after its worker is gone.
+ * job never stays `processing` after its worker is gone. JobWorkerModule provides it, decorated
+ * with the worker options of the configuration, only in processes whose ROLE runs jobs.
  */
 @Injectable()
-export class JobWorker implements OnApplicationBootstrap, OnApplicationShutdown {
-  private readonly logger = new Logger(JobWorker.name);
-  private worker?: Worker<QueuedJobData>;
-  private queueEvents?: QueueEvents;
-  private readonly connections: Redis[] = [];
+export class JobProcessor extends WorkerHost implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger(JobProcessor.name);
+  private started = false;
 
   constructor(
     private readonly store: JobStore,
     private readonly queue: JobQueue,
     private readonly handlers: JobHandlerRegistry,
+    @Inject(JOB_FAILURES) private readonly failures: JobFailures,
+    private readonly registrar: BullRegistrar,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(REDIS_CLIENT) private readonly redis: Redis,
-  ) {}
+  ) {
+    super();
+  }
 
-  async onApplicationBootstrap(): Promise<void> {
-    if (this.config.role === 'api') return;
-    // BullMQ's blocking clients cannot be closed cleanly while Redis is away, so the worker starts
-    // once Redis answers; until then the service runs (and /health/ready names Redis).
+  onApplicationBootstrap(): void {
+    // BullMQ's blocking clients cannot be closed cleanly while Redis is away, so the worker is
+    // created (BullModule's manualRegistration) once Redis answers; until then the service runs
+    // and /health/ready names Redis.
     if (this.redis.status === 'ready') this.start();
     else this.redis.once('ready', this.start);
   }
 
   async onApplicationShutdown(): Promise<void> {
     this.redis.off('ready', this.start);
-    if (this.worker === undefined) return;
-    const redisAnswers = this.connections.every((connection) => connection.status === 'ready');
-    // Forced when Redis is gone: nothing can be handed back to the queue without it.
+    if (!this.started) return;
+    const redisAnswers = this.redis.status === 'ready';
+    // Forced when Redis is gone: nothing can be handed back to the queue without it. Otherwise the
+    // running jobs finish first. BullModule's own close of the worker joins this one.
     await this.worker.close(!redisAnswers);
-    if (redisAnswers) await this.queueEvents?.close();
-    for (const connection of this.connections) connection.disconnect();
+    if (redisAnswers) await this.failures.listener.queueEvents.close();
+    else await this.failures.listener.queueEvents.disconnect();
+  }
+
+  @OnWorkerEvent('stalled')
+  onStalled(jobId: string): void {
+    this.logger.warn(`Job ${jobId} stalled (its worker stopped answering); it runs again`);
   }
 
   private readonly start = (): void => {
-    const [workerConnection, eventsConnection] = [bullConnection(this.config), bullConnection(this.config)];
-    this.connections.push(workerConnection, eventsConnection);
-    this.worker = new Worker<QueuedJobData>(JOB_QUEUE_NAME, (bullJob) => this.process(bullJob), {
-      connection: workerConnection,
-      prefix: bullPrefix(this.config),
-      concurrency: this.config.jobConcurrency,
-      lockDuration: this.config.jobLockSeconds * 1000,
-      stalledInterval: this.config.jobStalledIntervalSeconds * 1000,
-      // One stall is recovered (run again); a second means the job itself kills its worker: fail it.
-      maxStalledCount: 1,
-    });
+    this.registrar.register();
+    this.started = true;
     logDistinctErrors(this.worker, this.logger, 'Job worker');
-    this.worker.on('stalled', (jobId) => this.logger.warn(`Job ${jobId} stalled (its worker stopped answering); it runs again`));
-    // Jobs failed by BullMQ itself (a second stall) never reach process(): record the verdict here.
-    this.queueEvents = new QueueEvents(JOB_QUEUE_NAME, { connection: eventsConnection, prefix: bullPrefix(this.config) });
-    logDistinctErrors(this.queueEvents, this.logger, 'Job queue events');
-    this.queueEvents.on('failed', ({ jobId, failedReason }) => {
-      this.failIfUnfinished(jobId, failedReason).catch((error: unknown) => this.logger.error({ err: error }, `Could not record the failure of job ${jobId}`));
-    });
+    logDistinctErrors(this.failures.listener.queueEvents, this.logger, 'Job queue events');
     const cleanup = this.handlers.get(JobType.Cleanup);
     if (cleanup !== undefined) this.queue.scheduleDailyCleanup(cleanup).catch((error: unknown) => this.logger.error({ err: error }, 'Could not schedule the daily cleanup job'));
     this.logger.log(`Job worker started (concurrency ${this.config.jobConcurrency})`);
   };
 
-  private async process(bullJob: BullJob<QueuedJobData>): Promise<void> {
+  async process(bullJob: BullJob<QueuedJobData>): Promise<void> {
     const record = await this.recordFor(bullJob);
     if (record === null || TERMINAL_STATUSES.has(record.status)) return;
     if (record.cancelRequestedAt !== null) {
@@ -123,6 +119,7 @@ export class JobWorker implements OnApplicationBootstrap, OnApplicationShutdown 
   private execution(job: JobRecord, attempt: number): JobExecution {
     return {
       job,
+      payload: job.parameters,
       attempt,
       reportProgress: async (progress) => {
         await this.store.change(job.id, { kind: 'progress', progress });
@@ -140,13 +137,5 @@ export class JobWorker implements OnApplicationBootstrap, OnApplicationShutdown 
     const record = await this.store.create({ type: bullJob.name as JobType, runner: JobRunner.Server, createdBy: null, parameters: { scheduled: true } });
     await bullJob.updateData({ jobId: record.id });
     return record;
-  }
-
-  private async failIfUnfinished(jobId: string, reason: string): Promise<void> {
-    const bullJob = await this.queue.queue.getJob(jobId);
-    const storeId = bullJob?.data.jobId ?? jobId;
-    const record = await this.store.get(storeId);
-    if (record === null || TERMINAL_STATUSES.has(record.status)) return;
-    await this.store.change(storeId, { kind: 'fail', error: reason });
   }
 }
