@@ -104,7 +104,7 @@ export class JobsService {
 
   async list(query: JobListQueryDto, user: AuthenticatedUser): Promise<Page<JobDto>> {
     if (query.userId !== undefined && user.role !== Role.Admin && query.userId.toLowerCase() !== user.id) {
-      throw new ProblemException({ status: 403, code: 'insufficient_role', title: 'Forbidden', detail: "Only admins may list other users' jobs." });
+      throw ProblemException.insufficientRole("Only admins may list other users' jobs.");
     }
     const userId = user.role === Role.Admin ? query.userId?.toLowerCase() : user.id;
     const { items, total } = await this.store.list({ userId, status: query.status, type: query.type, limit: query.limit, offset: query.offset });

@@ -63,7 +63,7 @@ export async function mountQueueDashboard(
         if (token === undefined) throw signInRequired();
         const user = await authenticate(token);
         if (user.role !== Role.Admin) {
-          throw new ProblemException({ status: 403, code: 'insufficient_role', title: 'Forbidden', detail: 'The queue dashboard is for admins.' });
+          throw ProblemException.insufficientRole('The queue dashboard is for admins.');
         }
       } catch (error) {
         const { body, headers } = toProblem(error, String(request.id));
