@@ -2,7 +2,7 @@ import { fieldCatalogue, yesNoLabels } from '../common/fields/field-spec';
 
 const LONG_TEXT_MAX_LENGTH = 2000;
 const COURSE_NAME_MAX_LENGTH = 200;
-export const SEMESTER_MAX_LENGTH = 50;
+const SEMESTER_MAX_LENGTH = 50;
 const MAX_PER_WEEK = 60;
 
 const tooLong = (maxLength: number): string => 'x'.repeat(maxLength + 1);

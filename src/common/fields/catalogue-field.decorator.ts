@@ -6,7 +6,7 @@ import { COURSE_CODE_MAX_LENGTH, COURSE_CODE_PATTERN, toCourseCode } from '../..
 import { STUDENT_ID_MAX_LENGTH, STUDENT_ID_PATTERN, toStudentId } from '../../students/student-id';
 import { IsCalendarDate, IsNotFutureDate } from '../validation/date.validators';
 import { IsOmittable } from '../validation/omittable.decorator';
-import { toTrimmed, toTrimmedLowercase, toTrimmedOrNull } from '../validation/transforms';
+import { toBoolean, toInteger, toTrimmed, toTrimmedLowercase, toTrimmedOrNull } from '../validation/transforms';
 import {
   EMAIL_MAX_LENGTH,
   FieldSpec,
@@ -119,4 +119,36 @@ export function CatalogueField(field: FieldSpec): PropertyDecorator {
     ...presence.check,
     ...checksOf(field),
   );
+}
+
+/**
+ * The query-string form of the checks: text arrives as text, so booleans and integers are read
+ * from it first. A filter is looked up, not stored, so a value of no record's form finds nothing
+ * rather than being refused.
+ */
+function filterChecksOf(field: FieldSpec): PropertyDecorator[] {
+  switch (field.kind) {
+    case 'text':
+      return [Transform(toTrimmed), IsString(), MaxLength(field.maxLength)];
+    case 'studentId':
+      return [Transform(toStudentId), IsString(), MaxLength(STUDENT_ID_MAX_LENGTH)];
+    case 'courseCode':
+      return [Transform(toCourseCode), IsString(), MaxLength(COURSE_CODE_MAX_LENGTH)];
+    case 'integer':
+      return [Transform(toInteger), IsInt(), Min(field.minimum), Max(field.maximum)];
+    case 'studyYear':
+      return [Transform(toInteger), IsInt(), Min(FIRST_STUDY_YEAR), Max(LAST_STUDY_YEAR)];
+    case 'boolean':
+      return [Transform(toBoolean), IsBoolean()];
+    case 'status':
+      return checksOf(field);
+    default:
+      throw new Error(`${field.name}: ${field.kind} fields have no equality filter`);
+  }
+}
+
+/** A list or export query's filter on the field: equal to the value given. */
+export function CatalogueFilter(field: FieldSpec): PropertyDecorator {
+  const example = field.example === undefined ? {} : { example: field.example };
+  return applyDecorators(ApiProperty({ ...schemaOf(field), required: false, ...example } as ApiPropertyOptions), IsOptional(), ...filterChecksOf(field));
 }

@@ -15,12 +15,12 @@ import {
   Min,
   ValidateNested,
 } from 'class-validator';
-import { CatalogueField } from '../../common/fields/catalogue-field.decorator';
+import { CatalogueField, CatalogueFilter } from '../../common/fields/catalogue-field.decorator';
 import { PageQueryDto } from '../../common/pagination/page-query.dto';
 import { PageOf } from '../../common/pagination/page.dto';
 import { sortValues } from '../../common/pagination/sort';
 import { toBoolean, toTrimmed } from '../../common/validation/transforms';
-import { COURSE_FIELDS, SEMESTER_MAX_LENGTH } from '../course-fields.catalogue';
+import { COURSE_FIELDS } from '../course-fields.catalogue';
 import { Course } from '../course.entity';
 import { WeightsSumTo100 } from '../evaluation-rules';
 
@@ -176,16 +176,10 @@ export class CourseListQueryDto extends PageQueryDto {
   @MaxLength(100)
   search?: string;
 
-  @ApiPropertyOptional({ maxLength: SEMESTER_MAX_LENGTH, example: 'Α΄ Τετράμηνο 2026-2027' })
-  @IsOptional()
-  @IsString()
-  @MaxLength(SEMESTER_MAX_LENGTH)
+  @CatalogueFilter(COURSE_FIELDS.semester)
   semester?: string;
 
-  @ApiPropertyOptional({ type: Boolean })
-  @IsOptional()
-  @Transform(toBoolean)
-  @IsBoolean()
+  @CatalogueFilter(COURSE_FIELDS.isActive)
   isActive?: boolean;
 
   /** Admins only: also list soft-deleted courses. */

@@ -1,14 +1,12 @@
 import { ApiProperty, ApiPropertyOptional, PartialType, PickType } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { IsBoolean, IsEnum, IsIn, IsOptional, IsString, MaxLength } from 'class-validator';
-import { CatalogueField } from '../../common/fields/catalogue-field.decorator';
+import { IsBoolean, IsIn, IsOptional } from 'class-validator';
+import { CatalogueField, CatalogueFilter } from '../../common/fields/catalogue-field.decorator';
 import { PageQueryDto } from '../../common/pagination/page-query.dto';
 import { PageOf } from '../../common/pagination/page.dto';
 import { sortValues } from '../../common/pagination/sort';
 import { IsCalendarDate, IsNotFutureDate } from '../../common/validation/date.validators';
 import { toBoolean } from '../../common/validation/transforms';
-import { COURSE_CODE_MAX_LENGTH, toCourseCode } from '../../courses/course-code';
-import { STUDENT_ID_MAX_LENGTH, toStudentId } from '../../students/student-id';
 import { EnrollmentStatus } from '../enrollment-status.enum';
 import { ENROLLMENT_FIELDS } from '../enrollment-fields.catalogue';
 import { Enrollment } from '../enrollment.entity';
@@ -86,23 +84,13 @@ export const ENROLLMENT_SORT_FIELDS = ['id', 'enrolledAt', 'status', 'createdAt'
 export const ENROLLMENT_SORTS = sortValues(ENROLLMENT_SORT_FIELDS);
 
 export class EnrollmentListQueryDto extends PageQueryDto {
-  @ApiPropertyOptional({ maxLength: STUDENT_ID_MAX_LENGTH, example: 'AB123456' })
-  @Transform(toStudentId)
-  @IsOptional()
-  @IsString()
-  @MaxLength(STUDENT_ID_MAX_LENGTH)
+  @CatalogueFilter(ENROLLMENT_FIELDS.studentId)
   studentId?: string;
 
-  @ApiPropertyOptional({ maxLength: COURSE_CODE_MAX_LENGTH, example: 'MATH101' })
-  @Transform(toCourseCode)
-  @IsOptional()
-  @IsString()
-  @MaxLength(COURSE_CODE_MAX_LENGTH)
+  @CatalogueFilter(ENROLLMENT_FIELDS.courseCode)
   courseCode?: string;
 
-  @ApiPropertyOptional({ enum: EnrollmentStatus, enumName: 'EnrollmentStatus' })
-  @IsOptional()
-  @IsEnum(EnrollmentStatus)
+  @CatalogueFilter(ENROLLMENT_FIELDS.status)
   status?: EnrollmentStatus;
 
   /** Admins only: also list soft-deleted enrollments and those of deleted students or courses. */

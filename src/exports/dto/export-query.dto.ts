@@ -1,12 +1,13 @@
 import { ApiProperty, ApiPropertyOptional, IntersectionType } from '@nestjs/swagger';
 import { Transform, TransformFnParams } from 'class-transformer';
-import { ArrayMaxSize, IsArray, IsBoolean, IsEnum, IsInt, IsObject, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
-import { COURSE_CODE_MAX_LENGTH, toCourseCode } from '../../courses/course-code';
-import { SEMESTER_MAX_LENGTH } from '../../courses/course-fields.catalogue';
+import { ArrayMaxSize, IsArray, IsBoolean, IsEnum, IsObject, IsOptional, IsString } from 'class-validator';
+import { CatalogueFilter } from '../../common/fields/catalogue-field.decorator';
+import { COURSE_FIELDS } from '../../courses/course-fields.catalogue';
+import { ENROLLMENT_FIELDS } from '../../enrollments/enrollment-fields.catalogue';
+import { STUDENT_FIELDS } from '../../students/student-fields.catalogue';
 import { EnrollmentStatus } from '../../enrollments/enrollment-status.enum';
-import { STUDENT_ID_MAX_LENGTH, toStudentId } from '../../students/student-id';
 import { IsCalendarDate, IsNotBefore } from '../../common/validation/date.validators';
-import { toBoolean, toInteger, toTrimmed } from '../../common/validation/transforms';
+import { toBoolean } from '../../common/validation/transforms';
 import { ExportEntity, ExportFormat, ExportLanguage } from '../export.enums';
 
 /** `fields=studentId, lastName` → `['studentId', 'lastName']`. */
@@ -26,32 +27,16 @@ class DeletedRowsFilterDto {
 }
 
 export class StudentExportFiltersDto extends DeletedRowsFilterDto {
-  @ApiPropertyOptional({ type: Boolean })
-  @IsOptional()
-  @Transform(toBoolean)
-  @IsBoolean()
+  @CatalogueFilter(STUDENT_FIELDS.isActive)
   isActive?: boolean;
 
-  @ApiPropertyOptional({ maxLength: 20, example: '2026-2027' })
-  @Transform(toTrimmed)
-  @IsOptional()
-  @IsString()
-  @MaxLength(20)
+  @CatalogueFilter(STUDENT_FIELDS.academicYear)
   academicYear?: string;
 
-  @ApiPropertyOptional({ maxLength: 20, example: 'A1' })
-  @Transform(toTrimmed)
-  @IsOptional()
-  @IsString()
-  @MaxLength(20)
+  @CatalogueFilter(STUDENT_FIELDS.classDivision)
   classDivision?: string;
 
-  @ApiPropertyOptional({ type: 'integer', minimum: 1, maximum: 6 })
-  @IsOptional()
-  @Transform(toInteger)
-  @IsInt()
-  @Min(1)
-  @Max(6)
+  @CatalogueFilter(STUDENT_FIELDS.studyYear)
   studyYear?: number;
 
   /** Enrolled on or after this day. */
@@ -69,63 +54,34 @@ export class StudentExportFiltersDto extends DeletedRowsFilterDto {
 }
 
 export class CourseExportFiltersDto extends DeletedRowsFilterDto {
-  @ApiPropertyOptional({ type: Boolean })
-  @IsOptional()
-  @Transform(toBoolean)
-  @IsBoolean()
+  @CatalogueFilter(COURSE_FIELDS.isActive)
   isActive?: boolean;
 
-  @ApiPropertyOptional({ maxLength: SEMESTER_MAX_LENGTH, example: 'Α΄ Τετράμηνο 2026-2027' })
-  @Transform(toTrimmed)
-  @IsOptional()
-  @IsString()
-  @MaxLength(SEMESTER_MAX_LENGTH)
+  @CatalogueFilter(COURSE_FIELDS.semester)
   semester?: string;
 }
 
 export class EnrollmentExportFiltersDto extends DeletedRowsFilterDto {
-  @ApiPropertyOptional({ maxLength: STUDENT_ID_MAX_LENGTH, example: 'AB123456' })
-  @Transform(toStudentId)
-  @IsOptional()
-  @IsString()
-  @MaxLength(STUDENT_ID_MAX_LENGTH)
+  @CatalogueFilter(ENROLLMENT_FIELDS.studentId)
   studentId?: string;
 
   /** The course. */
-  @ApiPropertyOptional({ maxLength: COURSE_CODE_MAX_LENGTH, example: 'MATH101' })
-  @Transform(toCourseCode)
-  @IsOptional()
-  @IsString()
-  @MaxLength(COURSE_CODE_MAX_LENGTH)
+  @CatalogueFilter(ENROLLMENT_FIELDS.courseCode)
   courseCode?: string;
 
-  @ApiPropertyOptional({ enum: EnrollmentStatus, enumName: 'EnrollmentStatus' })
-  @IsOptional()
-  @IsEnum(EnrollmentStatus)
+  @CatalogueFilter(ENROLLMENT_FIELDS.status)
   status?: EnrollmentStatus;
 
   /** The course's semester. */
-  @ApiPropertyOptional({ maxLength: SEMESTER_MAX_LENGTH, example: 'Α΄ Τετράμηνο 2026-2027' })
-  @Transform(toTrimmed)
-  @IsOptional()
-  @IsString()
-  @MaxLength(SEMESTER_MAX_LENGTH)
+  @CatalogueFilter(COURSE_FIELDS.semester)
   semester?: string;
 
   /** The student's academic year. */
-  @ApiPropertyOptional({ maxLength: 20, example: '2026-2027' })
-  @Transform(toTrimmed)
-  @IsOptional()
-  @IsString()
-  @MaxLength(20)
+  @CatalogueFilter(STUDENT_FIELDS.academicYear)
   academicYear?: string;
 
   /** The student's class division. */
-  @ApiPropertyOptional({ maxLength: 20, example: 'A1' })
-  @Transform(toTrimmed)
-  @IsOptional()
-  @IsString()
-  @MaxLength(20)
+  @CatalogueFilter(STUDENT_FIELDS.classDivision)
   classDivision?: string;
 
   @ApiPropertyOptional({ type: String, format: 'date', example: '2026-09-01' })

@@ -1,11 +1,11 @@
 import { ApiProperty, ApiPropertyOptional, PartialType } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { IsBoolean, IsIn, IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
-import { CatalogueField } from '../../common/fields/catalogue-field.decorator';
+import { IsBoolean, IsIn, IsOptional, IsString, MaxLength } from 'class-validator';
+import { CatalogueField, CatalogueFilter } from '../../common/fields/catalogue-field.decorator';
 import { PageQueryDto } from '../../common/pagination/page-query.dto';
 import { PageOf } from '../../common/pagination/page.dto';
 import { sortValues } from '../../common/pagination/sort';
-import { toBoolean, toInteger, toTrimmed } from '../../common/validation/transforms';
+import { toBoolean, toTrimmed } from '../../common/validation/transforms';
 import { STUDENT_FIELDS } from '../student-fields.catalogue';
 import { Student } from '../student.entity';
 
@@ -152,30 +152,16 @@ export class StudentListQueryDto extends PageQueryDto {
   @MaxLength(100)
   search?: string;
 
-  @ApiPropertyOptional({ type: Boolean })
-  @IsOptional()
-  @Transform(toBoolean)
-  @IsBoolean()
+  @CatalogueFilter(STUDENT_FIELDS.isActive)
   isActive?: boolean;
 
-  @ApiPropertyOptional({ type: 'integer', minimum: 1, maximum: 6 })
-  @IsOptional()
-  @Transform(toInteger)
-  @IsInt()
-  @Min(1)
-  @Max(6)
+  @CatalogueFilter(STUDENT_FIELDS.studyYear)
   studyYear?: number;
 
-  @ApiPropertyOptional({ maxLength: 20, example: '2026-2027' })
-  @IsOptional()
-  @IsString()
-  @MaxLength(20)
+  @CatalogueFilter(STUDENT_FIELDS.academicYear)
   academicYear?: string;
 
-  @ApiPropertyOptional({ maxLength: 20, example: 'A1' })
-  @IsOptional()
-  @IsString()
-  @MaxLength(20)
+  @CatalogueFilter(STUDENT_FIELDS.classDivision)
   classDivision?: string;
 
   /** Admins only: also list soft-deleted students. */
