@@ -1,8 +1,7 @@
 import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { FastifyRequest } from 'fastify';
-import { AuditService } from '../audit/audit.service';
-import { AUDITED, AuditedOptions } from '../audit/audited.decorator';
+import { RefusalRecorder } from '../common/http/refusal-recorder';
 import { ProblemException } from '../common/problem/problem.exception';
 import { ALLOWED_ROLES, IS_PUBLIC } from './auth.decorators';
 import { AuthService } from './auth.service';
@@ -14,18 +13,15 @@ export class AuthGuard implements CanActivate {
   constructor(
     private readonly reflector: Reflector,
     private readonly auth: AuthService,
-    private readonly audit: AuditService,
+    private readonly refusals: RefusalRecorder,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     try {
       return await this.authorize(context);
     } catch (error) {
-      // Interceptors never see a request the guard refused, so an audited route's refusal is recorded here.
-      const audited = this.reflector.get<AuditedOptions | undefined>(AUDITED, context.getHandler());
-      if (audited !== undefined) {
-        await this.audit.recordRequest(context.switchToHttp().getRequest<FastifyRequest>(), audited, { error });
-      }
+      // Interceptors never see a request the guard refused.
+      await this.refusals.recordRefusal(context, error);
       throw error;
     }
   }
