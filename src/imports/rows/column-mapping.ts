@@ -1,7 +1,7 @@
 import { ImportEntity, IssueSeverity, RowIssue } from '../import.types';
 import { INVALID_CHARACTER_CODE, storableText, unstorableReason } from '../../common/validation/storable-text';
 import { invalidCharacterMessage } from '../readers/text-policy';
-import { importFields, naturalKeyFields, normalizeHeader } from './import-fields';
+import { importFields, isExportOnlyHeader, naturalKeyFields, normalizeHeader } from './import-fields';
 import { ImportMode } from './import-mode';
 
 export interface MappedColumn {
@@ -78,12 +78,14 @@ export function mapColumns(
       columns.push({ index, header: shown, field: null });
       return;
     }
-    const field = aliases.get(normalizeHeader(header)) ?? null;
+    const normalized = normalizeHeader(header);
+    const field = aliases.get(normalized) ?? null;
     const firstColumn = field === null ? undefined : fieldColumns.get(field);
     if (field === null) {
       const name = header.trim() === '' ? `Column ${index + 1} has no header` : `Column "${header}" matches no ${entity} field`;
       const message = `${name} and is ignored; to import it, head it with one of: ${fieldNames}`;
-      issues.push(headerIssue(IssueSeverity.Warning, 'unknown_column', header, null, message));
+      // Our export's own columns (record number, timestamps) are ignored too, but that is expected, not news.
+      if (!isExportOnlyHeader(entity, normalized)) issues.push(headerIssue(IssueSeverity.Warning, 'unknown_column', header, null, message));
     } else if (firstColumn !== undefined) {
       const message = `Columns "${headers[firstColumn]}" and "${header}" both give ${field}; remove or rename one of them`;
       issues.push(headerIssue(IssueSeverity.Error, 'duplicate_column', header, field, message));

@@ -1,6 +1,8 @@
 import { FieldSpec } from '../../common/fields/field-spec';
 import { COURSE_FIELDS } from '../../courses/course-fields.catalogue';
 import { ENROLLMENT_FIELDS } from '../../enrollments/enrollment-fields.catalogue';
+import { EXPORT_SOURCES } from '../../exports/export-columns';
+import { ExportEntity } from '../../exports/export.enums';
 import { STUDENT_FIELDS } from '../../students/student-fields.catalogue';
 import { ImportEntity } from '../import.types';
 import { foldWord } from './cell-rule';
@@ -30,6 +32,16 @@ const FIELDS: Readonly<Record<ImportEntity, readonly ImportField[]>> = {
   [ImportEntity.Enrollments]: Object.values(ENROLLMENT_FIELDS).map(importField),
 };
 
+/** Normalised headers of the columns our exports write besides the fields: record number, timestamps, joined names. */
+function exportOnlyHeaders(entity: ImportEntity, source: ExportEntity): ReadonlySet<string> {
+  const fields = new Set(Object.keys(CATALOGUES[entity]));
+  return new Set(
+    EXPORT_SOURCES[source].columns
+      .filter((column) => !fields.has(column.name))
+      .flatMap((column) => Object.values(column.label).map(normalizeHeader)),
+  );
+}
+
 const NATURAL_KEYS: Readonly<Record<ImportEntity, readonly string[]>> = {
   [ImportEntity.Students]: ['studentId'],
   [ImportEntity.Courses]: ['courseCode'],
@@ -44,6 +56,14 @@ export function importFields(entity: ImportEntity): readonly ImportField[] {
 /** The catalogue entries of an entity's fields, by name. */
 export function fieldSpecs(entity: ImportEntity): Readonly<Record<string, FieldSpec>> {
   return CATALOGUES[entity];
+}
+
+/**
+ * Whether a header that names no field is one of the columns our own export adds, which an
+ * import of that export expects to ignore without a warning.
+ */
+export function isExportOnlyHeader(entity: ImportEntity, normalizedHeader: string): boolean {
+  return EXPORT_ONLY_HEADERS[entity].has(normalizedHeader);
 }
 
 /** The fields that identify a record; an enrollment is identified by its student and course together. */
@@ -70,3 +90,10 @@ export function normalizeHeader(header: string): string {
     .replace(SEPARATORS, '')
     .replace(/ς/gu, 'σ');
 }
+
+// After normalizeHeader's patterns, which it needs.
+const EXPORT_ONLY_HEADERS: Readonly<Record<ImportEntity, ReadonlySet<string>>> = {
+  [ImportEntity.Students]: exportOnlyHeaders(ImportEntity.Students, ExportEntity.Students),
+  [ImportEntity.Courses]: exportOnlyHeaders(ImportEntity.Courses, ExportEntity.Courses),
+  [ImportEntity.Enrollments]: exportOnlyHeaders(ImportEntity.Enrollments, ExportEntity.Enrollments),
+};
