@@ -11,6 +11,7 @@ const perWeekExamples = { valid: [0, 60], invalid: [-1, 61, 2.5] };
 /** Everything the API, imports and exports know of a course's fields. */
 export const COURSE_FIELDS = fieldCatalogue({
   courseCode: {
+    column: 'course_code',
     kind: 'courseCode',
     presence: 'required',
     label: { en: 'Course code', el: 'Κωδικός Μαθήματος' },
@@ -19,6 +20,7 @@ export const COURSE_FIELDS = fieldCatalogue({
     examples: { valid: ['MATH101', 'ιστ.2-α_1'], invalid: ['GLO 101', 'x'.repeat(21)] },
   },
   courseName: {
+    column: 'course_name',
     kind: 'text',
     maxLength: COURSE_NAME_MAX_LENGTH,
     presence: 'required',
@@ -28,6 +30,7 @@ export const COURSE_FIELDS = fieldCatalogue({
     examples: { valid: ['Άλγεβρα Α΄ Λυκείου'], invalid: [tooLong(COURSE_NAME_MAX_LENGTH)] },
   },
   semester: {
+    column: 'semester',
     kind: 'text',
     maxLength: SEMESTER_MAX_LENGTH,
     presence: 'required',
@@ -37,6 +40,7 @@ export const COURSE_FIELDS = fieldCatalogue({
     examples: { valid: ['Α΄ Τετράμηνο 2026-2027'], invalid: [tooLong(SEMESTER_MAX_LENGTH)] },
   },
   credits: {
+    column: 'credits',
     kind: 'integer',
     minimum: 0,
     maximum: 60,
@@ -48,6 +52,7 @@ export const COURSE_FIELDS = fieldCatalogue({
     examples: { valid: [0, 5, 60], invalid: [-1, 61, 2.5] },
   },
   description: {
+    column: 'description',
     kind: 'text',
     maxLength: LONG_TEXT_MAX_LENGTH,
     presence: 'nullable',
@@ -57,6 +62,7 @@ export const COURSE_FIELDS = fieldCatalogue({
     examples: { valid: ['Εξισώσεις, ανισώσεις και συναρτήσεις.'], invalid: [tooLong(LONG_TEXT_MAX_LENGTH)] },
   },
   hoursPerWeek: {
+    column: 'hours_per_week',
     kind: 'integer',
     minimum: 0,
     maximum: MAX_PER_WEEK,
@@ -67,6 +73,7 @@ export const COURSE_FIELDS = fieldCatalogue({
     examples: perWeekExamples,
   },
   periodsPerWeek: {
+    column: 'periods_per_week',
     kind: 'integer',
     minimum: 0,
     maximum: MAX_PER_WEEK,
@@ -77,6 +84,7 @@ export const COURSE_FIELDS = fieldCatalogue({
     examples: perWeekExamples,
   },
   evaluationRules: {
+    column: 'evaluation_rules',
     kind: 'evaluationRules',
     presence: 'nullable',
     label: { en: 'Evaluation rules', el: 'Κανόνες Αξιολόγησης' },
@@ -87,6 +95,7 @@ export const COURSE_FIELDS = fieldCatalogue({
     },
   },
   isActive: {
+    column: 'is_active',
     kind: 'boolean',
     valueLabels: yesNoLabels({ en: 'Active', el: 'Ενεργό' }, { en: 'Inactive', el: 'Ανενεργό' }),
     presence: 'defaulted',

@@ -8,6 +8,7 @@ export const ENROLLMENT_FIELDS = fieldCatalogue({
   studentId: STUDENT_FIELDS.studentId,
   courseCode: COURSE_FIELDS.courseCode,
   enrolledAt: {
+    column: 'enrolled_at',
     kind: 'date',
     // Imports leave it to the day of loading; the API asks for it (CreateEnrollmentDto).
     presence: 'defaulted',
@@ -17,6 +18,7 @@ export const ENROLLMENT_FIELDS = fieldCatalogue({
     examples: { valid: ['2025-09-11'], invalid: ['2025-13-01', '2999-01-01'] },
   },
   status: {
+    column: 'status',
     kind: 'status',
     enumName: 'EnrollmentStatus',
     valueLabels: {

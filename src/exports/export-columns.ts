@@ -45,10 +45,12 @@ const KINDS: Record<FieldSpec['kind'], ColumnKind> = {
   evaluationRules: 'json',
 };
 
-/** The column of a catalogue field: its name, labels and value labels are the catalogue's, which imports read back. */
-function fieldColumn(field: FieldSpec, sql: string): ExportColumn {
+/** The column of a catalogue field in the table under `alias`: its name, labels and value labels are the catalogue's, which imports read back. */
+function fieldColumn(alias: string, field: FieldSpec): ExportColumn {
+  const kind = KINDS[field.kind];
+  const column = `${alias}.${field.column}`;
   const valueLabels = valueLabelsOf(field);
-  return { name: field.name, sql, kind: KINDS[field.kind], label: field.label, ...(valueLabels === undefined ? {} : { valueLabels }) };
+  return { name: field.name, sql: kind === 'date' ? date(column) : column, kind, label: field.label, ...(valueLabels === undefined ? {} : { valueLabels }) };
 }
 
 // Not a field of the catalogue: imports find records by their natural key, and ignore this column.
@@ -66,20 +68,20 @@ const STUDENTS: ExportSource = {
   key: 's.id',
   columns: [
     recordNumber('s'),
-    fieldColumn(STUDENT_FIELDS.studentId, 's.student_id'),
-    fieldColumn(STUDENT_FIELDS.lastName, 's.last_name'),
-    fieldColumn(STUDENT_FIELDS.firstName, 's.first_name'),
-    fieldColumn(STUDENT_FIELDS.fatherName, 's.father_name'),
-    fieldColumn(STUDENT_FIELDS.email, 's.email'),
-    fieldColumn(STUDENT_FIELDS.mobilePhone, 's.mobile_phone'),
-    fieldColumn(STUDENT_FIELDS.phone, 's.phone'),
-    fieldColumn(STUDENT_FIELDS.enrollmentDate, date('s.enrollment_date')),
-    fieldColumn(STUDENT_FIELDS.studyYear, 's.study_year'),
-    fieldColumn(STUDENT_FIELDS.academicYear, 's.academic_year'),
-    fieldColumn(STUDENT_FIELDS.classDivision, 's.class_division'),
-    fieldColumn(STUDENT_FIELDS.isActive, 's.is_active'),
-    fieldColumn(STUDENT_FIELDS.healthIssue, 's.health_issue'),
-    fieldColumn(STUDENT_FIELDS.note, 's.note'),
+    fieldColumn('s', STUDENT_FIELDS.studentId),
+    fieldColumn('s', STUDENT_FIELDS.lastName),
+    fieldColumn('s', STUDENT_FIELDS.firstName),
+    fieldColumn('s', STUDENT_FIELDS.fatherName),
+    fieldColumn('s', STUDENT_FIELDS.email),
+    fieldColumn('s', STUDENT_FIELDS.mobilePhone),
+    fieldColumn('s', STUDENT_FIELDS.phone),
+    fieldColumn('s', STUDENT_FIELDS.enrollmentDate),
+    fieldColumn('s', STUDENT_FIELDS.studyYear),
+    fieldColumn('s', STUDENT_FIELDS.academicYear),
+    fieldColumn('s', STUDENT_FIELDS.classDivision),
+    fieldColumn('s', STUDENT_FIELDS.isActive),
+    fieldColumn('s', STUDENT_FIELDS.healthIssue),
+    fieldColumn('s', STUDENT_FIELDS.note),
     ...timestamps('s'),
   ],
 };
@@ -89,15 +91,15 @@ const COURSES: ExportSource = {
   key: 'c.id',
   columns: [
     recordNumber('c'),
-    fieldColumn(COURSE_FIELDS.courseCode, 'c.course_code'),
-    fieldColumn(COURSE_FIELDS.courseName, 'c.course_name'),
-    fieldColumn(COURSE_FIELDS.semester, 'c.semester'),
-    fieldColumn(COURSE_FIELDS.credits, 'c.credits'),
-    fieldColumn(COURSE_FIELDS.hoursPerWeek, 'c.hours_per_week'),
-    fieldColumn(COURSE_FIELDS.periodsPerWeek, 'c.periods_per_week'),
-    fieldColumn(COURSE_FIELDS.description, 'c.description'),
-    fieldColumn(COURSE_FIELDS.evaluationRules, 'c.evaluation_rules'),
-    fieldColumn(COURSE_FIELDS.isActive, 'c.is_active'),
+    fieldColumn('c', COURSE_FIELDS.courseCode),
+    fieldColumn('c', COURSE_FIELDS.courseName),
+    fieldColumn('c', COURSE_FIELDS.semester),
+    fieldColumn('c', COURSE_FIELDS.credits),
+    fieldColumn('c', COURSE_FIELDS.hoursPerWeek),
+    fieldColumn('c', COURSE_FIELDS.periodsPerWeek),
+    fieldColumn('c', COURSE_FIELDS.description),
+    fieldColumn('c', COURSE_FIELDS.evaluationRules),
+    fieldColumn('c', COURSE_FIELDS.isActive),
     ...timestamps('c'),
   ],
 };
@@ -121,8 +123,8 @@ const ENROLLMENTS: ExportSource = {
     recordNumber('e'),
     ...columnsOf(STUDENTS, 'studentId', 'lastName', 'firstName'),
     ...columnsOf(COURSES, 'courseCode', 'courseName', 'semester'),
-    fieldColumn(ENROLLMENT_FIELDS.enrolledAt, date('e.enrolled_at')),
-    fieldColumn(ENROLLMENT_FIELDS.status, 'e.status'),
+    fieldColumn('e', ENROLLMENT_FIELDS.enrolledAt),
+    fieldColumn('e', ENROLLMENT_FIELDS.status),
     ...timestamps('e'),
   ],
 };

@@ -1,3 +1,7 @@
+import { FieldSpec } from '../common/fields/field-spec';
+import { COURSE_FIELDS } from '../courses/course-fields.catalogue';
+import { ENROLLMENT_FIELDS } from '../enrollments/enrollment-fields.catalogue';
+import { STUDENT_FIELDS } from '../students/student-fields.catalogue';
 import { ImportEntity } from './import.types';
 
 /** One field of an import as PostgreSQL stages and stores it. */
@@ -25,45 +29,46 @@ export interface ImportTarget {
   uniqueField?: string;
 }
 
+const STAGE_TYPES: Record<FieldSpec['kind'], TargetColumn['type']> = {
+  text: 'text',
+  email: 'text',
+  phone: 'text',
+  studentId: 'text',
+  courseCode: 'text',
+  date: 'date',
+  integer: 'smallint',
+  studyYear: 'smallint',
+  boolean: 'boolean',
+  status: 'text',
+  evaluationRules: 'jsonb',
+};
+
+/**
+ * A catalogue field as staged and stored; `defaultWhenEmpty` for the fields the catalogue marks
+ * `defaulted`, which a new row takes when the file leaves them empty.
+ */
+function targetColumn(field: FieldSpec, defaults: Readonly<Record<string, string>>, column = field.column): TargetColumn {
+  const defaultWhenEmpty = defaults[field.name];
+  if ((field.presence === 'defaulted') !== (defaultWhenEmpty !== undefined)) throw new Error(`${field.name}: a default is needed exactly when the field is defaulted`);
+  return { field: field.name, column, type: STAGE_TYPES[field.kind], ...(defaultWhenEmpty === undefined ? {} : { defaultWhenEmpty }) };
+}
+
 const STUDENTS: ImportTarget = {
   entity: ImportEntity.Students,
   table: 'students',
   keyFields: ['studentId'],
   uniqueField: 'email',
-  columns: [
-    { field: 'studentId', column: 'student_id', type: 'text' },
-    { field: 'email', column: 'email', type: 'text' },
-    { field: 'firstName', column: 'first_name', type: 'text' },
-    { field: 'lastName', column: 'last_name', type: 'text' },
-    { field: 'fatherName', column: 'father_name', type: 'text' },
-    { field: 'mobilePhone', column: 'mobile_phone', type: 'text' },
-    { field: 'phone', column: 'phone', type: 'text' },
-    { field: 'enrollmentDate', column: 'enrollment_date', type: 'date' },
-    { field: 'studyYear', column: 'study_year', type: 'smallint' },
-    { field: 'isActive', column: 'is_active', type: 'boolean', defaultWhenEmpty: 'true' },
-    { field: 'healthIssue', column: 'health_issue', type: 'text' },
-    { field: 'note', column: 'note', type: 'text' },
-    { field: 'academicYear', column: 'academic_year', type: 'text' },
-    { field: 'classDivision', column: 'class_division', type: 'text' },
-  ],
+  columns: Object.values(STUDENT_FIELDS).map((field) => targetColumn(field, { isActive: 'true' })),
 };
 
 const COURSES: ImportTarget = {
   entity: ImportEntity.Courses,
   table: 'courses',
   keyFields: ['courseCode'],
-  columns: [
-    { field: 'courseCode', column: 'course_code', type: 'text' },
-    { field: 'courseName', column: 'course_name', type: 'text' },
-    { field: 'semester', column: 'semester', type: 'text' },
-    { field: 'credits', column: 'credits', type: 'smallint', defaultWhenEmpty: '3' },
-    { field: 'description', column: 'description', type: 'text' },
-    { field: 'hoursPerWeek', column: 'hours_per_week', type: 'smallint' },
-    { field: 'periodsPerWeek', column: 'periods_per_week', type: 'smallint' },
-    { field: 'evaluationRules', column: 'evaluation_rules', type: 'jsonb' },
-    { field: 'isActive', column: 'is_active', type: 'boolean', defaultWhenEmpty: 'true' },
-  ],
+  columns: Object.values(COURSE_FIELDS).map((field) => targetColumn(field, { credits: '3', isActive: 'true' })),
 };
+
+const ENROLLMENT_DEFAULTS = { enrolledAt: 'current_date', status: "'active'" };
 
 const ENROLLMENTS: ImportTarget = {
   entity: ImportEntity.Enrollments,
@@ -71,10 +76,10 @@ const ENROLLMENTS: ImportTarget = {
   keyFields: ['studentId', 'courseCode'],
   columns: [
     // The natural keys of the student and the course; the plan resolves them to the records' ids.
-    { field: 'studentId', column: 'student_key', type: 'text' },
-    { field: 'courseCode', column: 'course_key', type: 'text' },
-    { field: 'enrolledAt', column: 'enrolled_at', type: 'date', defaultWhenEmpty: 'current_date' },
-    { field: 'status', column: 'status', type: 'text', defaultWhenEmpty: "'active'" },
+    targetColumn(ENROLLMENT_FIELDS.studentId, ENROLLMENT_DEFAULTS, 'student_key'),
+    targetColumn(ENROLLMENT_FIELDS.courseCode, ENROLLMENT_DEFAULTS, 'course_key'),
+    targetColumn(ENROLLMENT_FIELDS.enrolledAt, ENROLLMENT_DEFAULTS),
+    targetColumn(ENROLLMENT_FIELDS.status, ENROLLMENT_DEFAULTS),
   ],
 };
 

@@ -12,6 +12,7 @@ const tooLong = (maxLength: number): string => 'x'.repeat(maxLength + 1);
  */
 export const STUDENT_FIELDS = fieldCatalogue({
   studentId: {
+    column: 'student_id',
     kind: 'studentId',
     presence: 'required',
     label: { en: 'Student ID', el: 'Αριθμός Δελτίου Ταυτότητας:' },
@@ -20,6 +21,7 @@ export const STUDENT_FIELDS = fieldCatalogue({
     examples: { valid: ['AB123456', 'αβ-12_3'], invalid: ['bad id!', 'x'.repeat(51)] },
   },
   email: {
+    column: 'email',
     kind: 'email',
     presence: 'required',
     label: { en: 'Email', el: 'Ηλ. Ταχυδρομείο:' },
@@ -31,6 +33,7 @@ export const STUDENT_FIELDS = fieldCatalogue({
     },
   },
   firstName: {
+    column: 'first_name',
     kind: 'text',
     maxLength: NAME_MAX_LENGTH,
     presence: 'required',
@@ -40,6 +43,7 @@ export const STUDENT_FIELDS = fieldCatalogue({
     examples: { valid: ['Μαρία'], invalid: [tooLong(NAME_MAX_LENGTH)] },
   },
   lastName: {
+    column: 'last_name',
     kind: 'text',
     maxLength: NAME_MAX_LENGTH,
     presence: 'required',
@@ -49,6 +53,7 @@ export const STUDENT_FIELDS = fieldCatalogue({
     examples: { valid: ["O'Brien"], invalid: [tooLong(NAME_MAX_LENGTH)] },
   },
   fatherName: {
+    column: 'father_name',
     kind: 'text',
     maxLength: NAME_MAX_LENGTH,
     presence: 'nullable',
@@ -58,6 +63,7 @@ export const STUDENT_FIELDS = fieldCatalogue({
     examples: { valid: ['Γεώργιος'], invalid: [tooLong(NAME_MAX_LENGTH)] },
   },
   mobilePhone: {
+    column: 'mobile_phone',
     kind: 'phone',
     presence: 'nullable',
     label: { en: 'Mobile phone', el: 'Αρ. Κινητού Τηλεφώνου:' },
@@ -66,6 +72,7 @@ export const STUDENT_FIELDS = fieldCatalogue({
     examples: { valid: ['+30 690 1234567', '(210) 123.45/67'], invalid: ['call me', '---', '1'.repeat(31)] },
   },
   phone: {
+    column: 'phone',
     kind: 'phone',
     presence: 'nullable',
     label: { en: 'Phone', el: 'Αρ. Σταθερού Τηλεφώνου:' },
@@ -74,6 +81,7 @@ export const STUDENT_FIELDS = fieldCatalogue({
     examples: { valid: ['210-1234567'], invalid: ['210 123 4567 ext. 5'] },
   },
   enrollmentDate: {
+    column: 'enrollment_date',
     kind: 'date',
     presence: 'nullable',
     label: { en: 'Enrollment date', el: 'Ημερομηνία Εγγραφής' },
@@ -82,6 +90,7 @@ export const STUDENT_FIELDS = fieldCatalogue({
     examples: { valid: ['2025-09-01'], invalid: ['2025-02-30', '2999-01-01'] },
   },
   studyYear: {
+    column: 'study_year',
     kind: 'studyYear',
     presence: 'nullable',
     label: { en: 'Study year', el: 'Έτος Σπουδών:' },
@@ -90,6 +99,7 @@ export const STUDENT_FIELDS = fieldCatalogue({
     examples: { valid: [1, 6], invalid: [0, 7, 2.5, true] },
   },
   isActive: {
+    column: 'is_active',
     kind: 'boolean',
     valueLabels: yesNoLabels({ en: 'Active', el: 'Ενεργός' }, { en: 'Inactive', el: 'Ανενεργός' }),
     presence: 'defaulted',
@@ -100,6 +110,7 @@ export const STUDENT_FIELDS = fieldCatalogue({
     examples: { valid: [true, false], invalid: ['maybe'] },
   },
   healthIssue: {
+    column: 'health_issue',
     kind: 'text',
     maxLength: LONG_TEXT_MAX_LENGTH,
     presence: 'nullable',
@@ -108,6 +119,7 @@ export const STUDENT_FIELDS = fieldCatalogue({
     examples: { valid: ['Αλλεργία στη γύρη'], invalid: [tooLong(LONG_TEXT_MAX_LENGTH)] },
   },
   note: {
+    column: 'note',
     kind: 'text',
     maxLength: LONG_TEXT_MAX_LENGTH,
     presence: 'nullable',
@@ -116,6 +128,7 @@ export const STUDENT_FIELDS = fieldCatalogue({
     examples: { valid: ['Γραμμή πρώτη\nγραμμή δεύτερη'], invalid: [tooLong(LONG_TEXT_MAX_LENGTH)] },
   },
   academicYear: {
+    column: 'academic_year',
     kind: 'text',
     maxLength: SHORT_TEXT_MAX_LENGTH,
     presence: 'nullable',
@@ -125,6 +138,7 @@ export const STUDENT_FIELDS = fieldCatalogue({
     examples: { valid: ['2026-2027'], invalid: [tooLong(SHORT_TEXT_MAX_LENGTH)] },
   },
   classDivision: {
+    column: 'class_division',
     kind: 'text',
     maxLength: SHORT_TEXT_MAX_LENGTH,
     presence: 'nullable',

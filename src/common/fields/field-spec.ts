@@ -29,6 +29,8 @@ export type FieldKind =
 
 export type FieldSpec = FieldKind & {
   name: string;
+  /** The column of the entity's table; for an enrollment's keys, of the student's and the course's. */
+  column: string;
   presence: Presence;
   /** The export's header; an import reads both languages' labels as this field too. */
   label: Translated;
