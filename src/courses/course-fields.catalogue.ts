@@ -102,7 +102,6 @@ export const COURSE_FIELDS = fieldCatalogue({
     default: true,
     label: { en: 'Status', el: 'Κατάσταση' },
     aliases: ['Active', 'Ενεργό', 'Ενεργός'],
-    example: true,
     examples: { valid: [true, false], invalid: ['maybe'] },
   },
 });

@@ -29,7 +29,6 @@ export const ENROLLMENT_FIELDS = fieldCatalogue({
     presence: 'defaulted',
     label: { en: 'Status', el: 'Κατάσταση' },
     aliases: ['Enrollment status', 'Κατάσταση Εγγραφής'],
-    example: EnrollmentStatus.Active,
     default: EnrollmentStatus.Active,
     examples: { valid: ['active', 'completed', 'dropped'], invalid: ['paused'] },
   },

@@ -106,7 +106,6 @@ export const STUDENT_FIELDS = fieldCatalogue({
     default: true,
     label: { en: 'Status', el: 'Κατάσταση' },
     aliases: ['Active', 'Ενεργός', 'Ενεργή', 'Ενεργός/ή'],
-    example: true,
     examples: { valid: [true, false], invalid: ['maybe'] },
   },
   healthIssue: {

@@ -34,7 +34,7 @@ function schemaOf(field: FieldSpec): ApiPropertyOptions {
     case 'text':
       return { type: String, maxLength: field.maxLength };
     case 'email':
-      return { type: String, maxLength: EMAIL_MAX_LENGTH };
+      return { type: String, format: 'email', maxLength: EMAIL_MAX_LENGTH };
     case 'phone':
       return { type: String, maxLength: PHONE_MAX_LENGTH, pattern: PHONE_PATTERN.source };
     case 'studentId':

@@ -64,7 +64,6 @@ export class CreateEnrollmentDto {
   @CatalogueField(ENROLLMENT_FIELDS.courseCode)
   courseCode!: string;
 
-  // Not from the catalogue, whose field is `defaulted`: imports take the day of loading, the API asks for the day.
   /** Not in the future. */
   @ApiProperty({ type: String, format: 'date', example: '2026-09-11' })
   @IsCalendarDate()
