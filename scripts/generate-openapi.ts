@@ -9,6 +9,7 @@ import openapiTS, { astToString } from 'openapi-typescript';
 import { createHttpApp } from '../src/app.factory';
 import { createOpenApiDocument } from '../src/common/openapi/openapi-document';
 import { parseEnvironment } from '../src/config/environment';
+import { shapeCollection, type SpecDocument } from './postman-collection';
 
 interface PostmanConverter {
   convert: (input: object, options: object, callback: (error: Error | null, result: { result: boolean; reason?: string; output: { data: object }[] }) => void) => void;
@@ -40,26 +41,6 @@ function withoutRandomIds(value: unknown): unknown {
       .filter(([key]) => key !== 'id' && key !== '_postman_id')
       .map(([key, inner]) => [key, withoutRandomIds(inner)]),
   );
-}
-
-const LOGIN_SCRIPT = [
-  'if (pm.response.code === 200) {',
-  "  pm.collectionVariables.set('bearerToken', pm.response.json().accessToken);",
-  '}',
-];
-
-/** Items inherit the collection's bearer auth; the login item stores the token it receives. */
-function withLoginScript(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(withLoginScript);
-  if (value === null || typeof value !== 'object') return value;
-  const item = Object.fromEntries(
-    Object.entries(value)
-      .filter(([key, inner]) => !(key === 'auth' && inner === null))
-      .map(([key, inner]) => [key, withLoginScript(inner)]),
-  );
-  const path = (item.request as { url?: { path?: string[] } } | undefined)?.url?.path?.join('/');
-  if (path === 'api/v1/auth/login') item.event = [{ listen: 'test', script: { type: 'text/javascript', exec: LOGIN_SCRIPT } }];
-  return item;
 }
 
 /** mulberry32: a tiny seeded generator, so the converter's invented examples are the same on every run. */
@@ -97,15 +78,7 @@ function convertToPostman(postman: PostmanConverter, document: object): Promise<
       (error, conversion) => {
         if (error !== null) return reject(error);
         if (!conversion.result) return reject(new Error(`Postman conversion failed: ${conversion.reason}`));
-        const collection = withLoginScript(withoutRandomIds(conversion.output[0].data)) as Record<string, unknown>;
-        // Requests inherit this; the login request's test script fills the variable.
-        collection.auth = { type: 'bearer', bearer: [{ key: 'token', value: '{{bearerToken}}', type: 'string' }] };
-        // Collection variables the requests use: the server and the token from the login request.
-        collection.variable = [
-          { key: 'baseUrl', value: 'http://localhost:3000', type: 'string' },
-          { key: 'bearerToken', value: '', type: 'string' },
-        ];
-        resolve(collection);
+        resolve(shapeCollection(withoutRandomIds(conversion.output[0].data) as Record<string, unknown>, document as SpecDocument));
       },
     );
   });
