@@ -246,7 +246,7 @@ export class ExportsService {
 
   /** The request's snapshot (rows counted); with columns, a cursor over them too (see ExportSnapshot.open). */
   private openSnapshot(request: ExportRequest, cursorColumns?: readonly ExportColumn[]): Promise<ExportSnapshot> {
-    return ExportSnapshot.open(this.em.getKnex(), EXPORT_SOURCES[request.entity], whereOf(request.entity, request.filters), cursorColumns);
+    return ExportSnapshot.open(this.em, EXPORT_SOURCES[request.entity], whereOf(request.entity, request.filters), cursorColumns);
   }
 
   /**
