@@ -8,7 +8,10 @@ export type paths = {
             path?: never;
             cookie?: never;
         };
-        /** Query the audit trail, newest first */
+        /**
+         * Query the audit trail, newest first
+         * @description Admins and auditors. The filters combine (all must match); `limit` and `offset` page through the rows.
+         */
         get: operations["listAuditLogs"];
         put?: never;
         post?: never;
@@ -25,7 +28,10 @@ export type paths = {
             path?: never;
             cookie?: never;
         };
-        /** One audit row */
+        /**
+         * One audit row
+         * @description The row with its details, as the list shows it.
+         */
         get: operations["getAuditLog"];
         put?: never;
         post?: never;
@@ -42,7 +48,10 @@ export type paths = {
             path?: never;
             cookie?: never;
         };
-        /** Every audit action */
+        /**
+         * Every audit action
+         * @description The values the `action` filter takes.
+         */
         get: operations["listAuditActions"];
         put?: never;
         post?: never;
@@ -59,7 +68,10 @@ export type paths = {
             path?: never;
             cookie?: never;
         };
-        /** Download the matching rows as CSV or NDJSON (streamed, newest first) */
+        /**
+         * Download the matching rows as CSV or NDJSON (streamed, newest first)
+         * @description The filters of the audit query, without paging: every matching row.
+         */
         get: operations["exportAuditLogs"];
         put?: never;
         post?: never;
@@ -76,7 +88,10 @@ export type paths = {
             path?: never;
             cookie?: never;
         };
-        /** Every audit resource */
+        /**
+         * Every audit resource
+         * @description The values the `resource` filter takes.
+         */
         get: operations["listAuditResources"];
         put?: never;
         post?: never;
@@ -95,7 +110,10 @@ export type paths = {
         };
         get?: never;
         put?: never;
-        /** Sign in with email and password and receive a bearer token */
+        /**
+         * Sign in with email and password and receive a bearer token
+         * @description Needs no token. Attempts are limited per client IP and per email address.
+         */
         post: operations["login"];
         delete?: never;
         options?: never;
@@ -112,7 +130,10 @@ export type paths = {
         };
         get?: never;
         put?: never;
-        /** Revoke the token of this request; it stops working at once */
+        /**
+         * Revoke the token of this request; it stops working at once
+         * @description The user's other sessions stay signed in.
+         */
         post: operations["logout"];
         delete?: never;
         options?: never;
@@ -127,7 +148,10 @@ export type paths = {
             path?: never;
             cookie?: never;
         };
-        /** The signed-in user */
+        /**
+         * The signed-in user
+         * @description The user the token belongs to, with their role.
+         */
         get: operations["getCurrentUser"];
         put?: never;
         post?: never;
@@ -146,7 +170,10 @@ export type paths = {
         };
         get?: never;
         put?: never;
-        /** Change one's own password; every other session is signed out */
+        /**
+         * Change one's own password; every other session is signed out
+         * @description Needs the current password; the token of this request keeps working.
+         */
         post: operations["changePassword"];
         delete?: never;
         options?: never;
@@ -167,7 +194,10 @@ export type paths = {
          */
         get: operations["listCourses"];
         put?: never;
-        /** Create a course */
+        /**
+         * Create a course
+         * @description courseCode must be unique among courses, deleted ones included (409).
+         */
         post: operations["createCourse"];
         delete?: never;
         options?: never;
@@ -196,7 +226,10 @@ export type paths = {
         delete: operations["deleteCourse"];
         options?: never;
         head?: never;
-        /** Update a course */
+        /**
+         * Update a course
+         * @description Only the fields sent change; null clears an optional field.
+         */
         patch: operations["updateCourse"];
         trace?: never;
     };
@@ -209,7 +242,10 @@ export type paths = {
         };
         get?: never;
         put?: never;
-        /** Restore a soft-deleted course */
+        /**
+         * Restore a soft-deleted course
+         * @description Its enrollments show in lists again. A course that is not deleted answers 409 `not_deleted`.
+         */
         post: operations["restoreCourse"];
         delete?: never;
         options?: never;
@@ -255,7 +291,10 @@ export type paths = {
         get: operations["getEnrollment"];
         put?: never;
         post?: never;
-        /** Soft-delete an enrollment */
+        /**
+         * Soft-delete an enrollment
+         * @description The enrollment is hidden from lists and exports until restored.
+         */
         delete: operations["deleteEnrollment"];
         options?: never;
         head?: never;
@@ -275,7 +314,10 @@ export type paths = {
         };
         get?: never;
         put?: never;
-        /** Restore a soft-deleted enrollment */
+        /**
+         * Restore a soft-deleted enrollment
+         * @description An enrollment that is not deleted answers 409 `not_deleted`.
+         */
         post: operations["restoreEnrollment"];
         delete?: never;
         options?: never;
@@ -390,7 +432,10 @@ export type paths = {
             path?: never;
             cookie?: never;
         };
-        /** Liveness: answers while the process runs */
+        /**
+         * Liveness: answers while the process runs
+         * @description Needs no token and checks nothing outside the process.
+         */
         get: operations["getLiveness"];
         put?: never;
         post?: never;
@@ -407,7 +452,10 @@ export type paths = {
             path?: never;
             cookie?: never;
         };
-        /** Readiness: PostgreSQL and Redis both answer */
+        /**
+         * Readiness: PostgreSQL and Redis both answer
+         * @description Needs no token; 503 while either does not answer. `checks.durability` warns when Redis can lose jobs.
+         */
         get: operations["getReadiness"];
         put?: never;
         post?: never;
@@ -426,7 +474,10 @@ export type paths = {
         };
         get?: never;
         put?: never;
-        /** Import every file in IMPORT_DIR/courses as one bulk_import job */
+        /**
+         * Import every file in IMPORT_DIR/courses as one bulk_import job
+         * @description The server-side files are copied first; 422 `import_directory_empty` when there is none.
+         */
         post: operations["importCourseDirectory"];
         delete?: never;
         options?: never;
@@ -461,7 +512,10 @@ export type paths = {
             path?: never;
             cookie?: never;
         };
-        /** A preview again, with one page of its issues (filter by severity or code) */
+        /**
+         * A preview again, with one page of its issues (filter by severity or code)
+         * @description Previews can be read until they expire (IMPORT_PREVIEW_TTL_HOURS), committed or not.
+         */
         get: operations["getImportPreview"];
         put?: never;
         post?: never;
@@ -520,7 +574,10 @@ export type paths = {
         };
         get?: never;
         put?: never;
-        /** Import every file in IMPORT_DIR/students as one bulk_import job */
+        /**
+         * Import every file in IMPORT_DIR/students as one bulk_import job
+         * @description The server-side files are copied first; 422 `import_directory_empty` when there is none.
+         */
         post: operations["importStudentDirectory"];
         delete?: never;
         options?: never;
@@ -579,7 +636,10 @@ export type paths = {
             path?: never;
             cookie?: never;
         };
-        /** A job's state, progress and result */
+        /**
+         * A job's state, progress and result
+         * @description Users see their own jobs, admins every job; another user's job answers 404.
+         */
         get: operations["getJob"];
         put?: never;
         post?: never;
@@ -606,7 +666,10 @@ export type paths = {
         delete?: never;
         options?: never;
         head?: never;
-        /** Finish a tracked job with its result */
+        /**
+         * Finish a tracked job with its result
+         * @description Only for jobs registered with `POST /jobs`; a finished job answers 409.
+         */
         patch: operations["completeJob"];
         trace?: never;
     };
@@ -643,7 +706,10 @@ export type paths = {
         delete?: never;
         options?: never;
         head?: never;
-        /** End a tracked job as failed */
+        /**
+         * End a tracked job as failed
+         * @description Only for jobs registered with `POST /jobs`; a finished job answers 409.
+         */
         patch: operations["failJob"];
         trace?: never;
     };
@@ -660,7 +726,10 @@ export type paths = {
         delete?: never;
         options?: never;
         head?: never;
-        /** Report progress of a tracked job (moves a pending job to processing) */
+        /**
+         * Report progress of a tracked job (moves a pending job to processing)
+         * @description Only for jobs registered with `POST /jobs`; a finished job answers 409.
+         */
         patch: operations["reportJobProgress"];
         trace?: never;
     };
@@ -677,7 +746,10 @@ export type paths = {
          */
         get: operations["listStudents"];
         put?: never;
-        /** Create a student */
+        /**
+         * Create a student
+         * @description studentId and email must be unique among students, deleted ones included (409 names the holder).
+         */
         post: operations["createStudent"];
         delete?: never;
         options?: never;
@@ -699,11 +771,17 @@ export type paths = {
         get: operations["getStudent"];
         put?: never;
         post?: never;
-        /** Soft-delete a student */
+        /**
+         * Soft-delete a student
+         * @description The student is hidden from lists and exports until restored.
+         */
         delete: operations["deleteStudent"];
         options?: never;
         head?: never;
-        /** Update a student */
+        /**
+         * Update a student
+         * @description Only the fields sent change; null clears an optional field.
+         */
         patch: operations["updateStudent"];
         trace?: never;
     };
@@ -716,7 +794,10 @@ export type paths = {
         };
         get?: never;
         put?: never;
-        /** Restore a soft-deleted student */
+        /**
+         * Restore a soft-deleted student
+         * @description A student that is not deleted answers 409 `not_deleted`.
+         */
         post: operations["restoreStudent"];
         delete?: never;
         options?: never;
@@ -731,10 +812,16 @@ export type paths = {
             path?: never;
             cookie?: never;
         };
-        /** List users */
+        /**
+         * List users
+         * @description Admins only.
+         */
         get: operations["listUsers"];
         put?: never;
-        /** Create a user */
+        /**
+         * Create a user
+         * @description Admins only. The email must be unique (409).
+         */
         post: operations["createUser"];
         delete?: never;
         options?: never;
@@ -749,7 +836,10 @@ export type paths = {
             path?: never;
             cookie?: never;
         };
-        /** Get a user */
+        /**
+         * Get a user
+         * @description Admins only.
+         */
         get: operations["getUser"];
         put?: never;
         post?: never;
@@ -945,10 +1035,7 @@ export type components = {
             evaluationRules?: components["schemas"]["EvaluationRuleDto"][] | null;
             /** @example 4 */
             hoursPerWeek?: number | null;
-            /**
-             * @default true
-             * @example true
-             */
+            /** @default true */
             isActive?: boolean;
             /** @example 5 */
             periodsPerWeek?: number | null;
@@ -963,13 +1050,11 @@ export type components = {
             courseCode: string;
             /**
              * Format: date
+             * @description Not in the future.
              * @example 2026-09-11
              */
             enrolledAt: string;
-            /**
-             * @default active
-             * @example active
-             */
+            /** @default active */
             status?: components["schemas"]["EnrollmentStatus"];
             /**
              * @description The student's id as on the identity card; Greek or Latin keyboard, any case.
@@ -1028,7 +1113,10 @@ export type components = {
             academicYear?: string | null;
             /** @example A1 */
             classDivision?: string | null;
-            /** @example maria.papadopoulou@school.example */
+            /**
+             * Format: email
+             * @example maria.papadopoulou@school.example
+             */
             email: string;
             /**
              * Format: date
@@ -1041,10 +1129,7 @@ export type components = {
             /** @example Μαρία */
             firstName: string;
             healthIssue?: string | null;
-            /**
-             * @default true
-             * @example true
-             */
+            /** @default true */
             isActive?: boolean;
             /** @example Παπαδοπούλου */
             lastName: string;
@@ -1695,7 +1780,6 @@ export type components = {
             evaluationRules?: components["schemas"]["EvaluationRuleDto"][] | null;
             /** @example 4 */
             hoursPerWeek?: number | null;
-            /** @example true */
             isActive?: boolean;
             /** @example 5 */
             periodsPerWeek?: number | null;
@@ -1705,10 +1789,10 @@ export type components = {
         UpdateEnrollmentDto: {
             /**
              * Format: date
+             * @description Not in the future.
              * @example 2026-09-11
              */
             enrolledAt?: string;
-            /** @example active */
             status?: components["schemas"]["EnrollmentStatus"];
         };
         UpdateStudentDto: {
@@ -1716,7 +1800,10 @@ export type components = {
             academicYear?: string | null;
             /** @example A1 */
             classDivision?: string | null;
-            /** @example maria.papadopoulou@school.example */
+            /**
+             * Format: email
+             * @example maria.papadopoulou@school.example
+             */
             email?: string;
             /**
              * Format: date
@@ -1729,7 +1816,6 @@ export type components = {
             /** @example Μαρία */
             firstName?: string;
             healthIssue?: string | null;
-            /** @example true */
             isActive?: boolean;
             /** @example Παπαδοπούλου */
             lastName?: string;
@@ -1800,6 +1886,7 @@ export interface operations {
     listAuditLogs: {
         parameters: {
             query?: {
+                /** @description Only rows of this action, e.g. `update` (`GET /audit/actions` lists them). */
                 action?: components["schemas"]["AuditAction"];
                 /** @description The acting user's email, exactly (case-insensitive). */
                 email?: string;
@@ -1809,12 +1896,17 @@ export interface operations {
                 limit?: number;
                 /** @description How many items to skip. */
                 offset?: number;
+                /** @description Only rows of the request with this id (the `X-Request-ID` of its response). */
                 requestId?: string;
+                /** @description Only rows about this kind of resource, e.g. `student` (`GET /audit/resources` lists them). */
                 resource?: components["schemas"]["AuditResource"];
+                /** @description Only rows about the resource with this id (with `resource`, one record). */
                 resourceId?: string;
                 /** @description From this instant on (ISO 8601, e.g. `2026-11-01` or `2026-11-01T08:00:00Z`). */
                 startDate?: string;
+                /** @description true: only actions that succeeded; false: only refused or failed ones. */
                 success?: boolean;
+                /** @description Only rows of the acting user with this id. */
                 userId?: string;
             };
             header?: never;
@@ -1905,6 +1997,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description The audit row's id. */
                 id: number;
             };
             cookie?: never;
@@ -2077,18 +2170,25 @@ export interface operations {
     exportAuditLogs: {
         parameters: {
             query: {
+                /** @description Only rows of this action, e.g. `update` (`GET /audit/actions` lists them). */
                 action?: components["schemas"]["AuditAction"];
                 /** @description The acting user's email, exactly (case-insensitive). */
                 email?: string;
                 /** @description Up to this instant, inclusive; not before `startDate`. */
                 endDate?: string;
+                /** @description CSV with a header row, or NDJSON (one JSON object per line). */
                 format: components["schemas"]["AuditExportFormat"];
+                /** @description Only rows of the request with this id (the `X-Request-ID` of its response). */
                 requestId?: string;
+                /** @description Only rows about this kind of resource, e.g. `student` (`GET /audit/resources` lists them). */
                 resource?: components["schemas"]["AuditResource"];
+                /** @description Only rows about the resource with this id (with `resource`, one record). */
                 resourceId?: string;
                 /** @description From this instant on (ISO 8601, e.g. `2026-11-01` or `2026-11-01T08:00:00Z`). */
                 startDate?: string;
+                /** @description true: only actions that succeeded; false: only refused or failed ones. */
                 success?: boolean;
+                /** @description Only rows of the acting user with this id. */
                 userId?: string;
             };
             header?: never;
@@ -2596,6 +2696,7 @@ export interface operations {
             query?: {
                 /** @description Admins only: also list soft-deleted courses. */
                 includeDeleted?: boolean;
+                /** @description Only records whose status is this value. */
                 isActive?: boolean;
                 /** @description How many items to return (1..500). */
                 limit?: number;
@@ -2603,6 +2704,7 @@ export interface operations {
                 offset?: number;
                 /** @description Part of the course code or name, case-insensitive. */
                 search?: string;
+                /** @description Only records whose semester is this value. */
                 semester?: string;
                 /** @description A field to sort by; a leading `-` sorts descending. */
                 sort?: components["schemas"]["CourseSort"];
@@ -2812,6 +2914,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description The course's id (the `id` of its record). */
                 id: number;
             };
             cookie?: never;
@@ -2909,6 +3012,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description The course's id (the `id` of its record). */
                 id: number;
             };
             cookie?: never;
@@ -3004,6 +3108,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description The course's id (the `id` of its record). */
                 id: number;
             };
             cookie?: never;
@@ -3132,6 +3237,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description The course's id (the `id` of its record). */
                 id: number;
             };
             cookie?: never;
@@ -3236,6 +3342,7 @@ export interface operations {
     listEnrollments: {
         parameters: {
             query?: {
+                /** @description Only records whose course code is this value. */
                 courseCode?: string;
                 /** @description Admins only: also list soft-deleted enrollments and those of deleted students or courses. */
                 includeDeleted?: boolean;
@@ -3245,7 +3352,9 @@ export interface operations {
                 offset?: number;
                 /** @description A field to sort by; a leading `-` sorts descending. */
                 sort?: components["schemas"]["EnrollmentSort"];
+                /** @description Only records whose status is this value. */
                 status?: components["schemas"]["EnrollmentStatus"];
+                /** @description Only records whose student id is this value. */
                 studentId?: string;
             };
             header?: never;
@@ -3462,6 +3571,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description The enrollment's id (the `id` of its record). */
                 id: number;
             };
             cookie?: never;
@@ -3559,6 +3669,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description The enrollment's id (the `id` of its record). */
                 id: number;
             };
             cookie?: never;
@@ -3654,6 +3765,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description The enrollment's id (the `id` of its record). */
                 id: number;
             };
             cookie?: never;
@@ -3773,6 +3885,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description The enrollment's id (the `id` of its record). */
                 id: number;
             };
             cookie?: never;
@@ -3995,6 +4108,7 @@ export interface operations {
                 "Accept-Language"?: string;
             };
             path: {
+                /** @description The id of the export_large job (from `POST /exports`). */
                 jobId: string;
             };
             cookie?: never;
@@ -4106,12 +4220,15 @@ export interface operations {
                 bom?: boolean;
                 /** @description Comma-separated field names (camelCase, as in the API), in the order wanted; by default every regular field. */
                 fields?: string;
+                /** @description The file format. */
                 format?: components["schemas"]["ExportFormat"];
                 /** @description Admins only: also export soft-deleted rows. */
                 includeDeleted?: boolean;
+                /** @description Only records whose status is this value. */
                 isActive?: boolean;
                 /** @description Language of CSV and XLSX labels; by default from `Accept-Language`, else English. */
                 lang?: components["schemas"]["ExportLanguage"];
+                /** @description Only records whose semester is this value. */
                 semester?: string;
             };
             header?: {
@@ -4206,26 +4323,31 @@ export interface operations {
     exportEnrollments: {
         parameters: {
             query?: {
-                /** @description The student's academic year. */
+                /** @description Only records whose academic year is this value. */
                 academicYear?: string;
                 /** @description CSV only: start with a UTF-8 byte order mark, which Excel needs to read Greek text right. */
                 bom?: boolean;
-                /** @description The student's class division. */
+                /** @description Only records whose class division is this value. */
                 classDivision?: string;
-                /** @description The course. */
+                /** @description Only records whose course code is this value. */
                 courseCode?: string;
+                /** @description Only enrollments made on or after this date. */
                 enrolledAtFrom?: string;
+                /** @description Only enrollments made on or before this date; not before `enrolledAtFrom`. */
                 enrolledAtTo?: string;
                 /** @description Comma-separated field names (camelCase, as in the API), in the order wanted; by default every regular field. */
                 fields?: string;
+                /** @description The file format. */
                 format?: components["schemas"]["ExportFormat"];
                 /** @description Admins only: also export soft-deleted rows. */
                 includeDeleted?: boolean;
                 /** @description Language of CSV and XLSX labels; by default from `Accept-Language`, else English. */
                 lang?: components["schemas"]["ExportLanguage"];
-                /** @description The course's semester. */
+                /** @description Only records whose semester is this value. */
                 semester?: string;
+                /** @description Only records whose status is this value. */
                 status?: components["schemas"]["EnrollmentStatus"];
+                /** @description Only records whose student id is this value. */
                 studentId?: string;
             };
             header?: {
@@ -4320,9 +4442,11 @@ export interface operations {
     exportStudents: {
         parameters: {
             query?: {
+                /** @description Only records whose academic year is this value. */
                 academicYear?: string;
                 /** @description CSV only: start with a UTF-8 byte order mark, which Excel needs to read Greek text right. */
                 bom?: boolean;
+                /** @description Only records whose class division is this value. */
                 classDivision?: string;
                 /** @description Enrolled on or after this day. */
                 enrollmentDateFrom?: string;
@@ -4330,12 +4454,15 @@ export interface operations {
                 enrollmentDateTo?: string;
                 /** @description Comma-separated field names (camelCase, as in the API), in the order wanted; by default every regular field. */
                 fields?: string;
+                /** @description The file format. */
                 format?: components["schemas"]["ExportFormat"];
                 /** @description Admins only: also export soft-deleted rows. */
                 includeDeleted?: boolean;
+                /** @description Only records whose status is this value. */
                 isActive?: boolean;
                 /** @description Language of CSV and XLSX labels; by default from `Accept-Language`, else English. */
                 lang?: components["schemas"]["ExportLanguage"];
+                /** @description Only records whose study year is this value. */
                 studyYear?: number;
             };
             header?: {
@@ -4739,15 +4866,18 @@ export interface operations {
     getImportPreview: {
         parameters: {
             query?: {
+                /** @description Only issues with this code (docs/imports.md lists them). */
                 code?: string;
                 /** @description How many items to return (1..500). */
                 limit?: number;
                 /** @description How many items to skip. */
                 offset?: number;
+                /** @description Only issues of this severity. */
                 severity?: components["schemas"]["IssueSeverity"];
             };
             header?: never;
             path: {
+                /** @description The preview's id (from `POST /imports/preview`). */
                 id: string;
             };
             cookie?: never;
@@ -4845,6 +4975,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description The preview's id (from `POST /imports/preview`). */
                 id: string;
             };
             cookie?: never;
@@ -4962,6 +5093,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description The preview's id (from `POST /imports/preview`). */
                 id: string;
             };
             cookie?: never;
@@ -5299,7 +5431,9 @@ export interface operations {
                 limit?: number;
                 /** @description How many items to skip. */
                 offset?: number;
+                /** @description Only jobs in this state. */
                 status?: components["schemas"]["JobStatus"];
+                /** @description Only jobs of this type. */
                 type?: components["schemas"]["JobType"];
                 /** @description Admins only: the jobs of this user (others always see their own). */
                 userId?: string;
@@ -5505,6 +5639,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description The job's id. */
                 id: string;
             };
             cookie?: never;
@@ -5593,6 +5728,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description The job's id. */
                 id: string;
             };
             cookie?: never;
@@ -5707,6 +5843,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description The job's id. */
                 id: string;
             };
             cookie?: never;
@@ -5829,6 +5966,7 @@ export interface operations {
                 "Last-Event-ID"?: string;
             };
             path: {
+                /** @description The job's id. */
                 id: string;
             };
             cookie?: never;
@@ -5917,6 +6055,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description The job's id. */
                 id: string;
             };
             cookie?: never;
@@ -6036,6 +6175,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description The job's id. */
                 id: string;
             };
             cookie?: never;
@@ -6153,10 +6293,13 @@ export interface operations {
     listStudents: {
         parameters: {
             query?: {
+                /** @description Only records whose academic year is this value. */
                 academicYear?: string;
+                /** @description Only records whose class division is this value. */
                 classDivision?: string;
                 /** @description Admins only: also list soft-deleted students. */
                 includeDeleted?: boolean;
+                /** @description Only records whose status is this value. */
                 isActive?: boolean;
                 /** @description How many items to return (1..500). */
                 limit?: number;
@@ -6166,6 +6309,7 @@ export interface operations {
                 search?: string;
                 /** @description A field to sort by; a leading `-` sorts descending. */
                 sort?: components["schemas"]["StudentSort"];
+                /** @description Only records whose study year is this value. */
                 studyYear?: number;
             };
             header?: never;
@@ -6373,6 +6517,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description The student's id (the `id` of its record). */
                 id: number;
             };
             cookie?: never;
@@ -6470,6 +6615,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description The student's id (the `id` of its record). */
                 id: number;
             };
             cookie?: never;
@@ -6565,6 +6711,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description The student's id (the `id` of its record). */
                 id: number;
             };
             cookie?: never;
@@ -6693,6 +6840,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description The student's id (the `id` of its record). */
                 id: number;
             };
             cookie?: never;
@@ -6797,11 +6945,13 @@ export interface operations {
     listUsers: {
         parameters: {
             query?: {
+                /** @description true: only active users; false: only deactivated ones. */
                 isActive?: boolean;
                 /** @description How many items to return (1..500). */
                 limit?: number;
                 /** @description How many items to skip. */
                 offset?: number;
+                /** @description Only users with this role. */
                 role?: components["schemas"]["Role"];
                 /** @description Part of the email address, case-insensitive. */
                 search?: string;
@@ -7011,6 +7161,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description The user's id. */
                 id: string;
             };
             cookie?: never;
@@ -7108,6 +7259,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description The user's id. */
                 id: string;
             };
             cookie?: never;

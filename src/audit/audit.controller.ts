@@ -28,7 +28,7 @@ export class AuditController {
   constructor(private readonly audit: AuditService) {}
 
   @Get()
-  @ApiOperation({ summary: 'Query the audit trail, newest first' })
+  @ApiOperation({ summary: 'Query the audit trail, newest first', description: 'Admins and auditors. The filters combine (all must match); `limit` and `offset` page through the rows.' })
   @ApiOkResponse({ type: AuditLogPageDto })
   @ProblemResponses(400)
   listAuditLogs(@Query() query: AuditListQueryDto) {
@@ -36,14 +36,14 @@ export class AuditController {
   }
 
   @Get('actions')
-  @ApiOperation({ summary: 'Every audit action' })
+  @ApiOperation({ summary: 'Every audit action', description: 'The values the `action` filter takes.' })
   @ApiOkResponse({ type: [NamedValueDto] })
   listAuditActions(): NamedValueDto[] {
     return labelled(Object.values(AuditAction));
   }
 
   @Get('resources')
-  @ApiOperation({ summary: 'Every audit resource' })
+  @ApiOperation({ summary: 'Every audit resource', description: 'The values the `resource` filter takes.' })
   @ApiOkResponse({ type: [NamedValueDto] })
   listAuditResources(): NamedValueDto[] {
     return labelled(Object.values(AuditResource));
@@ -55,7 +55,7 @@ export class AuditController {
     resource: AuditResource.AuditLog,
     details: (request) => ({ ...(request.query as Record<string, unknown>) }),
   })
-  @ApiOperation({ summary: 'Download the matching rows as CSV or NDJSON (streamed, newest first)' })
+  @ApiOperation({ summary: 'Download the matching rows as CSV or NDJSON (streamed, newest first)', description: 'The filters of the audit query, without paging: every matching row.' })
   @ApiProduces(CONTENT_TYPES.csv, CONTENT_TYPES.ndjson)
   @ApiOkResponse({
     description: 'The rows; CSV has a header row and neutralises cells a spreadsheet would run as formulas.',
@@ -72,8 +72,8 @@ export class AuditController {
   }
 
   @Get(':id')
-  @ApiOperation({ summary: 'One audit row' })
-  @ApiParam({ name: 'id', type: 'integer' })
+  @ApiOperation({ summary: 'One audit row', description: 'The row with its details, as the list shows it.' })
+  @ApiParam({ name: 'id', type: 'integer', description: 'The audit row\'s id.' })
   @ApiOkResponse({ type: AuditLogDto })
   @ProblemResponses(400, 404)
   getAuditLog(@Param('id', IntegerIdParamPipe) id: number): Promise<AuditLogDto> {

@@ -40,7 +40,7 @@ export class AuthController {
     details: () => undefined,
   })
   @RateLimit(RateLimitPolicy.Login)
-  @ApiOperation({ summary: 'Sign in with email and password and receive a bearer token' })
+  @ApiOperation({ summary: 'Sign in with email and password and receive a bearer token', description: 'Needs no token. Attempts are limited per client IP and per email address.' })
   @ApiOkResponse({ type: LoginResponseDto })
   @ProblemResponses(400, 401, 503)
   async login(@Body() body: LoginRequestDto): Promise<LoginResponseDto> {
@@ -58,7 +58,7 @@ export class AuthController {
   @HttpCode(204)
   @Authenticated()
   @Audited({ action: AuditAction.Logout, resource: AuditResource.Session, resourceId: (request) => request.user?.sessionId })
-  @ApiOperation({ summary: 'Revoke the token of this request; it stops working at once' })
+  @ApiOperation({ summary: 'Revoke the token of this request; it stops working at once', description: "The user's other sessions stay signed in." })
   async logout(@CurrentUser() user: AuthenticatedUser): Promise<void> {
     await this.auth.logout(user.sessionId);
   }
@@ -67,7 +67,7 @@ export class AuthController {
   @HttpCode(204)
   @Authenticated()
   @Audited({ action: AuditAction.PasswordChange, resource: AuditResource.User, resourceId: (request) => request.user?.id, details: () => undefined })
-  @ApiOperation({ summary: "Change one's own password; every other session is signed out" })
+  @ApiOperation({ summary: "Change one's own password; every other session is signed out", description: 'Needs the current password; the token of this request keeps working.' })
   @ProblemResponses(400, 422)
   async changePassword(@CurrentUser() user: AuthenticatedUser, @Body() body: ChangePasswordDto): Promise<void> {
     await this.auth.changePassword(user, body.currentPassword, body.newPassword);
@@ -75,7 +75,7 @@ export class AuthController {
 
   @Get('me')
   @Authenticated()
-  @ApiOperation({ summary: 'The signed-in user' })
+  @ApiOperation({ summary: 'The signed-in user', description: 'The user the token belongs to, with their role.' })
   @ApiOkResponse({ type: UserDto })
   async getCurrentUser(@CurrentUser() user: AuthenticatedUser): Promise<UserDto> {
     return this.users.get(user.id);

@@ -17,7 +17,7 @@ export class UsersController {
   constructor(private readonly users: UsersService) {}
 
   @Get()
-  @ApiOperation({ summary: 'List users' })
+  @ApiOperation({ summary: 'List users', description: 'Admins only.' })
   @ApiOkResponse({ type: UserPageDto })
   @ProblemResponses(400)
   listUsers(@Query() query: UserListQueryDto) {
@@ -26,7 +26,7 @@ export class UsersController {
 
   @Post()
   @Audited<UserDto>({ action: AuditAction.Create, resource: AuditResource.User, details: (_request, result) => result && { email: result.email, role: result.role } })
-  @ApiOperation({ summary: 'Create a user' })
+  @ApiOperation({ summary: 'Create a user', description: 'Admins only. The email must be unique (409).' })
   @ApiCreatedResponse({ type: UserDto })
   @ProblemResponses(400, 409)
   createUser(@Body() body: CreateUserDto): Promise<UserDto> {
@@ -34,8 +34,8 @@ export class UsersController {
   }
 
   @Get(':id')
-  @ApiOperation({ summary: 'Get a user' })
-  @ApiParam({ name: 'id', format: 'uuid' })
+  @ApiOperation({ summary: 'Get a user', description: 'Admins only.' })
+  @ApiParam({ name: 'id', format: 'uuid', description: "The user's id." })
   @ApiOkResponse({ type: UserDto })
   @ProblemResponses(400, 404)
   getUser(@Param('id', UuidParamPipe) id: string): Promise<UserDto> {
@@ -45,7 +45,7 @@ export class UsersController {
   @Patch(':id')
   @Audited({ action: AuditAction.Update, resource: AuditResource.User })
   @ApiOperation({ summary: "Change a user's role, status or password", description: 'A role change is also recorded as `role_change`.' })
-  @ApiParam({ name: 'id', format: 'uuid' })
+  @ApiParam({ name: 'id', format: 'uuid', description: "The user's id." })
   @ApiOkResponse({ type: UserDto })
   @ProblemResponses(400, 404, 409)
   updateUser(

@@ -26,7 +26,7 @@ export class CoursesController {
 
   @Post()
   @Audited({ action: AuditAction.Create, resource: AuditResource.Course })
-  @ApiOperation({ summary: 'Create a course' })
+  @ApiOperation({ summary: 'Create a course', description: 'courseCode must be unique among courses, deleted ones included (409).' })
   @ApiCreatedResponse({ type: CourseDto })
   @ProblemResponses(400, 409)
   createCourse(@Body() body: CreateCourseDto): Promise<CourseDto> {
@@ -35,7 +35,7 @@ export class CoursesController {
 
   @Get(':id')
   @ApiOperation({ summary: 'Get a course', description: 'Admins also see deleted courses.' })
-  @ApiParam({ name: 'id', type: 'integer' })
+  @ApiParam({ name: 'id', type: 'integer', description: 'The course\'s id (the `id` of its record).' })
   @ApiOkResponse({ type: CourseDto })
   @ProblemResponses(400, 404)
   getCourse(@Param('id', IntegerIdParamPipe) id: number, @CurrentUser() user: AuthenticatedUser): Promise<CourseDto> {
@@ -44,8 +44,8 @@ export class CoursesController {
 
   @Patch(':id')
   @Audited({ action: AuditAction.Update, resource: AuditResource.Course })
-  @ApiOperation({ summary: 'Update a course' })
-  @ApiParam({ name: 'id', type: 'integer' })
+  @ApiOperation({ summary: 'Update a course', description: 'Only the fields sent change; null clears an optional field.' })
+  @ApiParam({ name: 'id', type: 'integer', description: 'The course\'s id (the `id` of its record).' })
   @ApiOkResponse({ type: CourseDto })
   @ProblemResponses(400, 404, 409)
   updateCourse(@Param('id', IntegerIdParamPipe) id: number, @Body() body: UpdateCourseDto): Promise<CourseDto> {
@@ -56,7 +56,7 @@ export class CoursesController {
   @Audited({ action: AuditAction.Delete, resource: AuditResource.Course })
   @HttpCode(204)
   @ApiOperation({ summary: 'Soft-delete a course', description: 'Its enrollments stay but are hidden from lists until the course is restored.' })
-  @ApiParam({ name: 'id', type: 'integer' })
+  @ApiParam({ name: 'id', type: 'integer', description: 'The course\'s id (the `id` of its record).' })
   @ApiNoContentResponse({ description: 'Deleted.' })
   @ProblemResponses(400, 404)
   deleteCourse(@Param('id', IntegerIdParamPipe) id: number): Promise<void> {
@@ -67,8 +67,8 @@ export class CoursesController {
   @Audited({ action: AuditAction.Restore, resource: AuditResource.Course })
   @HttpCode(200)
   @Authenticated(Role.Admin)
-  @ApiOperation({ summary: 'Restore a soft-deleted course' })
-  @ApiParam({ name: 'id', type: 'integer' })
+  @ApiOperation({ summary: 'Restore a soft-deleted course', description: 'Its enrollments show in lists again. A course that is not deleted answers 409 `not_deleted`.' })
+  @ApiParam({ name: 'id', type: 'integer', description: 'The course\'s id (the `id` of its record).' })
   @ApiOkResponse({ type: CourseDto })
   @ProblemResponses(400, 404, 409)
   restoreCourse(@Param('id', IntegerIdParamPipe) id: number): Promise<CourseDto> {

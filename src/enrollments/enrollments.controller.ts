@@ -42,7 +42,7 @@ export class EnrollmentsController {
 
   @Get(':id')
   @ApiOperation({ summary: 'Get an enrollment', description: 'Admins also see deleted enrollments.' })
-  @ApiParam({ name: 'id', type: 'integer' })
+  @ApiParam({ name: 'id', type: 'integer', description: 'The enrollment\'s id (the `id` of its record).' })
   @ApiOkResponse({ type: EnrollmentDto })
   @ProblemResponses(400, 404)
   getEnrollment(@Param('id', IntegerIdParamPipe) id: number, @CurrentUser() user: AuthenticatedUser): Promise<EnrollmentDto> {
@@ -52,7 +52,7 @@ export class EnrollmentsController {
   @Patch(':id')
   @Audited({ action: AuditAction.Update, resource: AuditResource.Enrollment })
   @ApiOperation({ summary: 'Update an enrollment', description: 'Only the date and status change; the student and course are fixed.' })
-  @ApiParam({ name: 'id', type: 'integer' })
+  @ApiParam({ name: 'id', type: 'integer', description: 'The enrollment\'s id (the `id` of its record).' })
   @ApiOkResponse({ type: EnrollmentDto })
   @ProblemResponses(400, 404)
   updateEnrollment(@Param('id', IntegerIdParamPipe) id: number, @Body() body: UpdateEnrollmentDto): Promise<EnrollmentDto> {
@@ -62,8 +62,8 @@ export class EnrollmentsController {
   @Delete(':id')
   @Audited({ action: AuditAction.Delete, resource: AuditResource.Enrollment })
   @HttpCode(204)
-  @ApiOperation({ summary: 'Soft-delete an enrollment' })
-  @ApiParam({ name: 'id', type: 'integer' })
+  @ApiOperation({ summary: 'Soft-delete an enrollment', description: 'The enrollment is hidden from lists and exports until restored.' })
+  @ApiParam({ name: 'id', type: 'integer', description: 'The enrollment\'s id (the `id` of its record).' })
   @ApiNoContentResponse({ description: 'Deleted.' })
   @ProblemResponses(400, 404)
   deleteEnrollment(@Param('id', IntegerIdParamPipe) id: number): Promise<void> {
@@ -74,8 +74,8 @@ export class EnrollmentsController {
   @Audited({ action: AuditAction.Restore, resource: AuditResource.Enrollment })
   @HttpCode(200)
   @Authenticated(Role.Admin)
-  @ApiOperation({ summary: 'Restore a soft-deleted enrollment' })
-  @ApiParam({ name: 'id', type: 'integer' })
+  @ApiOperation({ summary: 'Restore a soft-deleted enrollment', description: 'An enrollment that is not deleted answers 409 `not_deleted`.' })
+  @ApiParam({ name: 'id', type: 'integer', description: 'The enrollment\'s id (the `id` of its record).' })
   @ApiOkResponse({ type: EnrollmentDto })
   @ProblemResponses(400, 404, 409)
   restoreEnrollment(@Param('id', IntegerIdParamPipe) id: number): Promise<EnrollmentDto> {

@@ -157,7 +157,7 @@ export class ExportsController {
     details: (_request, file) => file?.auditDetails,
   })
   @ApiOperation({ summary: "Download a finished export job's file", description: "Only the job's owner (or an admin) may; anyone else gets 404." })
-  @ApiParam({ name: 'jobId', format: 'uuid' })
+  @ApiParam({ name: 'jobId', format: 'uuid', description: 'The id of the export_large job (from `POST /exports`).' })
   @ApiProduces(...Object.keys(EXPORT_CONTENT))
   @ApiOkResponse({ description: 'The file, as an attachment.', content: EXPORT_CONTENT })
   @ProblemResponses(400, 404, 409)

@@ -16,14 +16,14 @@ export class HealthController {
   constructor(private readonly health: HealthService) {}
 
   @Get()
-  @ApiOperation({ summary: 'Liveness: answers while the process runs' })
+  @ApiOperation({ summary: 'Liveness: answers while the process runs', description: 'Needs no token and checks nothing outside the process.' })
   @ApiOkResponse({ type: LivenessDto })
   getLiveness(): LivenessDto {
     return { status: 'ok', uptime: Math.round(process.uptime() * 10) / 10 };
   }
 
   @Get('ready')
-  @ApiOperation({ summary: 'Readiness: PostgreSQL and Redis both answer' })
+  @ApiOperation({ summary: 'Readiness: PostgreSQL and Redis both answer', description: 'Needs no token; 503 while either does not answer. `checks.durability` warns when Redis can lose jobs.' })
   @ApiOkResponse({ type: ReadinessDto })
   @ProblemResponses(503)
   async getReadiness(): Promise<ReadinessDto> {

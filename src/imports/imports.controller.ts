@@ -1,5 +1,5 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query, Req, Res, StreamableFile } from '@nestjs/common';
-import { ApiAcceptedResponse, ApiBody, ApiConsumes, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+import { ApiAcceptedResponse, ApiBody, ApiConsumes, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiParam, ApiProduces, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Audited, AuditedOptions } from '../audit/audited.decorator';
 import { AuditAction, AuditResource } from '../audit/audit.enums';
@@ -57,7 +57,8 @@ export class ImportsController {
   }
 
   @Get('previews/:id')
-  @ApiOperation({ summary: 'A preview again, with one page of its issues (filter by severity or code)' })
+  @ApiParam({ name: 'id', format: 'uuid', description: "The preview's id (from `POST /imports/preview`)." })
+  @ApiOperation({ summary: 'A preview again, with one page of its issues (filter by severity or code)', description: 'Previews can be read until they expire (IMPORT_PREVIEW_TTL_HOURS), committed or not.' })
   @ApiOkResponse({ type: ImportPreviewDto })
   @ProblemResponses(400, 404)
   getImportPreview(@Param('id', UuidParamPipe) id: string, @Query() query: ImportIssueQueryDto, @CurrentUser() user: AuthenticatedUser): Promise<ImportPreviewDto> {
@@ -65,6 +66,7 @@ export class ImportsController {
   }
 
   @Get('previews/:id/rejected')
+  @ApiParam({ name: 'id', format: 'uuid', description: "The preview's id (from `POST /imports/preview`)." })
   @ApiOperation({
     summary: 'Download the rows the import leaves out, as CSV with a reason column',
     description: 'Invalid rows and skipped rows (duplicates, unknown references, records the mode does not touch), with their cells as in the file.',
@@ -79,6 +81,7 @@ export class ImportsController {
   }
 
   @Post('previews/:id/commit')
+  @ApiParam({ name: 'id', format: 'uuid', description: "The preview's id (from `POST /imports/preview`)." })
   @HttpCode(202)
   @auditedImport<JobDto>((_request, job) => jobFacts(job), (request) => (request.params as { id?: string }).id)
   @ApiOperation({
@@ -113,7 +116,7 @@ export class ImportsController {
   @Post('students')
   @HttpCode(202)
   @auditedImport<JobDto>((_request, job) => jobFacts(job), firstPreviewOf)
-  @ApiOperation({ summary: 'Import every file in IMPORT_DIR/students as one bulk_import job' })
+  @ApiOperation({ summary: 'Import every file in IMPORT_DIR/students as one bulk_import job', description: 'The server-side files are copied first; 422 `import_directory_empty` when there is none.' })
   @ApiBody({ type: ImportBehaviourDto, required: false })
   @ApiAcceptedResponse({ type: JobDto, headers: JOB_LOCATION })
   @ProblemResponses(400, 422)
@@ -124,7 +127,7 @@ export class ImportsController {
   @Post('courses')
   @HttpCode(202)
   @auditedImport<JobDto>((_request, job) => jobFacts(job), firstPreviewOf)
-  @ApiOperation({ summary: 'Import every file in IMPORT_DIR/courses as one bulk_import job' })
+  @ApiOperation({ summary: 'Import every file in IMPORT_DIR/courses as one bulk_import job', description: 'The server-side files are copied first; 422 `import_directory_empty` when there is none.' })
   @ApiBody({ type: ImportBehaviourDto, required: false })
   @ApiAcceptedResponse({ type: JobDto, headers: JOB_LOCATION })
   @ProblemResponses(400, 422)

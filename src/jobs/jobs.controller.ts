@@ -63,8 +63,8 @@ export class JobsController {
   }
 
   @Get(':id')
-  @ApiOperation({ summary: "A job's state, progress and result" })
-  @ApiParam({ name: 'id', format: 'uuid' })
+  @ApiOperation({ summary: "A job's state, progress and result", description: "Users see their own jobs, admins every job; another user's job answers 404." })
+  @ApiParam({ name: 'id', format: 'uuid', description: "The job's id." })
   @ApiOkResponse({ type: JobDto })
   @ProblemResponses(400, 404)
   getJob(@Param('id', UuidParamPipe) id: string, @CurrentUser() user: AuthenticatedUser): Promise<JobDto> {
@@ -77,7 +77,7 @@ export class JobsController {
     summary: 'Server-sent events: the job after every change, ending after the final one',
     description: 'Each event has an `id`; reconnect with `Last-Event-ID` to receive only what came after it.',
   })
-  @ApiParam({ name: 'id', format: 'uuid' })
+  @ApiParam({ name: 'id', format: 'uuid', description: "The job's id." })
   @ApiHeader({ name: 'Last-Event-ID', required: false, description: 'The id of the last event received.' })
   @ApiProduces('text/event-stream')
   @ApiOkResponse({ description: 'A stream of `data: <JobDto as JSON>` events.', content: { 'text/event-stream': { schema: { type: 'string' } } } })
@@ -88,8 +88,8 @@ export class JobsController {
   }
 
   @Patch(':id/progress')
-  @ApiOperation({ summary: 'Report progress of a tracked job (moves a pending job to processing)' })
-  @ApiParam({ name: 'id', format: 'uuid' })
+  @ApiOperation({ summary: 'Report progress of a tracked job (moves a pending job to processing)', description: 'Only for jobs registered with `POST /jobs`; a finished job answers 409.' })
+  @ApiParam({ name: 'id', format: 'uuid', description: "The job's id." })
   @ApiOkResponse({ type: JobDto })
   @ProblemResponses(400, 404, 409)
   reportJobProgress(@Param('id', UuidParamPipe) id: string, @Body() body: JobProgressUpdateDto, @CurrentUser() user: AuthenticatedUser): Promise<JobDto> {
@@ -97,8 +97,8 @@ export class JobsController {
   }
 
   @Patch(':id/complete')
-  @ApiOperation({ summary: 'Finish a tracked job with its result' })
-  @ApiParam({ name: 'id', format: 'uuid' })
+  @ApiOperation({ summary: 'Finish a tracked job with its result', description: 'Only for jobs registered with `POST /jobs`; a finished job answers 409.' })
+  @ApiParam({ name: 'id', format: 'uuid', description: "The job's id." })
   @ApiOkResponse({ type: JobDto })
   @ProblemResponses(400, 404, 409)
   completeJob(@Param('id', UuidParamPipe) id: string, @Body() body: CompleteJobDto, @CurrentUser() user: AuthenticatedUser): Promise<JobDto> {
@@ -106,8 +106,8 @@ export class JobsController {
   }
 
   @Patch(':id/fail')
-  @ApiOperation({ summary: 'End a tracked job as failed' })
-  @ApiParam({ name: 'id', format: 'uuid' })
+  @ApiOperation({ summary: 'End a tracked job as failed', description: 'Only for jobs registered with `POST /jobs`; a finished job answers 409.' })
+  @ApiParam({ name: 'id', format: 'uuid', description: "The job's id." })
   @ApiOkResponse({ type: JobDto })
   @ProblemResponses(400, 404, 409)
   failJob(@Param('id', UuidParamPipe) id: string, @Body() body: FailJobDto, @CurrentUser() user: AuthenticatedUser): Promise<JobDto> {
@@ -121,7 +121,7 @@ export class JobsController {
     description:
       'A pending job is taken off the queue and answered 200 `cancelled`. A running server job answers 202: it stops at its next batch boundary, rolls back what it has not committed, and ends `cancelled`.',
   })
-  @ApiParam({ name: 'id', format: 'uuid' })
+  @ApiParam({ name: 'id', format: 'uuid', description: "The job's id." })
   @ApiOkResponse({ type: JobDto, description: 'Cancelled.' })
   @ApiAcceptedResponse({ type: JobDto, description: 'Asked to stop; `cancelRequestedAt` is set.' })
   @ProblemResponses(400, 404, 409)

@@ -26,7 +26,7 @@ export class StudentsController {
 
   @Post()
   @Audited({ action: AuditAction.Create, resource: AuditResource.Student })
-  @ApiOperation({ summary: 'Create a student' })
+  @ApiOperation({ summary: 'Create a student', description: 'studentId and email must be unique among students, deleted ones included (409 names the holder).' })
   @ApiCreatedResponse({ type: StudentDto })
   @ProblemResponses(400, 409)
   createStudent(@Body() body: CreateStudentDto): Promise<StudentDto> {
@@ -35,7 +35,7 @@ export class StudentsController {
 
   @Get(':id')
   @ApiOperation({ summary: 'Get a student', description: 'Admins also see deleted students.' })
-  @ApiParam({ name: 'id', type: 'integer' })
+  @ApiParam({ name: 'id', type: 'integer', description: 'The student\'s id (the `id` of its record).' })
   @ApiOkResponse({ type: StudentDto })
   @ProblemResponses(400, 404)
   getStudent(@Param('id', IntegerIdParamPipe) id: number, @CurrentUser() user: AuthenticatedUser): Promise<StudentDto> {
@@ -44,8 +44,8 @@ export class StudentsController {
 
   @Patch(':id')
   @Audited({ action: AuditAction.Update, resource: AuditResource.Student })
-  @ApiOperation({ summary: 'Update a student' })
-  @ApiParam({ name: 'id', type: 'integer' })
+  @ApiOperation({ summary: 'Update a student', description: 'Only the fields sent change; null clears an optional field.' })
+  @ApiParam({ name: 'id', type: 'integer', description: 'The student\'s id (the `id` of its record).' })
   @ApiOkResponse({ type: StudentDto })
   @ProblemResponses(400, 404, 409)
   updateStudent(@Param('id', IntegerIdParamPipe) id: number, @Body() body: UpdateStudentDto): Promise<StudentDto> {
@@ -55,8 +55,8 @@ export class StudentsController {
   @Delete(':id')
   @Audited({ action: AuditAction.Delete, resource: AuditResource.Student })
   @HttpCode(204)
-  @ApiOperation({ summary: 'Soft-delete a student' })
-  @ApiParam({ name: 'id', type: 'integer' })
+  @ApiOperation({ summary: 'Soft-delete a student', description: 'The student is hidden from lists and exports until restored.' })
+  @ApiParam({ name: 'id', type: 'integer', description: 'The student\'s id (the `id` of its record).' })
   @ApiNoContentResponse({ description: 'Deleted.' })
   @ProblemResponses(400, 404)
   deleteStudent(@Param('id', IntegerIdParamPipe) id: number): Promise<void> {
@@ -67,8 +67,8 @@ export class StudentsController {
   @Audited({ action: AuditAction.Restore, resource: AuditResource.Student })
   @HttpCode(200)
   @Authenticated(Role.Admin)
-  @ApiOperation({ summary: 'Restore a soft-deleted student' })
-  @ApiParam({ name: 'id', type: 'integer' })
+  @ApiOperation({ summary: 'Restore a soft-deleted student', description: 'A student that is not deleted answers 409 `not_deleted`.' })
+  @ApiParam({ name: 'id', type: 'integer', description: 'The student\'s id (the `id` of its record).' })
   @ApiOkResponse({ type: StudentDto })
   @ProblemResponses(400, 404, 409)
   restoreStudent(@Param('id', IntegerIdParamPipe) id: number): Promise<StudentDto> {

@@ -43,6 +43,7 @@ describe('finishDocument', () => {
         '429': RESPONSE_429,
         '500': RESPONSE_500,
       },
+      security: [],
     });
   });
 
@@ -58,6 +59,7 @@ describe('finishDocument', () => {
         '200': { description: 'Alive.', headers: REQUEST_ID_HEADER },
         '500': RESPONSE_500,
       },
+      security: [],
     });
   });
 
@@ -186,7 +188,7 @@ describe('finishDocument', () => {
     expect(Object.keys(document.paths['/a'].get!.responses)).toEqual(['200', '500', '4XX', 'default']);
   });
 
-  it('sorts paths, schemas and tags', () => {
+  it('sorts paths and schemas, and keeps the tags in their declared (reading) order', () => {
     const ok = () => ({ get: { responses: { '200': { description: 'Ok.' } } } });
     const document = finishDocument(
       documentWith(
@@ -199,14 +201,34 @@ describe('finishDocument', () => {
     );
     expect(Object.keys(document.paths)).toEqual(['/auth/login', '/courses', '/students', '/students/{id}']);
     expect(Object.keys(document.components!.schemas!)).toEqual(['CourseDto', 'PageDto', 'StudentDto']);
-    expect(document.tags!.map((tag) => tag.name)).toEqual(['auth', 'courses', 'students']);
+    expect(document.tags!.map((tag) => tag.name)).toEqual(['students', 'auth', 'courses']);
+  });
+
+  it('marks an operation without a security requirement as public, and keeps a guarded one’s', () => {
+    const guarded = [{ bearer: [] }];
+    const document = finishDocument(
+      documentWith({
+        '/health': { get: { responses: { '200': { description: 'Alive.' } } } },
+        '/students': { get: { security: guarded, responses: { '200': { description: 'Ok.' } } } },
+      }),
+    );
+    expect(document.paths['/health'].get!.security).toEqual([]);
+    expect(document.paths['/students'].get!.security).toBe(guarded);
+  });
+
+  it('replaces a lone allOf reference by the reference unless other keywords need the wrapper', () => {
+    const ref = { $ref: '#/components/schemas/Role' };
+    const document = finishDocument(
+      documentWith({}, { components: { schemas: { UserDto: { type: 'object', properties: { role: { allOf: [ref] }, kind: { allOf: [ref], description: 'Kept.' } } } } } }),
+    );
+    expect(document.components!.schemas!.UserDto).toEqual({ type: 'object', properties: { role: ref, kind: { allOf: [ref], description: 'Kept.' } } });
   });
 
   it('copes with a document without components or tags', () => {
     const document = finishDocument(documentWith({}));
     expect(document.paths).toEqual({});
     expect(document.components).toBeUndefined();
-    expect(document.tags).toEqual([]);
+    expect(document.tags).toBeUndefined();
   });
 
   it('returns the same document object, finished in place', () => {

@@ -83,23 +83,23 @@ export const AuditLogPageDto = PageOf(AuditLogDto, 'AuditLogPage');
 
 /** The filters shared by the list and the export. */
 export class AuditFilterDto {
-  @ApiPropertyOptional({ enum: AuditAction, enumName: 'AuditAction' })
+  @ApiPropertyOptional({ enum: AuditAction, enumName: 'AuditAction', description: 'Only rows of this action, e.g. `update` (`GET /audit/actions` lists them).' })
   @IsOptional()
   @IsEnum(AuditAction)
   action?: AuditAction;
 
-  @ApiPropertyOptional({ enum: AuditResource, enumName: 'AuditResource' })
+  @ApiPropertyOptional({ enum: AuditResource, enumName: 'AuditResource', description: 'Only rows about this kind of resource, e.g. `student` (`GET /audit/resources` lists them).' })
   @IsOptional()
   @IsEnum(AuditResource)
   resource?: AuditResource;
 
-  @ApiPropertyOptional({ maxLength: 100, example: '42' })
+  @ApiPropertyOptional({ maxLength: 100, example: '42', description: 'Only rows about the resource with this id (with `resource`, one record).' })
   @IsOptional()
   @IsString()
   @MaxLength(100)
   resourceId?: string;
 
-  @ApiPropertyOptional({ format: 'uuid' })
+  @ApiPropertyOptional({ format: 'uuid', description: 'Only rows of the acting user with this id.' })
   @IsOptional()
   @Matches(UUID_PATTERN, { message: 'userId must be a UUID' })
   userId?: string;
@@ -125,13 +125,13 @@ export class AuditFilterDto {
   @IsNotBefore('startDate')
   endDate?: string;
 
-  @ApiPropertyOptional({ type: Boolean })
+  @ApiPropertyOptional({ type: Boolean, description: 'true: only actions that succeeded; false: only refused or failed ones.' })
   @IsOptional()
   @Transform(toBoolean)
   @IsBoolean()
   success?: boolean;
 
-  @ApiPropertyOptional({ maxLength: 64 })
+  @ApiPropertyOptional({ maxLength: 64, description: 'Only rows of the request with this id (the `X-Request-ID` of its response).' })
   @IsOptional()
   @IsString()
   @MaxLength(64)
@@ -146,7 +146,7 @@ export enum AuditExportFormat {
 }
 
 export class AuditExportQueryDto extends AuditFilterDto {
-  @ApiProperty({ enum: AuditExportFormat, enumName: 'AuditExportFormat', example: AuditExportFormat.Csv })
+  @ApiProperty({ enum: AuditExportFormat, enumName: 'AuditExportFormat', example: AuditExportFormat.Csv, description: 'CSV with a header row, or NDJSON (one JSON object per line).' })
   @IsIn(Object.values(AuditExportFormat))
   format!: AuditExportFormat;
 }

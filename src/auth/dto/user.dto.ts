@@ -82,12 +82,12 @@ export class UpdateUserDto {
 }
 
 export class UserListQueryDto extends PageQueryDto {
-  @ApiPropertyOptional({ enum: Role, enumName: 'Role' })
+  @ApiPropertyOptional({ enum: Role, enumName: 'Role', description: 'Only users with this role.' })
   @IsOptional()
   @IsEnum(Role)
   role?: Role;
 
-  @ApiPropertyOptional({ type: Boolean })
+  @ApiPropertyOptional({ type: Boolean, description: 'true: only active users; false: only deactivated ones.' })
   @IsOptional()
   @Transform(toBoolean)
   @IsBoolean()

@@ -150,5 +150,6 @@ function filterChecksOf(field: FieldSpec): PropertyDecorator[] {
 /** A list or export query's filter on the field: equal to the value given. */
 export function CatalogueFilter(field: FieldSpec): PropertyDecorator {
   const example = field.example === undefined ? {} : { example: field.example };
-  return applyDecorators(ApiProperty({ ...schemaOf(field), required: false, ...example } as ApiPropertyOptions), IsOptional(), ...filterChecksOf(field));
+  const description = `Only records whose ${field.label.en.toLowerCase()} is this value.`;
+  return applyDecorators(ApiProperty({ ...schemaOf(field), required: false, description, ...example } as ApiPropertyOptions), IsOptional(), ...filterChecksOf(field));
 }

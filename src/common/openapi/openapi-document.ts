@@ -29,8 +29,25 @@ function sortedByKey<T>(record: Record<string, T>): Record<string, T> {
 }
 
 /**
- * Adds what every operation shares (500, the default rate limit's 429, response headers) and
- * sorts paths, schemas and tags, so the committed spec only changes when the API does.
+ * The Swagger plugin wraps every enum or DTO property in `allOf: [{ $ref }]`, which OpenAPI 3.0
+ * needs only to keep sibling keywords (a description, a default); without siblings a plain $ref
+ * reads better in Swagger UI and gives generators one type instead of an intersection.
+ */
+function unwrapSingleRefs(schemas: NonNullable<NonNullable<OpenAPIObject['components']>['schemas']>): void {
+  for (const schema of Object.values(schemas)) {
+    if ('$ref' in schema) continue;
+    for (const [name, property] of Object.entries(schema.properties ?? {})) {
+      if ('$ref' in property || property.allOf?.length !== 1) continue;
+      const { allOf, ...siblings } = property;
+      if (Object.keys(siblings).length === 0) schema.properties![name] = allOf[0];
+    }
+  }
+}
+
+/**
+ * Adds what every operation shares (500, the default rate limit's 429, response headers, an
+ * explicit security requirement) and sorts paths and schemas, so the committed spec only
+ * changes when the API does.
  */
 export function finishDocument(document: OpenAPIObject): OpenAPIObject {
   const problem = (description: string) => ({
@@ -61,6 +78,9 @@ export function finishDocument(document: OpenAPIObject): OpenAPIObject {
       }
       operation.responses['500'] ??= problem('An unexpected error; the body names the request id to quote.');
       operation.responses = sortedByKey(operation.responses);
+      // Guarded routes name the bearer scheme; saying "none" on the others tells clients and
+      // Swagger UI that they are public, rather than leaving it unsaid.
+      operation.security ??= [];
     }
   }
   // PartialType copies the create DTO's defaults; on a PATCH they would wrongly suggest that an
@@ -71,9 +91,9 @@ export function finishDocument(document: OpenAPIObject): OpenAPIObject {
       if (!('$ref' in property)) delete property.default;
     }
   }
+  unwrapSingleRefs(document.components?.schemas ?? {});
   document.paths = sortedByKey(document.paths);
   if (document.components?.schemas !== undefined) document.components.schemas = sortedByKey(document.components.schemas);
-  document.tags = [...(document.tags ?? [])].sort((a, b) => a.name.localeCompare(b.name));
   return document;
 }
 
@@ -82,14 +102,19 @@ export function createOpenApiDocument(app: INestApplication): OpenAPIObject {
     .setTitle('SMS bulk-operations API')
     .setDescription(DESCRIPTION)
     .setVersion('1.0.0')
+    // A variable rather than a fixed URL: generated clients get a default, Swagger UI an editable host.
+    .addServer('http://{host}', 'The service', { host: { default: 'localhost:3000', description: 'Host and port where the service listens' } })
     .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'The accessToken from POST /api/v1/auth/login.' }, BEARER_SCHEME)
+    // In reading order: Swagger UI shows the groups as declared here.
     .addTag('auth', 'Sign in, sign out, passwords')
     .addTag('users', 'User accounts and roles (admins)')
     .addTag('students', 'Students')
     .addTag('courses', 'Courses')
     .addTag('enrollments', 'Enrollments of students in courses')
-    .addTag('audit', 'The audit trail (admins and auditors)')
+    .addTag('imports', 'Roster imports: preview a file, then commit it as a job')
+    .addTag('exports', 'Downloads of students, courses and enrollments, and export jobs')
     .addTag('jobs', 'Background jobs: state, progress, live events, cancellation')
+    .addTag('audit', 'The audit trail (admins and auditors)')
     .addTag('health', 'Liveness and readiness')
     .build();
   const document = SwaggerModule.createDocument(app, config, {

@@ -84,12 +84,12 @@ export class EnrollmentExportFiltersDto extends DeletedRowsFilterDto {
   @CatalogueFilter(STUDENT_FIELDS.classDivision)
   classDivision?: string;
 
-  @ApiPropertyOptional({ type: String, format: 'date', example: '2026-09-01' })
+  @ApiPropertyOptional({ type: String, format: 'date', example: '2026-09-01', description: 'Only enrollments made on or after this date.' })
   @IsOptional()
   @IsCalendarDate()
   enrolledAtFrom?: string;
 
-  @ApiPropertyOptional({ type: String, format: 'date', example: '2026-09-30' })
+  @ApiPropertyOptional({ type: String, format: 'date', example: '2026-09-30', description: 'Only enrollments made on or before this date; not before `enrolledAtFrom`.' })
   @IsOptional()
   @IsCalendarDate()
   @IsNotBefore('enrolledAtFrom')
@@ -104,7 +104,7 @@ export const EXPORT_FILTER_TYPES = {
 
 /** How the file is written, whatever is exported. */
 export class ExportOptionsDto {
-  @ApiPropertyOptional({ enum: ExportFormat, enumName: 'ExportFormat', default: ExportFormat.Csv })
+  @ApiPropertyOptional({ enum: ExportFormat, enumName: 'ExportFormat', default: ExportFormat.Csv, description: 'The file format.' })
   @IsOptional()
   @IsEnum(ExportFormat)
   format: ExportFormat = ExportFormat.Csv;

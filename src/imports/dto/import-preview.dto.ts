@@ -182,12 +182,12 @@ export class ImportPreviewDto {
 }
 
 export class ImportIssueQueryDto extends PageQueryDto {
-  @ApiPropertyOptional({ enum: IssueSeverity, enumName: 'IssueSeverity' })
+  @ApiPropertyOptional({ enum: IssueSeverity, enumName: 'IssueSeverity', description: 'Only issues of this severity.' })
   @IsOptional()
   @IsEnum(IssueSeverity)
   severity?: IssueSeverity;
 
-  @ApiPropertyOptional({ maxLength: 50, example: 'invalid_email' })
+  @ApiPropertyOptional({ maxLength: 50, example: 'invalid_email', description: 'Only issues with this code (docs/imports.md lists them).' })
   @IsOptional()
   @IsString()
   @MaxLength(50)

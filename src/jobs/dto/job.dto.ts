@@ -232,12 +232,12 @@ export class FailJobDto {
 }
 
 export class JobListQueryDto extends PageQueryDto {
-  @ApiPropertyOptional({ enum: JobStatus, enumName: 'JobStatus' })
+  @ApiPropertyOptional({ enum: JobStatus, enumName: 'JobStatus', description: 'Only jobs in this state.' })
   @IsOptional()
   @IsEnum(JobStatus)
   status?: JobStatus;
 
-  @ApiPropertyOptional({ enum: JobType, enumName: 'JobType' })
+  @ApiPropertyOptional({ enum: JobType, enumName: 'JobType', description: 'Only jobs of this type.' })
   @IsOptional()
   @IsEnum(JobType)
   type?: JobType;
