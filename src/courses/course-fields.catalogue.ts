@@ -1,11 +1,10 @@
-import { fieldCatalogue, yesNoLabels } from '../common/fields/field-spec';
+import { fieldCatalogue, textLongerThan, yesNoLabels } from '../common/fields/field-spec';
 
 const LONG_TEXT_MAX_LENGTH = 2000;
 const COURSE_NAME_MAX_LENGTH = 200;
 const SEMESTER_MAX_LENGTH = 50;
 const MAX_PER_WEEK = 60;
 
-const tooLong = (maxLength: number): string => 'x'.repeat(maxLength + 1);
 const perWeekExamples = { valid: [0, 60], invalid: [-1, 61, 2.5] };
 
 /** Everything the API, imports and exports know of a course's fields. */
@@ -27,7 +26,7 @@ export const COURSE_FIELDS = fieldCatalogue({
     label: { en: 'Course name', el: 'Τίτλος Μαθήματος' },
     aliases: ['Course title', 'Course', 'Name', 'Title', 'Όνομα Μαθήματος', 'Μάθημα', 'Τίτλος'],
     example: 'Άλγεβρα Α΄ Λυκείου',
-    examples: { valid: ['Άλγεβρα Α΄ Λυκείου'], invalid: [tooLong(COURSE_NAME_MAX_LENGTH)] },
+    examples: { valid: ['Άλγεβρα Α΄ Λυκείου'], invalid: [textLongerThan(COURSE_NAME_MAX_LENGTH)] },
   },
   semester: {
     column: 'semester',
@@ -37,7 +36,7 @@ export const COURSE_FIELDS = fieldCatalogue({
     label: { en: 'Semester', el: 'Εξάμηνο' },
     aliases: ['Term', 'Τετράμηνο', 'Περίοδος'],
     example: 'Α΄ Τετράμηνο 2026-2027',
-    examples: { valid: ['Α΄ Τετράμηνο 2026-2027'], invalid: [tooLong(SEMESTER_MAX_LENGTH)] },
+    examples: { valid: ['Α΄ Τετράμηνο 2026-2027'], invalid: [textLongerThan(SEMESTER_MAX_LENGTH)] },
   },
   credits: {
     column: 'credits',
@@ -59,7 +58,7 @@ export const COURSE_FIELDS = fieldCatalogue({
     label: { en: 'Description', el: 'Περιγραφή' },
     aliases: ['Course description'],
     example: 'Εξισώσεις, ανισώσεις και συναρτήσεις.',
-    examples: { valid: ['Εξισώσεις, ανισώσεις και συναρτήσεις.'], invalid: [tooLong(LONG_TEXT_MAX_LENGTH)] },
+    examples: { valid: ['Εξισώσεις, ανισώσεις και συναρτήσεις.'], invalid: [textLongerThan(LONG_TEXT_MAX_LENGTH)] },
   },
   hoursPerWeek: {
     column: 'hours_per_week',

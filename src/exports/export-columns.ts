@@ -1,4 +1,4 @@
-import { FieldSpec, Translated, valueLabelsOf, ValueLabels } from '../common/fields/field-spec';
+import { FieldSpec, STORED_TYPES, StoredType, Translated, valueLabelsOf, ValueLabels } from '../common/fields/field-spec';
 import { COURSE_FIELDS } from '../courses/course-fields.catalogue';
 import { ENROLLMENT_FIELDS } from '../enrollments/enrollment-fields.catalogue';
 import { STUDENT_FIELDS } from '../students/student-fields.catalogue';
@@ -31,23 +31,12 @@ export interface ExportSource {
 const date = (column: string): string => `to_char(${column}, 'YYYY-MM-DD')`;
 const instant = (column: string): string => `to_char(${column} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
 
-const KINDS: Record<FieldSpec['kind'], ColumnKind> = {
-  text: 'text',
-  email: 'text',
-  phone: 'text',
-  studentId: 'text',
-  courseCode: 'text',
-  date: 'date',
-  integer: 'integer',
-  studyYear: 'integer',
-  boolean: 'boolean',
-  status: 'status',
-  evaluationRules: 'json',
-};
+const KINDS: Record<StoredType, ColumnKind> = { text: 'text', date: 'date', smallint: 'integer', boolean: 'boolean', jsonb: 'json' };
 
 /** The column of a catalogue field in the table under `alias`: its name, labels and value labels are the catalogue's, which imports read back. */
 function fieldColumn(alias: string, field: FieldSpec): ExportColumn {
-  const kind = KINDS[field.kind];
+  // A status is stored as text but written through its labels.
+  const kind = field.kind === 'status' ? 'status' : KINDS[STORED_TYPES[field.kind]];
   const column = `${alias}.${field.column}`;
   const valueLabels = valueLabelsOf(field);
   return { name: field.name, sql: kind === 'date' ? date(column) : column, kind, label: field.label, ...(valueLabels === undefined ? {} : { valueLabels }) };

@@ -1,4 +1,4 @@
-import { FieldSpec } from '../common/fields/field-spec';
+import { FieldSpec, STORED_TYPES, StoredType } from '../common/fields/field-spec';
 import { COURSE_FIELDS } from '../courses/course-fields.catalogue';
 import { ENROLLMENT_FIELDS } from '../enrollments/enrollment-fields.catalogue';
 import { STUDENT_FIELDS } from '../students/student-fields.catalogue';
@@ -9,7 +9,7 @@ export interface TargetColumn {
   field: string;
   /** Column of the staging table; also of the target table, except for enrollment references. */
   column: string;
-  type: 'text' | 'date' | 'smallint' | 'boolean' | 'jsonb';
+  type: StoredType;
   /**
    * SQL value a NOT NULL column takes when the file leaves it empty on a new row. On an existing
    * row an empty cell of such a column keeps the stored value: it cannot be cleared.
@@ -29,20 +29,6 @@ export interface ImportTarget {
   uniqueField?: string;
 }
 
-const STAGE_TYPES: Record<FieldSpec['kind'], TargetColumn['type']> = {
-  text: 'text',
-  email: 'text',
-  phone: 'text',
-  studentId: 'text',
-  courseCode: 'text',
-  date: 'date',
-  integer: 'smallint',
-  studyYear: 'smallint',
-  boolean: 'boolean',
-  status: 'text',
-  evaluationRules: 'jsonb',
-};
-
 /**
  * A catalogue field as staged and stored; `defaultWhenEmpty` for the fields the catalogue marks
  * `defaulted`, which a new row takes when the file leaves them empty.
@@ -50,7 +36,7 @@ const STAGE_TYPES: Record<FieldSpec['kind'], TargetColumn['type']> = {
 function targetColumn(field: FieldSpec, defaults: Readonly<Record<string, string>>, column = field.column): TargetColumn {
   const defaultWhenEmpty = defaults[field.name];
   if ((field.presence === 'defaulted') !== (defaultWhenEmpty !== undefined)) throw new Error(`${field.name}: a default is needed exactly when the field is defaulted`);
-  return { field: field.name, column, type: STAGE_TYPES[field.kind], ...(defaultWhenEmpty === undefined ? {} : { defaultWhenEmpty }) };
+  return { field: field.name, column, type: STORED_TYPES[field.kind], ...(defaultWhenEmpty === undefined ? {} : { defaultWhenEmpty }) };
 }
 
 const STUDENTS: ImportTarget = {

@@ -1,10 +1,8 @@
-import { fieldCatalogue, yesNoLabels } from '../common/fields/field-spec';
+import { fieldCatalogue, textLongerThan, yesNoLabels } from '../common/fields/field-spec';
 
 const NAME_MAX_LENGTH = 100;
 const LONG_TEXT_MAX_LENGTH = 2000;
 const SHORT_TEXT_MAX_LENGTH = 20;
-
-const tooLong = (maxLength: number): string => 'x'.repeat(maxLength + 1);
 
 /**
  * Everything the API, imports and exports know of a student's fields. Greek labels follow the
@@ -40,7 +38,7 @@ export const STUDENT_FIELDS = fieldCatalogue({
     label: { en: 'First name', el: 'Όνομα:' },
     aliases: ['Given name', 'Forename'],
     example: 'Μαρία',
-    examples: { valid: ['Μαρία'], invalid: [tooLong(NAME_MAX_LENGTH)] },
+    examples: { valid: ['Μαρία'], invalid: [textLongerThan(NAME_MAX_LENGTH)] },
   },
   lastName: {
     column: 'last_name',
@@ -50,7 +48,7 @@ export const STUDENT_FIELDS = fieldCatalogue({
     label: { en: 'Last name', el: 'Επώνυμο:' },
     aliases: ['Surname', 'Family name'],
     example: 'Παπαδοπούλου',
-    examples: { valid: ["O'Brien"], invalid: [tooLong(NAME_MAX_LENGTH)] },
+    examples: { valid: ["O'Brien"], invalid: [textLongerThan(NAME_MAX_LENGTH)] },
   },
   fatherName: {
     column: 'father_name',
@@ -60,7 +58,7 @@ export const STUDENT_FIELDS = fieldCatalogue({
     label: { en: "Father's name", el: 'Όνομα Πατέρα:' },
     aliases: ['Father name', 'Πατρώνυμο'],
     example: 'Γεώργιος',
-    examples: { valid: ['Γεώργιος'], invalid: [tooLong(NAME_MAX_LENGTH)] },
+    examples: { valid: ['Γεώργιος'], invalid: [textLongerThan(NAME_MAX_LENGTH)] },
   },
   mobilePhone: {
     column: 'mobile_phone',
@@ -115,7 +113,7 @@ export const STUDENT_FIELDS = fieldCatalogue({
     presence: 'nullable',
     label: { en: 'Health issue', el: 'Θέματα Υγείας' },
     aliases: ['Health issues', 'Health', 'Θέμα Υγείας', 'Πρόβλημα Υγείας', 'Προβλήματα Υγείας'],
-    examples: { valid: ['Αλλεργία στη γύρη'], invalid: [tooLong(LONG_TEXT_MAX_LENGTH)] },
+    examples: { valid: ['Αλλεργία στη γύρη'], invalid: [textLongerThan(LONG_TEXT_MAX_LENGTH)] },
   },
   note: {
     column: 'note',
@@ -124,7 +122,7 @@ export const STUDENT_FIELDS = fieldCatalogue({
     presence: 'nullable',
     label: { en: 'Note', el: 'Σημείωση' },
     aliases: ['Notes', 'Remarks', 'Comments', 'Σημειώσεις', 'Παρατηρήσεις', 'Σχόλια'],
-    examples: { valid: ['Γραμμή πρώτη\nγραμμή δεύτερη'], invalid: [tooLong(LONG_TEXT_MAX_LENGTH)] },
+    examples: { valid: ['Γραμμή πρώτη\nγραμμή δεύτερη'], invalid: [textLongerThan(LONG_TEXT_MAX_LENGTH)] },
   },
   academicYear: {
     column: 'academic_year',
@@ -134,7 +132,7 @@ export const STUDENT_FIELDS = fieldCatalogue({
     label: { en: 'Academic year', el: 'Ακαδημαϊκό Έτος' },
     aliases: ['School year', 'Σχολικό Έτος'],
     example: '2026-2027',
-    examples: { valid: ['2026-2027'], invalid: [tooLong(SHORT_TEXT_MAX_LENGTH)] },
+    examples: { valid: ['2026-2027'], invalid: [textLongerThan(SHORT_TEXT_MAX_LENGTH)] },
   },
   classDivision: {
     column: 'class_division',
@@ -144,6 +142,6 @@ export const STUDENT_FIELDS = fieldCatalogue({
     label: { en: 'Class division', el: 'Τμήμα' },
     aliases: ['Class', 'Division', 'Section'],
     example: 'A1',
-    examples: { valid: ['Β2'], invalid: [tooLong(SHORT_TEXT_MAX_LENGTH)] },
+    examples: { valid: ['Β2'], invalid: [textLongerThan(SHORT_TEXT_MAX_LENGTH)] },
   },
 });

@@ -54,6 +54,26 @@ export function fieldCatalogue<Names extends string>(entries: Record<Names, Fiel
   >;
 }
 
+/** The SQL type a field's values are stored as; imports stage them so, and exports read their text so. */
+export type StoredType = 'text' | 'date' | 'smallint' | 'boolean' | 'jsonb';
+
+export const STORED_TYPES: Readonly<Record<FieldSpec['kind'], StoredType>> = {
+  text: 'text',
+  email: 'text',
+  phone: 'text',
+  studentId: 'text',
+  courseCode: 'text',
+  date: 'date',
+  integer: 'smallint',
+  studyYear: 'smallint',
+  boolean: 'boolean',
+  status: 'text',
+  evaluationRules: 'jsonb',
+};
+
+/** A text one character over the limit: the invalid example of every text field. */
+export const textLongerThan = (maxLength: number): string => 'x'.repeat(maxLength + 1);
+
 export const yesNoLabels = (yes: Translated, no: Translated): ValueLabels => ({ true: yes, false: no });
 
 export function valueLabelsOf(field: FieldSpec): ValueLabels | undefined {
