@@ -5,6 +5,7 @@ import { StudentsModule } from './students/students.module';
 import { AuditModule } from './audit/audit.module';
 import { AuthGuard } from './auth/auth.guard';
 import { AuthModule } from './auth/auth.module';
+import { BackupsModule } from './backups/backups.module';
 import { ProblemDetailsFilter } from './common/problem/problem-details.filter';
 import { RateLimitGuard } from './common/rate-limit/rate-limit.guard';
 import { RateLimitModule } from './common/rate-limit/rate-limit.module';
@@ -44,6 +45,7 @@ export class AppModule {
         JobsModule,
         JobWorkerModule.forRole(config),
         ExportsModule,
+        BackupsModule,
         ...extraModules,
       ],
       providers: [

@@ -31,6 +31,6 @@ import { UsersService } from './users.service';
   ],
   controllers: [AuthController, UsersController],
   providers: [AuthService, UsersService, AuthGuard, AdminBootstrapService, SessionCache],
-  exports: [AuthGuard, UsersService],
+  exports: [AuthGuard, UsersService, SessionCache],
 })
 export class AuthModule {}

@@ -37,6 +37,8 @@ export interface AppConfig {
   importPreviewTtlHours: number;
   /** Where large exports (job exports) write their files until their job expires. */
   exportDirectory: string;
+  /** Where backups (archive and manifest) are written; shared by every API and worker process. */
+  backupDirectory: string;
   role: ProcessRole;
   jobTtlHours: number;
   /** Jobs one worker process runs at once. */
@@ -180,6 +182,7 @@ export function parseEnvironment(environment: Environment): AppConfig {
     importStorageDirectory: read('IMPORT_STORAGE_DIR') ?? './data/imports',
     importPreviewTtlHours: integer('IMPORT_PREVIEW_TTL_HOURS', 24, 1, 24 * 30),
     exportDirectory: read('EXPORT_DIR') ?? './exports',
+    backupDirectory: read('BACKUP_DIR') ?? './data/backups',
     role: oneOf('ROLE', PROCESS_ROLES, 'all'),
     jobTtlHours: integer('JOB_TTL_HOURS', 24, 1, 24 * 365),
     jobConcurrency: integer('JOB_CONCURRENCY', 2, 1, 64),

@@ -1,3 +1,4 @@
+import type { BackupJobOutput, BackupJobParameters, RestoreJobOutput, RestoreJobParameters } from '../backups/backup.types';
 import type { ExportJobOutput, ExportJobParameters } from '../exports/exports.service';
 import type { ImportJobParameters } from '../imports/import-job.handler';
 import { JobType } from './job.enums';
@@ -17,7 +18,8 @@ export interface JobPayloadMap {
   [JobType.Cleanup]: CleanupJobParameters;
   [JobType.BulkUpdate]: JobParameters;
   [JobType.BulkDelete]: JobParameters;
-  [JobType.Backup]: JobParameters;
+  [JobType.Backup]: BackupJobParameters;
+  [JobType.BackupRestore]: RestoreJobParameters;
   [JobType.Migration]: JobParameters;
   [JobType.Custom]: JobParameters;
 }
@@ -29,7 +31,8 @@ export interface JobResultMap {
   [JobType.Cleanup]: null;
   [JobType.BulkUpdate]: JobParameters;
   [JobType.BulkDelete]: JobParameters;
-  [JobType.Backup]: JobParameters;
+  [JobType.Backup]: BackupJobOutput;
+  [JobType.BackupRestore]: RestoreJobOutput;
   [JobType.Migration]: JobParameters;
   [JobType.Custom]: JobParameters;
 }
@@ -38,7 +41,7 @@ export interface JobResultMap {
  * The types the service always runs itself: every process must have their handlers, so a build
  * that lost one fails at start rather than at the first job of that type.
  */
-export const SERVER_JOB_TYPES = [JobType.BulkImport, JobType.ExportLarge, JobType.Cleanup] as const;
+export const SERVER_JOB_TYPES = [JobType.BulkImport, JobType.ExportLarge, JobType.Cleanup, JobType.Backup, JobType.BackupRestore] as const;
 export type ServerJobType = (typeof SERVER_JOB_TYPES)[number];
 
 /**

@@ -4,6 +4,7 @@ export enum JobType {
   BulkDelete = 'bulk_delete',
   ExportLarge = 'export_large',
   Backup = 'backup',
+  BackupRestore = 'backup_restore',
   Migration = 'migration',
   Cleanup = 'cleanup',
   Custom = 'custom',

@@ -75,7 +75,7 @@ describe('jobs', () => {
     });
 
     it('fails with the error given, and refuses every change after the end (409 job_finished)', async () => {
-      const { data: job } = await staff.POST('/api/v1/jobs', { body: { type: 'backup' } });
+      const { data: job } = await staff.POST('/api/v1/jobs', { body: { type: 'migration' } });
       const failed = await staff.PATCH('/api/v1/jobs/{id}/fail', { params: { path: { id: job!.id } }, body: { error: 'Disk full' } });
       expect(failed.data).toMatchObject({ status: 'failed', error: 'Disk full', result: null });
       for (const attempt of [
@@ -148,7 +148,7 @@ describe('jobs', () => {
     it('counts and filters exactly with 20 concurrent creates', async () => {
       const { client: user, user: account } = await t.userWithRole('staff');
       const created = await Promise.all(
-        Array.from({ length: 20 }, (_, index) => user.POST('/api/v1/jobs', { body: { type: index % 4 === 0 ? 'backup' : 'custom' } })),
+        Array.from({ length: 20 }, (_, index) => user.POST('/api/v1/jobs', { body: { type: index % 4 === 0 ? 'migration' : 'custom' } })),
       );
       const ids = created.map(({ data }) => data!.id);
       expect(new Set(ids).size).toBe(20);
@@ -161,9 +161,9 @@ describe('jobs', () => {
       expect((await count({ status: 'completed' })).total).toBe(6);
       expect((await count({ status: 'processing' })).total).toBe(3);
       expect((await count({ status: 'pending' })).total).toBe(11);
-      expect((await count({ type: 'backup' })).total).toBe(5);
-      const backupsDone = ids.slice(0, 6).filter((_, index) => index % 4 === 0).length;
-      expect((await count({ type: 'backup', status: 'completed' })).total).toBe(backupsDone);
+      expect((await count({ type: 'migration' })).total).toBe(5);
+      const migrationsDone = ids.slice(0, 6).filter((_, index) => index % 4 === 0).length;
+      expect((await count({ type: 'migration', status: 'completed' })).total).toBe(migrationsDone);
 
       const page = await count({ limit: 7, offset: 14 });
       expect(page).toMatchObject({ total: 20, limit: 7, offset: 14 });

@@ -39,6 +39,7 @@ describe('parseEnvironment', () => {
         importStorageDirectory: './data/imports',
         importPreviewTtlHours: 24,
         exportDirectory: './exports',
+        backupDirectory: './data/backups',
         role: 'all',
         jobTtlHours: 24,
         jobConcurrency: 2,

@@ -1,0 +1,110 @@
+import { Body, Controller, Get, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
+import { ApiAcceptedResponse, ApiOkResponse, ApiOperation, ApiParam, ApiProduces, ApiTags } from '@nestjs/swagger';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { AuditRequestContext } from '../audit/audit-context';
+import { Audited, RequestAuditContext } from '../audit/audited.decorator';
+import { AuditAction, AuditResource } from '../audit/audit.enums';
+import { Authenticated, CurrentUser } from '../auth/auth.decorators';
+import { AuthenticatedUser } from '../auth/authenticated-user';
+import { Role } from '../auth/role.enum';
+import { API_PREFIX } from '../common/http/api-prefix';
+import { Page } from '../common/pagination/page.dto';
+import { ProblemResponses } from '../common/problem/problem-responses.decorator';
+import { RateLimit, RateLimitPolicy } from '../common/rate-limit/rate-limit.decorator';
+import { UuidParamPipe } from '../common/validation/id-param.pipes';
+import { ExportFile } from '../exports/export-file';
+import { JobDto } from '../jobs/dto/job.dto';
+import { BackupsService } from './backups.service';
+import { BackupDto, BackupListQueryDto, BackupPageDto, CreateBackupDto, RestoreBackupDto } from './dto/backup.dto';
+
+const JOB_LOCATION = { Location: { description: 'The URL of the job.', schema: { type: 'string' } } };
+
+@ApiTags('backups')
+@Controller('backups')
+@Authenticated(Role.Admin)
+@RateLimit(RateLimitPolicy.Heavy)
+export class BackupsController {
+  constructor(private readonly backups: BackupsService) {}
+
+  @Post()
+  @HttpCode(202)
+  @Audited<JobDto>({
+    action: AuditAction.BackupCreate,
+    resource: AuditResource.System,
+    resourceId: (_request, job) => job?.id,
+    details: (request: FastifyRequest, job) => ({
+      includePasswordHashes: (request.body as CreateBackupDto | undefined)?.includePasswordHashes === true,
+      ...(job === undefined ? {} : { jobId: job.id }),
+    }),
+  })
+  @ApiOperation({
+    summary: 'Take a backup of students, courses, enrollments and users as a backup job',
+    description:
+      'The job copies the four tables from one consistent snapshot into a compressed archive under BACKUP_DIR, with a manifest ' +
+      '(row counts, sha256 of each part and of the archive, schema version). The backup id is the job id; it is listed once the job completes.',
+  })
+  @ApiAcceptedResponse({ type: JobDto, headers: JOB_LOCATION })
+  @ProblemResponses(400)
+  async create(
+    @Body() body: CreateBackupDto,
+    @CurrentUser() user: AuthenticatedUser,
+    @RequestAuditContext() context: AuditRequestContext,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<JobDto> {
+    const job = await this.backups.start(body.includePasswordHashes === true, user, context);
+    reply.header('Location', `/${API_PREFIX}/jobs/${job.id}`);
+    return job;
+  }
+
+  @Get()
+  @ApiOperation({ summary: 'List the backups, newest first' })
+  @ApiOkResponse({ type: BackupPageDto })
+  @ProblemResponses(400)
+  list(@Query() query: BackupListQueryDto): Promise<Page<BackupDto>> {
+    return this.backups.list(query);
+  }
+
+  @Get(':id')
+  @ApiOperation({ summary: 'A backup and its manifest' })
+  @ApiParam({ name: 'id', format: 'uuid' })
+  @ApiOkResponse({ type: BackupDto })
+  @ProblemResponses(400, 404, 422)
+  get(@Param('id', UuidParamPipe) id: string): Promise<BackupDto> {
+    return this.backups.get(id);
+  }
+
+  @Get(':id/download')
+  @Audited<ExportFile>({ action: AuditAction.BulkExport, resource: AuditResource.System, details: (_request, file) => file?.auditDetails })
+  @ApiOperation({ summary: "Download a backup's archive (.tar.gz)", description: 'Streamed; `sha256sum` of the file gives the backup\'s `sha256`.' })
+  @ApiParam({ name: 'id', format: 'uuid' })
+  @ApiProduces('application/gzip')
+  @ApiOkResponse({ description: 'The archive, as an attachment.', content: { 'application/gzip': { schema: { type: 'string', format: 'binary' } } } })
+  @ProblemResponses(400, 404, 422)
+  download(@Param('id', UuidParamPipe) id: string): Promise<ExportFile> {
+    return this.backups.download(id);
+  }
+
+  @Post(':id/restore')
+  @HttpCode(202)
+  @Audited<JobDto>({ action: AuditAction.BackupRestore, resource: AuditResource.System, details: (_request, job) => job && { jobId: job.id } })
+  @ApiOperation({
+    summary: 'Restore a backup as a backup_restore job',
+    description:
+      'Replaces the students, courses, enrollments and users with the backup\'s, in one transaction, after checking the archive\'s sha256 ' +
+      '(`422 backup_corrupt`) and the schema version (`409 backup_schema_mismatch`). The audit trail is never restored or changed.',
+  })
+  @ApiParam({ name: 'id', format: 'uuid' })
+  @ApiAcceptedResponse({ type: JobDto, headers: JOB_LOCATION })
+  @ProblemResponses(400, 404, 409, 422)
+  async restore(
+    @Param('id', UuidParamPipe) id: string,
+    @Body() _body: RestoreBackupDto,
+    @CurrentUser() user: AuthenticatedUser,
+    @RequestAuditContext() context: AuditRequestContext,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<JobDto> {
+    const job = await this.backups.startRestore(id, user, context);
+    reply.header('Location', `/${API_PREFIX}/jobs/${job.id}`);
+    return job;
+  }
+}
