@@ -1,13 +1,16 @@
-import { BigIntType, Entity, Enum, Index, ManyToOne, PrimaryKey, Property } from '@mikro-orm/core';
+import { BigIntType, Entity, EntityRepositoryType, Enum, Index, ManyToOne, PrimaryKey, Property } from '@mikro-orm/core';
 import { ImportEntity } from './import.types';
 import { ImportPreviewStatus, InvalidRowPolicy } from './import-options';
 import { ImportMode } from './rows/import-mode';
 import type { ImportSummary } from './import-plan';
+import { ImportPreviewRepository } from './import-preview.repository';
 
 /** A file as it was previewed: the stored upload, the options, what was detected and what the plan is. */
-@Entity({ tableName: 'import_previews' })
+@Entity({ tableName: 'import_previews', repository: () => ImportPreviewRepository })
 @Index({ properties: ['createdBy', 'createdAt'] })
 export class ImportPreview {
+  [EntityRepositoryType]?: ImportPreviewRepository;
+
   @PrimaryKey({ type: 'uuid' })
   id!: string;
 

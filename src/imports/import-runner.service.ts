@@ -5,6 +5,7 @@ import type { PoolClient } from 'pg';
 import { latestNotFutureDate } from '../common/validation/date.validators';
 import { APP_CONFIG } from '../config/app-config.module';
 import { AppConfig } from '../config/environment';
+import { withRawTransaction } from '../database/raw-transaction';
 import { JobExecution, JobFailedError } from '../jobs/job-handler.registry';
 import { JobProgress, JobResult } from '../jobs/job-record';
 import { ImportFormat, IssueSeverity, RowIssue } from './import.types';
@@ -24,6 +25,7 @@ import {
   summaryDifferences,
 } from './import-plan';
 import { ImportPreview } from './import-preview.entity';
+import { ImportPreviewRepository } from './import-preview.repository';
 import { ImportStorage } from './import-storage.service';
 import { importTarget, ImportTarget } from './import-targets';
 import { restoreStage, stageSources, StagedSource } from './import-staging';
@@ -57,16 +59,15 @@ interface Analysis {
   presentFields: Set<string>;
 }
 
-/** Tables an import of each entity locks between planning and writing, so that the plan holds. */
 /** Memory PostgreSQL may give each sort, hash join and aggregate of an import's plan. */
 const PLAN_WORK_MEMORY = '256MB';
 
+/** Tables an import of each entity locks between planning and writing, so that the plan holds. */
 const LOCKS: Record<string, string[]> = {
   students: ['lock table "students" in share row exclusive mode'],
   courses: ['lock table "courses" in share row exclusive mode'],
   enrollments: ['lock table "enrollments" in share row exclusive mode', 'lock table "students", "courses" in share mode'],
 };
-
 
 /**
  * Runs the import pipeline on one database connection: stage the stored files, plan, and either
@@ -78,13 +79,14 @@ export class ImportRunner {
 
   constructor(
     private readonly em: EntityManager,
+    private readonly previewRepository: ImportPreviewRepository,
     private readonly storage: ImportStorage,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   /** Reads, validates and plans one stored upload; records what was found; writes no domain data. */
   async preview(preview: ImportPreview): Promise<void> {
-    await this.inTransaction(async (client) => {
+    await withRawTransaction(this.em, async (client) => {
       const analysis = await this.analyze(client, [preview], 'preview', async () => undefined);
       await this.record(client, [preview], analysis);
     });
@@ -97,7 +99,7 @@ export class ImportRunner {
    */
   async commit(previews: ImportPreview[], recheck: boolean, execution: JobExecution): Promise<Partial<JobResult>> {
     try {
-      const outcome = await this.inTransaction(async (client): Promise<{ result: Partial<JobResult> } | { refusal: JobFailedError }> => {
+      const outcome = await withRawTransaction(this.em, async (client): Promise<{ result: Partial<JobResult> } | { refusal: JobFailedError }> => {
         const analysis = await this.analyze(client, previews, recheck ? 'commit' : 'direct', async (progress) => {
           await execution.throwIfCancelled();
           await execution.reportProgress(progress);
@@ -120,7 +122,7 @@ export class ImportRunner {
           const refused = previews.filter((preview) => !preview.canCommit);
           if (refused.length > 0) {
             // The findings stay (this transaction commits them); no domain row was written.
-            await this.setStatus(client, previews, ImportPreviewStatus.Failed);
+            await this.previewRepository.settleInTransaction(client, idsOf(previews), ImportPreviewStatus.Failed);
             return { refusal: await this.refusal(client, previews, analysis) };
           }
         }
@@ -133,7 +135,7 @@ export class ImportRunner {
           warnings: warningsOf(analysis),
           data: { previewIds: previews.map((preview) => preview.id), entity: previews[0].entity, summaries: analysis.summaries },
         };
-        await this.setStatus(client, previews, ImportPreviewStatus.Committed);
+        await this.previewRepository.settleInTransaction(client, idsOf(previews), ImportPreviewStatus.Committed);
         return { result };
       });
       if ('refusal' in outcome) throw outcome.refusal;
@@ -256,14 +258,8 @@ export class ImportRunner {
       preview.canCommit = !headerErrors && summary.totalRows > 0 && (summary.invalidRows === 0 || preview.onInvalid === InvalidRowPolicy.Skip);
       preview.detected = detectionOf(source) as unknown as Record<string, unknown>;
       preview.planDigest = analysis.planDigests[index];
-      await client.query('update import_previews set summary = $2, can_commit = $3, detected = $4, plan_digest = $5, stage_sha256 = $6 where id = $1', [
-        preview.id,
-        JSON.stringify(summary),
-        preview.canCommit,
-        JSON.stringify(preview.detected),
-        preview.planDigest,
-        analysis.savedSha256,
-      ]);
+      preview.stageSha256 = analysis.savedSha256;
+      await this.previewRepository.recordFindings(client, preview.id, preview);
     }
   }
 
@@ -316,49 +312,18 @@ export class ImportRunner {
     });
   }
 
-  private async setStatus(client: PoolClient, previews: ImportPreview[], status: ImportPreviewStatus): Promise<void> {
-    await client.query('update import_previews set status = $2 where id = any($1::uuid[])', [previews.map((preview) => preview.id), status]);
-  }
-
-  /** After a rollback, outside it: the previews can no longer be committed. */
+  /** After a rollback, outside it: the previews can no longer be committed. The job's own error is the one reported. */
   private async markFailed(previews: ImportPreview[]): Promise<void> {
     try {
-      await this.em
-        .getConnection()
-        .execute(`update import_previews set status = ? where id in (?) and status = ?`, [
-          ImportPreviewStatus.Failed,
-          previews.map((preview) => preview.id),
-          ImportPreviewStatus.Committing,
-        ]);
+      await this.previewRepository.markFailed(idsOf(previews));
     } catch (error) {
       this.logger.error({ err: error }, 'Could not mark the previews of a failed import as failed');
     }
   }
+}
 
-  /** Runs work on one pooled connection in one transaction; any error rolls it back. */
-  private async inTransaction<T>(work: (client: PoolClient) => Promise<T>): Promise<T> {
-    const knex = this.em.getConnection().getKnex();
-    const client = (await knex.client.acquireConnection()) as PoolClient;
-    let broken = false;
-    try {
-      await client.query('begin');
-      try {
-        const result = await work(client);
-        await client.query('commit');
-        return result;
-      } catch (error) {
-        await client.query('rollback').catch((rollbackError: unknown) => {
-          // A connection that cannot roll back is not given back to the pool.
-          broken = true;
-          this.logger.error({ err: rollbackError }, 'Could not roll back an import');
-        });
-        throw error;
-      }
-    } finally {
-      if (broken) await knex.client.destroyRawConnection(client).catch((error: unknown) => this.logger.error({ err: error }, 'Could not close a broken connection'));
-      else await knex.client.releaseConnection(client);
-    }
-  }
+function idsOf(previews: readonly ImportPreview[]): string[] {
+  return previews.map((preview) => preview.id);
 }
 
 function countsOf(summaries: ImportSummary[]): Record<string, number> {

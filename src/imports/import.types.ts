@@ -1,3 +1,6 @@
+import type { ImportOptionsDto } from './dto/import-preview.dto';
+import type { StoredFile } from './import-storage.service';
+
 /** What an import writes. */
 export enum ImportEntity {
   Students = 'students',
@@ -50,4 +53,10 @@ export interface RowIssue {
   code: string;
   message: string;
   value: string | null;
+}
+
+/** A file received for import, stored under the id its preview will have, with the options sent along. */
+export interface ImportUpload {
+  options: ImportOptionsDto;
+  file: StoredFile & { previewId: string; fileName: string };
 }

@@ -1,4 +1,4 @@
-import { Body, Controller, Get, HttpCode, Param, Post, Query, Req, Res, StreamableFile } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Post, Query, Res, StreamableFile } from '@nestjs/common';
 import { ApiAcceptedResponse, ApiBody, ApiConsumes, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiParam, ApiProduces, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Audited, AuditedOptions } from '../audit/audited.decorator';
@@ -13,7 +13,8 @@ import { RateLimit, RateLimitPolicy } from '../common/rate-limit/rate-limit.deco
 import { UuidParamPipe } from '../common/validation/id-param.pipes';
 import { JobDto } from '../jobs/dto/job.dto';
 import { ImportBehaviourDto, ImportIssueQueryDto, ImportPreviewDto, ImportUploadBodyDto } from './dto/import-preview.dto';
-import { ImportEntity } from './import.types';
+import { UploadedImport } from './import-upload.pipe';
+import { ImportEntity, ImportUpload } from './import.types';
 import { ImportsService } from './imports.service';
 
 const JOB_LOCATION = { Location: { description: 'The URL of the job.', schema: { type: 'string' } } };
@@ -52,8 +53,8 @@ export class ImportsController {
   @ApiBody({ type: ImportUploadBodyDto })
   @ApiCreatedResponse({ type: ImportPreviewDto })
   @ProblemResponses(400, 413, 415, 422)
-  previewImport(@Req() request: FastifyRequest, @CurrentUser() user: AuthenticatedUser): Promise<ImportPreviewDto> {
-    return this.imports.preview(request, user);
+  previewImport(@UploadedImport() upload: ImportUpload, @CurrentUser() user: AuthenticatedUser): Promise<ImportPreviewDto> {
+    return this.imports.preview(upload, user);
   }
 
   @Get('previews/:id')
@@ -109,8 +110,8 @@ export class ImportsController {
   @ApiBody({ type: ImportUploadBodyDto })
   @ApiAcceptedResponse({ type: JobDto, headers: JOB_LOCATION })
   @ProblemResponses(400, 413, 415, 422)
-  async uploadImport(@Req() request: FastifyRequest, @CurrentUser() user: AuthenticatedUser, @Res({ passthrough: true }) reply: FastifyReply): Promise<JobDto> {
-    return located(reply, await this.imports.upload(request, user));
+  async uploadImport(@UploadedImport() upload: ImportUpload, @CurrentUser() user: AuthenticatedUser, @Res({ passthrough: true }) reply: FastifyReply): Promise<JobDto> {
+    return located(reply, await this.imports.upload(upload, user));
   }
 
   @Post('students')

@@ -1,33 +1,29 @@
 import { EntityManager } from '@mikro-orm/postgresql';
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import type { FastifyRequest } from 'fastify';
 import { randomUUID } from 'node:crypto';
-import { readdir, stat } from 'node:fs/promises';
-import { extname, join, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { Readable } from 'node:stream';
 import { AuthenticatedUser } from '../auth/authenticated-user';
 import { ProblemException } from '../common/problem/problem.exception';
 import { storableText } from '../common/validation/storable-text';
-import { createValidationPipe } from '../common/validation/validation.pipe';
 import { APP_CONFIG } from '../config/app-config.module';
 import { AppConfig } from '../config/environment';
 import { JobDto } from '../jobs/dto/job.dto';
 import { JobStatus, JobType } from '../jobs/job.enums';
 import { JobsService } from '../jobs/jobs.service';
 import { ImportBehaviourDto, ImportIssueDto, ImportIssueQueryDto, ImportOptionsDto, ImportPreviewDto } from './dto/import-preview.dto';
-import { ImportEntity } from './import.types';
+import { importableFilesIn } from './import-directory';
+import { ImportEntity, ImportUpload } from './import.types';
 import { ImportPreviewStatus } from './import-options';
 import { SKIP_ISSUE_CODES } from './import-plan';
 import { ImportPreview } from './import-preview.entity';
+import { ImportPreviewRepository } from './import-preview.repository';
 import { ImportRunner } from './import-runner.service';
-import { ImportStorage, StoredFile } from './import-storage.service';
-import { receiveUpload } from './import-upload';
+import { ImportStorage } from './import-storage.service';
 import { ImportFileError } from './readers/import-file.error';
 import { openSource } from './readers/open-source';
 import { rejectedRowsCsv } from './rejected-rows';
 
-/** Extensions a directory import picks up; anything else in the directory is left alone. */
-const DIRECTORY_EXTENSIONS = new Set(['.csv', '.tsv', '.txt', '.json', '.ndjson', '.jsonl', '.xlsx']);
 const REJECTED_PAGE_SIZE = 5_000;
 const ISSUES_SHOWN_WITH_A_PREVIEW = 100;
 
@@ -44,10 +40,10 @@ function fileProblem(error: ImportFileError, fileName?: string): ProblemExceptio
 @Injectable()
 export class ImportsService {
   private readonly logger = new Logger(ImportsService.name);
-  private readonly validation = createValidationPipe();
 
   constructor(
     private readonly em: EntityManager,
+    private readonly previewRepository: ImportPreviewRepository,
     private readonly storage: ImportStorage,
     private readonly runner: ImportRunner,
     private readonly jobs: JobsService,
@@ -55,8 +51,8 @@ export class ImportsService {
   ) {}
 
   /** Stores the upload, reads and checks every row, and answers the plan; writes no domain data. */
-  async preview(request: FastifyRequest, user: AuthenticatedUser): Promise<ImportPreviewDto> {
-    const preview = await this.receive(request, user, ImportPreviewStatus.Ready);
+  async preview(upload: ImportUpload, user: AuthenticatedUser): Promise<ImportPreviewDto> {
+    const preview = await this.open(upload, user, ImportPreviewStatus.Ready);
     try {
       await this.runner.preview(preview);
     } catch (error) {
@@ -67,8 +63,8 @@ export class ImportsService {
   }
 
   /** Preview and commit in one call: the job checks the file, records its findings, and writes if it may. */
-  async upload(request: FastifyRequest, user: AuthenticatedUser): Promise<JobDto> {
-    const preview = await this.receive(request, user, ImportPreviewStatus.Committing);
+  async upload(upload: ImportUpload, user: AuthenticatedUser): Promise<JobDto> {
+    const preview = await this.open(upload, user, ImportPreviewStatus.Committing);
     await this.probe(preview);
     return this.startJob([preview], false, user);
   }
@@ -76,15 +72,7 @@ export class ImportsService {
   /** Imports every file of IMPORT_DIR/<entity> as one job; the files are copied first, so later changes do not matter. */
   async importDirectory(entity: ImportEntity, behaviour: ImportBehaviourDto, user: AuthenticatedUser): Promise<JobDto> {
     const directory = resolve(this.config.importDirectory, entity);
-    const names = await readdir(directory).catch((error: NodeJS.ErrnoException) => {
-      if (error.code === 'ENOENT') return [];
-      throw error;
-    });
-    const files: string[] = [];
-    for (const name of names.sort()) {
-      if (name.startsWith('.') || !DIRECTORY_EXTENSIONS.has(extname(name).toLowerCase())) continue;
-      if ((await stat(join(directory, name))).isFile()) files.push(name);
-    }
+    const files = await importableFilesIn(directory);
     if (files.length === 0) {
       throw new ProblemException({
         status: 422,
@@ -96,9 +84,10 @@ export class ImportsService {
     await this.sweepExpired();
     const previews: ImportPreview[] = [];
     for (const name of files) {
-      const id = randomUUID();
-      const stored = await this.storage.saveCopyOf(id, join(directory, name));
-      previews.push(await this.insert(id, user, { entity, mode: behaviour.mode, onInvalid: behaviour.onInvalid }, { ...stored, fileName: name }, ImportPreviewStatus.Committing));
+      const previewId = randomUUID();
+      const stored = await this.storage.saveCopyOf(previewId, join(directory, name));
+      const options = { entity, mode: behaviour.mode, onInvalid: behaviour.onInvalid };
+      previews.push(await this.insert(user, { options, file: { ...stored, previewId, fileName: name } }, ImportPreviewStatus.Committing));
     }
     for (const preview of previews) await this.probe(preview, previews);
     return this.startJob(previews, false, user);
@@ -161,10 +150,7 @@ export class ImportsService {
       });
     }
     // Only one of two racing commits moves the preview out of ready.
-    const claimed = await this.em
-      .getConnection()
-      .execute<{ id: string }[]>('update import_previews set status = ? where id = ? and status = ? returning id', [ImportPreviewStatus.Committing, id, ImportPreviewStatus.Ready]);
-    if (claimed.length === 0) throw ProblemException.conflict('preview_already_committed', 'This preview is already being committed; a preview commits once.');
+    if (!(await this.previewRepository.claimForCommit(id))) throw ProblemException.conflict('preview_already_committed', 'This preview is already being committed; a preview commits once.');
     return this.startJob([preview], true, user);
   }
 
@@ -181,50 +167,30 @@ export class ImportsService {
     return { preview, content: Readable.from(rejectedRowsCsv(this.storage.pathOf(id), preview.fileName, preview.sheet ?? null, reasons)) };
   }
 
-  /**
-   * Removes previews past their expiry with their files. One that a job may still be committing is
-   * kept a day longer (its job may be queued behind others); after that its job is long gone.
-   */
-  async sweepExpired(): Promise<number> {
-    const removed = await this.em
-      .getConnection()
-      .execute<{ id: string }[]>(`delete from import_previews where expires_at < now() and (status <> ? or expires_at < now() - interval '1 day') returning id`, [
-        ImportPreviewStatus.Committing,
-      ]);
-    await this.storage.remove(...removed.map(({ id }) => id));
-    return removed.length;
+  /** Removes expired previews (see ImportPreviewRepository.sweepExpired) with their files. */
+  private async sweepExpired(): Promise<void> {
+    await this.storage.remove(...(await this.previewRepository.sweepExpired()));
   }
 
-  private async receive(request: FastifyRequest, user: AuthenticatedUser, status: ImportPreviewStatus): Promise<ImportPreview> {
-    await this.sweepExpired();
-    const id = randomUUID();
-    let saved = false;
+  /** The preview of a received upload; the upload's stored file goes if the preview cannot be made. */
+  private async open(upload: ImportUpload, user: AuthenticatedUser, status: ImportPreviewStatus): Promise<ImportPreview> {
     try {
-      const upload = await receiveUpload(request, (content) => {
-        saved = true;
-        return this.storage.save(id, content as Readable);
-      });
-      if (upload.file === null) {
-        throw ProblemException.validation([{ field: 'file', code: 'file_required', message: 'Send the file to import in the form field "file".' }], 422);
-      }
-      const options = (await this.validation.transform(upload.fields, { type: 'body', metatype: ImportOptionsDto })) as ImportOptionsDto;
-      return await this.insert(id, user, options, upload.file, status);
+      await this.sweepExpired();
+      return await this.insert(user, upload, status);
     } catch (error) {
-      if (saved) await this.storage.remove(id);
+      await this.storage.remove(upload.file.previewId);
       throw error;
     }
   }
 
   private async insert(
-    id: string,
     user: AuthenticatedUser,
-    options: Pick<ImportOptionsDto, 'entity' | 'mode' | 'onInvalid' | 'sheet'>,
-    file: StoredFile & { fileName: string },
+    { options, file }: { options: Pick<ImportOptionsDto, 'entity' | 'mode' | 'onInvalid' | 'sheet'>; file: ImportUpload['file'] },
     status: ImportPreviewStatus,
   ): Promise<ImportPreview> {
     const em = this.em.fork();
     const preview = em.create(ImportPreview, {
-      id,
+      id: file.previewId,
       createdBy: user.id,
       entity: options.entity,
       mode: options.mode,
@@ -256,7 +222,7 @@ export class ImportsService {
       },
       user.id,
     );
-    await this.em.getConnection().execute('update import_previews set job_id = ? where id in (?)', [job.id, previews.map((preview) => preview.id)]);
+    await this.previewRepository.attachJob(previews.map((preview) => preview.id), job.id);
     return job;
   }
 
@@ -274,9 +240,7 @@ export class ImportsService {
       jobStatus = null;
     }
     if (jobStatus === JobStatus.Pending || jobStatus === JobStatus.Processing || jobStatus === JobStatus.Completed) return preview.status;
-    await this.em
-      .getConnection()
-      .execute('update import_previews set status = ? where id = ? and status = ?', [ImportPreviewStatus.Failed, preview.id, ImportPreviewStatus.Committing]);
+    await this.previewRepository.markFailed([preview.id]);
     return ImportPreviewStatus.Failed;
   }
 
@@ -302,7 +266,7 @@ export class ImportsService {
   }
 
   private async discard(id: string): Promise<void> {
-    await this.em.getConnection().execute('delete from import_previews where id = ?', [id]);
+    await this.previewRepository.discard(id);
     await this.storage.remove(id).catch((error: unknown) => this.logger.error({ err: error }, `Could not remove the upload of preview ${id}`));
   }
 }

@@ -1,10 +1,16 @@
+import { createParamDecorator, ExecutionContext, Injectable, PipeTransform } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
+import { randomUUID } from 'node:crypto';
+import { Readable } from 'node:stream';
 import { ProblemException } from '../common/problem/problem.exception';
 import { findUnstorableText } from '../common/validation/storable-text';
-import { StoredFile } from './import-storage.service';
+import { createValidationPipe } from '../common/validation/validation.pipe';
+import { ImportOptionsDto } from './dto/import-preview.dto';
+import { ImportStorage, StoredFile } from './import-storage.service';
+import { ImportUpload } from './import.types';
 
 /** The form fields and the stored file of a multipart upload. */
-export interface ReceivedUpload {
+interface ReceivedUpload {
   fields: Record<string, string>;
   file: (StoredFile & { fileName: string }) | null;
 }
@@ -26,7 +32,7 @@ function uploadProblem(status: 400 | 413 | 415 | 422, code: string, title: strin
  * form fields. Fields sent before the file are read before it. A second file is refused, and a
  * file cut at the size limit answers 413 (`@fastify/multipart` may truncate without throwing).
  */
-export async function receiveUpload(request: FastifyRequest, save: (content: NodeJS.ReadableStream) => Promise<StoredFile>): Promise<ReceivedUpload> {
+async function receiveUpload(request: FastifyRequest, save: (content: NodeJS.ReadableStream) => Promise<StoredFile>): Promise<ReceivedUpload> {
   if (!request.isMultipart()) {
     throw uploadProblem(415, 'multipart_required', 'Unsupported Media Type', 'Send the file and its options as multipart/form-data.');
   }
@@ -63,3 +69,39 @@ export async function receiveUpload(request: FastifyRequest, save: (content: Nod
   }
   return { fields, file };
 }
+
+/**
+ * Receives an import upload at the edge of the API: the file streamed into storage under a new
+ * preview id, and the form fields checked as import options. A request refused here leaves no
+ * stored file; past it, the service owns the file.
+ */
+@Injectable()
+export class ImportUploadPipe implements PipeTransform<FastifyRequest, Promise<ImportUpload>> {
+  private readonly validation = createValidationPipe();
+
+  constructor(private readonly storage: ImportStorage) {}
+
+  async transform(request: FastifyRequest): Promise<ImportUpload> {
+    const previewId = randomUUID();
+    let saved = false;
+    try {
+      const upload = await receiveUpload(request, (content) => {
+        saved = true;
+        return this.storage.save(previewId, content as Readable);
+      });
+      if (upload.file === null) {
+        throw ProblemException.validation([{ field: 'file', code: 'file_required', message: 'Send the file to import in the form field "file".' }], 422);
+      }
+      const options = (await this.validation.transform(upload.fields, { type: 'body', metatype: ImportOptionsDto })) as ImportOptionsDto;
+      return { options, file: { previewId, ...upload.file } };
+    } catch (error) {
+      if (saved) await this.storage.remove(previewId);
+      throw error;
+    }
+  }
+}
+
+const RawRequest = createParamDecorator((_data: unknown, context: ExecutionContext): FastifyRequest => context.switchToHttp().getRequest<FastifyRequest>());
+
+/** The multipart upload of an import route, received and stored (see ImportUploadPipe). */
+export const UploadedImport = (): ParameterDecorator => RawRequest(ImportUploadPipe);
