@@ -6,6 +6,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import openapiTS, { astToString } from 'openapi-typescript';
+import ts from 'typescript';
 import { createHttpApp } from '../src/app.factory';
 import { createOpenApiDocument } from '../src/common/openapi/openapi-document';
 import { parseEnvironment } from '../src/config/environment';
@@ -16,6 +17,22 @@ interface PostmanConverter {
 }
 
 const ROOT = join(__dirname, '..', '..');
+
+/**
+ * `format: binary` is bytes: an upload takes a Blob or File (FormData sends either), and a
+ * download read with `parseAs: 'blob'` is one. openapi-typescript's default, `string`, would make
+ * every typed upload a cast.
+ */
+const BLOB_OR_FILE = ts.factory.createUnionTypeNode([
+  ts.factory.createTypeReferenceNode('Blob'),
+  ts.factory.createTypeReferenceNode('File'),
+]);
+const NULL = ts.factory.createLiteralTypeNode(ts.factory.createNull());
+
+function binaryAsBlob(schema: { format?: string; nullable?: boolean }): ts.TypeNode | undefined {
+  if (schema.format !== 'binary') return undefined;
+  return schema.nullable === true ? ts.factory.createUnionTypeNode([BLOB_OR_FILE, NULL]) : BLOB_OR_FILE;
+}
 const HTTP_METHODS = new Set(['get', 'put', 'post', 'delete', 'patch', 'head', 'options']);
 
 function assertReadableOperationIds(document: { paths: Record<string, Record<string, { operationId?: string }>> }): void {
@@ -91,7 +108,7 @@ async function main(): Promise<void> {
   assertReadableOperationIds(document as never);
 
   const spec = `${JSON.stringify(document, null, 2)}\n`;
-  const schema = `${astToString(await openapiTS(JSON.parse(spec), { enum: false, exportType: true, alphabetize: true, defaultNonNullable: false }))}`;
+  const schema = `${astToString(await openapiTS(JSON.parse(spec), { enum: false, exportType: true, alphabetize: true, defaultNonNullable: false, transform: binaryAsBlob }))}`;
   const header = '// Generated from openapi/openapi.json by `npm run openapi`. Do not edit.\n\n';
   const collection = `${JSON.stringify(await toPostmanCollection(JSON.parse(spec)), null, 2)}\n`;
 

@@ -87,12 +87,12 @@ const POLL_IMPORT_JOB = [
   '}',
 ];
 
-/** The export job runs in the background; its file can be downloaded once the job has finished. */
-const WAIT_FOR_EXPORT_JOB = [
+/** Export and backup jobs run in the background; their file can be downloaded once the job has finished. */
+const waitForJob = (variable: string): string[] => [
   'const deadline = Date.now() + 30000;',
   'function poll() {',
   '  pm.sendRequest({',
-  "    url: pm.variables.replaceIn('{{baseUrl}}/api/v1/jobs/{{exportJobId}}'),",
+  `    url: pm.variables.replaceIn('{{baseUrl}}/api/v1/jobs/{{${variable}}}'),`,
   "    header: { Authorization: 'Bearer ' + pm.variables.get('bearerToken') },",
   '  }, function (error, response) {',
   `    if (error === null && !${FINAL_JOB_STATES}.includes(response.json().status) && Date.now() < deadline) setTimeout(poll, 500);`,
@@ -214,7 +214,7 @@ const FOLDERS: Folder[] = [
       { operationId: 'exportCourses', query: { format: 'csv' } },
       { operationId: 'exportEnrollments', query: { format: 'csv' } },
       { operationId: 'startExportJob', body: { entity: 'students', format: 'csv' }, sets: { exportJobId: 'body.id' } },
-      { operationId: 'downloadExport', path: { jobId: '{{exportJobId}}' }, prerequest: WAIT_FOR_EXPORT_JOB, note: 'Its pre-request script waits until the export job has finished.' },
+      { operationId: 'downloadExport', path: { jobId: '{{exportJobId}}' }, prerequest: waitForJob('exportJobId'), note: 'Its pre-request script waits until the export job has finished.' },
     ],
   },
   {
@@ -240,6 +240,23 @@ const FOLDERS: Folder[] = [
       { operationId: 'exportAuditLogs', query: { format: 'csv' } },
     ],
   },
+  {
+    name: 'backups',
+    description: '',
+    steps: [
+      { operationId: 'createBackup', body: { includePasswordHashes: false }, sets: { backupId: 'body.id' } },
+      { operationId: 'listBackups' },
+      { operationId: 'getBackup', path: { id: '{{backupId}}' }, prerequest: waitForJob('backupId'), note: 'Its pre-request script waits until the backup job has finished.' },
+      { operationId: 'downloadBackup', path: { id: '{{backupId}}' } },
+      {
+        operationId: 'restoreBackup',
+        path: { id: '{{backupId}}' },
+        body: { confirm: false },
+        expect: 400,
+        note: 'A run must not replace the data it made: without `confirm: true` the restore is refused (400). Send `confirm: true` to restore.',
+      },
+    ],
+  },
   { name: 'health', description: '', steps: [{ operationId: 'getLiveness' }, { operationId: 'getReadiness' }] },
   { name: 'Sign out', description: 'Revokes the token; sign in again to go on.', steps: [{ operationId: 'logout' }] },
 ];
@@ -260,6 +277,7 @@ const VARIABLES: { key: string; value: string; description: string }[] = [
   { key: 'courseCode', value: '', description: 'Set by Create a course.' },
   { key: 'enrollmentId', value: '', description: 'Set by Enroll a student in a course.' },
   { key: 'exportJobId', value: '', description: 'Set by Start a large export.' },
+  { key: 'backupId', value: '', description: 'Set by Take a backup.' },
   { key: 'trackedJobId', value: '', description: 'Set by Register a tracked job.' },
 ];
 

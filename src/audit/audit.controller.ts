@@ -1,8 +1,9 @@
 import { Controller, Get, Param, Query, StreamableFile } from '@nestjs/common';
-import { ApiOkResponse, ApiOperation, ApiParam, ApiProduces, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import { Authenticated } from '../auth/auth.decorators';
 import { Role } from '../auth/role.enum';
 import { attachmentDisposition } from '../common/http/content-disposition';
+import { ApiDownloadResponse, BINARY } from '../common/openapi/download-response';
 import { ProblemResponses } from '../common/problem/problem-responses.decorator';
 import { RateLimit, RateLimitPolicy } from '../common/rate-limit/rate-limit.decorator';
 import { IntegerIdParamPipe } from '../common/validation/id-param.pipes';
@@ -56,10 +57,9 @@ export class AuditController {
     details: (request) => ({ ...(request.query as Record<string, unknown>) }),
   })
   @ApiOperation({ summary: 'Download the matching rows as CSV or NDJSON (streamed, newest first)', description: 'The filters of the audit query, without paging: every matching row.' })
-  @ApiProduces(CONTENT_TYPES.csv, CONTENT_TYPES.ndjson)
-  @ApiOkResponse({
-    description: 'The rows; CSV has a header row and neutralises cells a spreadsheet would run as formulas.',
-    content: { [CONTENT_TYPES.csv]: { schema: { type: 'string' } }, [CONTENT_TYPES.ndjson]: { schema: { type: 'string' } } },
+  @ApiDownloadResponse('The rows; CSV has a header row and neutralises cells a spreadsheet would run as formulas; NDJSON has one AuditLogDto per line.', {
+    [CONTENT_TYPES.csv]: BINARY,
+    [CONTENT_TYPES.ndjson]: BINARY,
   })
   @ProblemResponses(400)
   exportAuditLogs(@Query() query: AuditExportQueryDto): StreamableFile {

@@ -1,5 +1,5 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
-import { ApiAcceptedResponse, ApiOkResponse, ApiOperation, ApiParam, ApiProduces, ApiTags } from '@nestjs/swagger';
+import { ApiAcceptedResponse, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AuditRequestContext } from '../audit/audit-context';
 import { Audited, RequestAuditContext } from '../audit/audited.decorator';
@@ -8,6 +8,7 @@ import { Authenticated, CurrentUser } from '../auth/auth.decorators';
 import { AuthenticatedUser } from '../auth/authenticated-user';
 import { Role } from '../auth/role.enum';
 import { API_PREFIX } from '../common/http/api-prefix';
+import { ApiDownloadResponse, BINARY } from '../common/openapi/download-response';
 import { Page } from '../common/pagination/page.dto';
 import { ProblemResponses } from '../common/problem/problem-responses.decorator';
 import { RateLimit, RateLimitPolicy } from '../common/rate-limit/rate-limit.decorator';
@@ -38,6 +39,7 @@ export class BackupsController {
     }),
   })
   @ApiOperation({
+    operationId: 'createBackup',
     summary: 'Take a backup of students, courses, enrollments and users as a backup job',
     description:
       'The job copies the four tables from one consistent snapshot into a compressed archive under BACKUP_DIR, with a manifest ' +
@@ -57,7 +59,7 @@ export class BackupsController {
   }
 
   @Get()
-  @ApiOperation({ summary: 'List the backups, newest first' })
+  @ApiOperation({ operationId: 'listBackups', summary: 'List the backups, newest first', description: 'Completed backups only; a running one is a job (GET /jobs/{id}).' })
   @ApiOkResponse({ type: BackupPageDto })
   @ProblemResponses(400)
   list(@Query() query: BackupListQueryDto): Promise<Page<BackupDto>> {
@@ -65,8 +67,8 @@ export class BackupsController {
   }
 
   @Get(':id')
-  @ApiOperation({ summary: 'A backup and its manifest' })
-  @ApiParam({ name: 'id', format: 'uuid' })
+  @ApiOperation({ operationId: 'getBackup', summary: 'A backup and its manifest', description: 'Row counts, sha256 of each part and of the archive, schema version.' })
+  @ApiParam({ name: 'id', format: 'uuid', description: "The backup's id (the id of the backup job that took it)." })
   @ApiOkResponse({ type: BackupDto })
   @ProblemResponses(400, 404, 422)
   get(@Param('id', UuidParamPipe) id: string): Promise<BackupDto> {
@@ -75,10 +77,9 @@ export class BackupsController {
 
   @Get(':id/download')
   @Audited<ExportFile>({ action: AuditAction.BulkExport, resource: AuditResource.System, details: (_request, file) => file?.auditDetails })
-  @ApiOperation({ summary: "Download a backup's archive (.tar.gz)", description: 'Streamed; `sha256sum` of the file gives the backup\'s `sha256`.' })
-  @ApiParam({ name: 'id', format: 'uuid' })
-  @ApiProduces('application/gzip')
-  @ApiOkResponse({ description: 'The archive, as an attachment.', content: { 'application/gzip': { schema: { type: 'string', format: 'binary' } } } })
+  @ApiOperation({ operationId: 'downloadBackup', summary: "Download a backup's archive (.tar.gz)", description: 'Streamed; `sha256sum` of the file gives the backup\'s `sha256`.' })
+  @ApiParam({ name: 'id', format: 'uuid', description: "The backup's id." })
+  @ApiDownloadResponse('The archive, as an attachment.', { 'application/gzip': BINARY })
   @ProblemResponses(400, 404, 422)
   download(@Param('id', UuidParamPipe) id: string): Promise<ExportFile> {
     return this.backups.download(id);
@@ -88,12 +89,13 @@ export class BackupsController {
   @HttpCode(202)
   @Audited<JobDto>({ action: AuditAction.BackupRestore, resource: AuditResource.System, details: (_request, job) => job && { jobId: job.id } })
   @ApiOperation({
+    operationId: 'restoreBackup',
     summary: 'Restore a backup as a backup_restore job',
     description:
       'Replaces the students, courses, enrollments and users with the backup\'s, in one transaction, after checking the archive\'s sha256 ' +
       '(`422 backup_corrupt`) and the schema version (`409 backup_schema_mismatch`). The audit trail is never restored or changed.',
   })
-  @ApiParam({ name: 'id', format: 'uuid' })
+  @ApiParam({ name: 'id', format: 'uuid', description: "The backup's id." })
   @ApiAcceptedResponse({ type: JobDto, headers: JOB_LOCATION })
   @ProblemResponses(400, 404, 409, 422)
   async restore(

@@ -1,5 +1,5 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query, Req, Res } from '@nestjs/common';
-import { ApiAcceptedResponse, ApiHeader, ApiOkResponse, ApiOperation, ApiParam, ApiProduces, ApiTags } from '@nestjs/swagger';
+import { ApiAcceptedResponse, ApiHeader, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Audited, AuditedOptions } from '../audit/audited.decorator';
 import { AuditAction, AuditResource } from '../audit/audit.enums';
@@ -7,6 +7,7 @@ import { Authenticated, CurrentUser } from '../auth/auth.decorators';
 import { AuthenticatedUser } from '../auth/authenticated-user';
 import { Role } from '../auth/role.enum';
 import { API_PREFIX } from '../common/http/api-prefix';
+import { ApiDownloadResponse, BINARY } from '../common/openapi/download-response';
 import { ProblemResponses } from '../common/problem/problem-responses.decorator';
 import { RateLimit, RateLimitPolicy } from '../common/rate-limit/rate-limit.decorator';
 import { UuidParamPipe } from '../common/validation/id-param.pipes';
@@ -19,17 +20,22 @@ import {
   StudentExportQueryDto,
 } from './dto/export-query.dto';
 import { ExportFile } from './export-file';
+import { EXPORT_ROW_SCHEMA_NAMES } from './export-row-schemas';
 import { ExportFilters } from './export-filters';
 import { CONTENT_TYPES, languageFromAcceptLanguage } from './export-formats';
 import { ExportEntity, ExportFormat, ExportLanguage } from './export.enums';
 import { definedOnly, ExportRequest, ExportsService } from './exports.service';
 
-const EXPORT_CONTENT = Object.fromEntries(
-  Object.values(ExportFormat).map((format) => [
-    CONTENT_TYPES[format],
-    { schema: format === ExportFormat.Xlsx ? { type: 'string', format: 'binary' } : { type: 'string' } },
-  ]),
-);
+/** The file per format: JSON is an array of the entity's rows, the other formats bytes to save. */
+function exportContent(...entities: ExportEntity[]) {
+  const rows = entities.map((entity) => ({ $ref: `#/components/schemas/${EXPORT_ROW_SCHEMA_NAMES[entity]}` }));
+  return Object.fromEntries(
+    Object.values(ExportFormat).map((format) => [
+      CONTENT_TYPES[format],
+      format === ExportFormat.Json ? { type: 'array' as const, items: rows.length === 1 ? rows[0] : { anyOf: rows } } : BINARY,
+    ]),
+  );
+}
 
 /** An export's audit row: its facts when it started, else (a refused request) what was asked. */
 function exportAudit(entity: ExportEntity, resource: AuditResource): AuditedOptions<ExportFile> {
@@ -75,8 +81,7 @@ export class ExportsController {
   @Get(ExportEntity.Students)
   @Audited(exportAudit(ExportEntity.Students, AuditResource.Student))
   @ApiOperation({ summary: 'Download the students as CSV, XLSX, JSON or NDJSON', description: EXPORT_DESCRIPTION })
-  @ApiProduces(...Object.keys(EXPORT_CONTENT))
-  @ApiOkResponse({ description: 'The file, as an attachment.', content: EXPORT_CONTENT })
+  @ApiDownloadResponse('The file, as an attachment.', exportContent(ExportEntity.Students))
   @ProblemResponses(400)
   exportStudents(
     @Query() query: StudentExportQueryDto,
@@ -89,8 +94,7 @@ export class ExportsController {
   @Get(ExportEntity.Courses)
   @Audited(exportAudit(ExportEntity.Courses, AuditResource.Course))
   @ApiOperation({ summary: 'Download the courses as CSV, XLSX, JSON or NDJSON', description: EXPORT_DESCRIPTION })
-  @ApiProduces(...Object.keys(EXPORT_CONTENT))
-  @ApiOkResponse({ description: 'The file, as an attachment.', content: EXPORT_CONTENT })
+  @ApiDownloadResponse('The file, as an attachment.', exportContent(ExportEntity.Courses))
   @ProblemResponses(400)
   exportCourses(
     @Query() query: CourseExportQueryDto,
@@ -103,8 +107,7 @@ export class ExportsController {
   @Get(ExportEntity.Enrollments)
   @Audited(exportAudit(ExportEntity.Enrollments, AuditResource.Enrollment))
   @ApiOperation({ summary: 'Download the enrollments as CSV, XLSX, JSON or NDJSON', description: EXPORT_DESCRIPTION })
-  @ApiProduces(...Object.keys(EXPORT_CONTENT))
-  @ApiOkResponse({ description: 'The file, as an attachment.', content: EXPORT_CONTENT })
+  @ApiDownloadResponse('The file, as an attachment.', exportContent(ExportEntity.Enrollments))
   @ProblemResponses(400)
   exportEnrollments(
     @Query() query: EnrollmentExportQueryDto,
@@ -158,8 +161,7 @@ export class ExportsController {
   })
   @ApiOperation({ summary: "Download a finished export job's file", description: "Only the job's owner (or an admin) may; anyone else gets 404." })
   @ApiParam({ name: 'jobId', format: 'uuid', description: 'The id of the export_large job (from `POST /exports`).' })
-  @ApiProduces(...Object.keys(EXPORT_CONTENT))
-  @ApiOkResponse({ description: 'The file, as an attachment.', content: EXPORT_CONTENT })
+  @ApiDownloadResponse('The file, as an attachment; a JSON file holds the rows of the job\'s entity.', exportContent(...Object.values(ExportEntity)))
   @ProblemResponses(400, 404, 409)
   downloadExport(@Param('jobId', UuidParamPipe) jobId: string, @CurrentUser() user: AuthenticatedUser): Promise<ExportFile> {
     return this.exports.download(jobId, user);

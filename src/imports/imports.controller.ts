@@ -1,5 +1,5 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query, Res, StreamableFile } from '@nestjs/common';
-import { ApiAcceptedResponse, ApiBody, ApiConsumes, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiParam, ApiProduces, ApiTags } from '@nestjs/swagger';
+import { ApiAcceptedResponse, ApiBody, ApiConsumes, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Audited, AuditedOptions } from '../audit/audited.decorator';
 import { AuditAction, AuditResource } from '../audit/audit.enums';
@@ -8,6 +8,7 @@ import { AuthenticatedUser } from '../auth/authenticated-user';
 import { Role } from '../auth/role.enum';
 import { API_PREFIX } from '../common/http/api-prefix';
 import { attachmentDisposition } from '../common/http/content-disposition';
+import { ApiDownloadResponse, BINARY } from '../common/openapi/download-response';
 import { ProblemResponses } from '../common/problem/problem-responses.decorator';
 import { RateLimit, RateLimitPolicy } from '../common/rate-limit/rate-limit.decorator';
 import { UuidParamPipe } from '../common/validation/id-param.pipes';
@@ -72,8 +73,7 @@ export class ImportsController {
     summary: 'Download the rows the import leaves out, as CSV with a reason column',
     description: 'Invalid rows and skipped rows (duplicates, unknown references, records the mode does not touch), with their cells as in the file.',
   })
-  @ApiProduces('text/csv; charset=utf-8')
-  @ApiOkResponse({ description: 'UTF-8 CSV with a byte-order mark, so spreadsheets open Greek text correctly.', content: { 'text/csv; charset=utf-8': { schema: { type: 'string' } } } })
+  @ApiDownloadResponse('UTF-8 CSV with a byte-order mark, so spreadsheets open Greek text correctly.', { 'text/csv; charset=utf-8': BINARY })
   @ProblemResponses(400, 404)
   async downloadRejectedRows(@Param('id', UuidParamPipe) id: string, @CurrentUser() user: AuthenticatedUser): Promise<StreamableFile> {
     const { preview, content } = await this.imports.rejectedRows(id, user);

@@ -7,6 +7,7 @@ import { AuditAction, AuditResource } from '../audit/audit.enums';
 import { Authenticated, CurrentUser } from '../auth/auth.decorators';
 import { AuthenticatedUser } from '../auth/authenticated-user';
 import { API_PREFIX } from '../common/http/api-prefix';
+import { headerRefs } from '../common/openapi/header-components';
 import { ProblemResponses } from '../common/problem/problem-responses.decorator';
 import { ProblemException } from '../common/problem/problem.exception';
 import { RateLimit, RateLimitPolicy } from '../common/rate-limit/rate-limit.decorator';
@@ -40,7 +41,7 @@ export class JobsController {
     description: 'A repeated Idempotency-Key with the same body returns the job it created (with `Idempotency-Replayed: true`).',
   })
   @ApiHeader({ name: 'Idempotency-Key', required: false, description: 'Any 1..255 visible ASCII characters, unique per intended job.' })
-  @ApiAcceptedResponse({ type: JobDto, headers: { Location: { description: 'The URL of the job.', schema: { type: 'string' } } } })
+  @ApiAcceptedResponse({ type: JobDto, headers: { Location: { description: 'The URL of the job.', schema: { type: 'string' } }, ...headerRefs('Idempotency-Replayed') } })
   @ProblemResponses(400, 422)
   async createJob(
     @Body() body: CreateJobDto,

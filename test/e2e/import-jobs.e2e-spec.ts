@@ -4,7 +4,8 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSyn
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
-import { Job, postImportForm, studentsCsv, waitForJob } from './support/imports';
+import { followJob } from '../../openapi/client';
+import { Job, postImportForm, previewImport, studentsCsv, waitForJob } from './support/imports';
 import { startTestApp, TestApp } from './support/test-app';
 
 /** A students CSV large enough that its commit is still running a moment after it starts. */
@@ -52,12 +53,17 @@ describe('import jobs: cancel and directory imports', () => {
 
   const previewAndCommit = async (prefix: string) => {
     const csv = studentsCsv([{ studentId: `${prefix}1`, email: `${prefix.toLowerCase()}1@school.example`, firstName: 'Στέλλα', lastName: 'Αποθηκευμένη', studyYear: '1' }]);
-    const preview = await postImportForm(t.baseUrl, t.adminToken, '/api/v1/imports/preview', { name: 'saved.csv', content: csv }, { entity: 'students' });
+    const preview = await previewImport(t.admin, { name: 'saved.csv', content: csv }, { entity: 'students' });
+    if (preview.data === undefined) throw new Error(`preview: ${preview.response.status} ${preview.error.code}`);
+    const { id } = preview.data;
     return {
-      id: preview.body.id,
+      id,
       commit: async () => {
-        const response = await fetch(`${t.baseUrl}/api/v1/imports/previews/${preview.body.id}/commit`, { method: 'POST', headers: { authorization: `Bearer ${t.adminToken}` } });
-        return waitForJob(t.baseUrl, t.adminToken, ((await response.json()) as Job).id);
+        const committed = await t.admin.POST('/api/v1/imports/previews/{id}/commit', { params: { path: { id } } });
+        if (committed.data === undefined) throw new Error(`commit: ${committed.response.status} ${committed.error.code}`);
+        let job = committed.data;
+        for await (const next of followJob(t.admin, job.id)) job = next;
+        return job;
       },
     };
   };

@@ -9,18 +9,13 @@ const RESPONSE_500 = {
 const RESPONSE_429 = {
   description: 'Rate limit exceeded; `Retry-After` says how many seconds to wait.',
   content: PROBLEM_SCHEMA,
-  headers: { 'Retry-After': { description: 'Seconds to wait before retrying.', schema: { type: 'integer' } } },
+  headers: { 'Retry-After': { $ref: '#/components/headers/Retry-After' } },
 };
-const REQUEST_ID_HEADER = {
-  'X-Request-ID': {
-    description: 'The id of this request (the one sent, when it was a sane token).',
-    schema: { type: 'string' },
-  },
-};
+const REQUEST_ID_HEADER = { 'X-Request-ID': { $ref: '#/components/headers/X-Request-ID' } };
 const RATE_LIMIT_HEADERS = {
-  'X-RateLimit-Limit': { description: 'Requests allowed in the current window.', schema: { type: 'integer' } },
-  'X-RateLimit-Remaining': { description: 'Requests left in the current window.', schema: { type: 'integer' } },
-  'X-RateLimit-Reset': { description: 'Seconds until the window resets.', schema: { type: 'integer' } },
+  'X-RateLimit-Limit': { $ref: '#/components/headers/X-RateLimit-Limit' },
+  'X-RateLimit-Remaining': { $ref: '#/components/headers/X-RateLimit-Remaining' },
+  'X-RateLimit-Reset': { $ref: '#/components/headers/X-RateLimit-Reset' },
 };
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -227,8 +222,20 @@ describe('finishDocument', () => {
   it('copes with a document without components or tags', () => {
     const document = finishDocument(documentWith({}));
     expect(document.paths).toEqual({});
-    expect(document.components).toBeUndefined();
+    expect(Object.keys(document.components!)).toEqual(['headers', 'parameters']);
     expect(document.tags).toBeUndefined();
+  });
+
+  it('documents the shared headers once and refers to them', () => {
+    const idempotencyKey = { name: 'Idempotency-Key', in: 'header', required: false, description: 'Own words.' };
+    const document = finishDocument(
+      documentWith({ '/jobs': { post: { parameters: [idempotencyKey], responses: { '202': { description: 'Accepted.' } } } } }),
+    );
+    expect(document.paths['/jobs'].post!.parameters).toEqual([{ $ref: '#/components/parameters/Idempotency-Key' }]);
+    expect(document.components!.parameters!['Idempotency-Key']).toMatchObject({ name: 'Idempotency-Key', in: 'header' });
+    for (const header of ['X-Request-ID', 'X-RateLimit-Limit', 'X-RateLimit-Remaining', 'X-RateLimit-Reset', 'Retry-After', 'Content-Disposition', 'Idempotency-Replayed']) {
+      expect(document.components!.headers![header]).toHaveProperty('description');
+    }
   });
 
   it('returns the same document object, finished in place', () => {

@@ -1,6 +1,6 @@
-import { createApiClient, type ApiClient, type Schemas } from '../../openapi/client';
+import { createApiClient, multipartBody, type ApiClient, type Schemas } from '../../openapi/client';
 
-export type { ApiClient, Schemas };
+export { multipartBody, type ApiClient, type Schemas };
 
 const SESSION_STORAGE_KEY = 'sms-console-session';
 

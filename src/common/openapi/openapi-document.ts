@@ -2,9 +2,11 @@ import { INestApplication } from '@nestjs/common';
 import { STATUS_CODES } from 'node:http';
 import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import { BEARER_SCHEME } from '../../auth/auth.decorators';
+import { exportRowSchemas } from '../../exports/export-row-schemas';
 import { PROBLEM_CONTENT_TYPE } from '../problem/problem-details.filter';
 import { ProblemDetailsDto } from '../problem/problem-details.dto';
 import { NO_RATE_LIMIT } from '../rate-limit/rate-limit.decorator';
+import { HEADER_COMPONENTS, headerRefs, PARAMETER_COMPONENTS } from './header-components';
 
 const DESCRIPTION = `Bulk operations of the student management system: students, courses and enrollments,
 imports and exports, background jobs and the audit trail.
@@ -15,14 +17,8 @@ document with a stable \`code\`. Every response carries \`X-Request-ID\`.`;
 
 const METHODS = ['get', 'put', 'post', 'delete', 'patch', 'head', 'options'] as const;
 
-const rateLimitHeaders = {
-  'X-RateLimit-Limit': { description: 'Requests allowed in the current window.', schema: { type: 'integer' } },
-  'X-RateLimit-Remaining': { description: 'Requests left in the current window.', schema: { type: 'integer' } },
-  'X-RateLimit-Reset': { description: 'Seconds until the window resets.', schema: { type: 'integer' } },
-};
-const requestIdHeader = {
-  'X-Request-ID': { description: 'The id of this request (the one sent, when it was a sane token).', schema: { type: 'string' } },
-};
+const rateLimitHeaders = headerRefs('X-RateLimit-Limit', 'X-RateLimit-Remaining', 'X-RateLimit-Reset');
+const requestIdHeader = headerRefs('X-Request-ID');
 
 function sortedByKey<T>(record: Record<string, T>): Record<string, T> {
   return Object.fromEntries(Object.entries(record).sort(([a], [b]) => a.localeCompare(b)));
@@ -69,12 +65,17 @@ export function finishDocument(document: OpenAPIObject): OpenAPIObject {
       if (limited && operation.responses['429'] === undefined) {
         operation.responses['429'] = {
           ...problem('Rate limit exceeded; `Retry-After` says how many seconds to wait.'),
-          headers: { 'Retry-After': { description: 'Seconds to wait before retrying.', schema: { type: 'integer' } } },
+          headers: headerRefs('Retry-After'),
         };
       }
       if (operation.requestBody !== undefined) {
         operation.responses['413'] ??= problem('The request body is larger than the route accepts.');
         operation.responses['415'] ??= problem('The request body has a content type the route does not accept.');
+      }
+      if (operation.parameters !== undefined) {
+        operation.parameters = operation.parameters.map((parameter) =>
+          !('$ref' in parameter) && parameter.in === 'header' && parameter.name in PARAMETER_COMPONENTS ? { $ref: `#/components/parameters/${parameter.name}` } : parameter,
+        );
       }
       operation.responses['500'] ??= problem('An unexpected error; the body names the request id to quote.');
       operation.responses = sortedByKey(operation.responses);
@@ -92,6 +93,7 @@ export function finishDocument(document: OpenAPIObject): OpenAPIObject {
     }
   }
   unwrapSingleRefs(document.components?.schemas ?? {});
+  document.components = { ...document.components, headers: sortedByKey({ ...HEADER_COMPONENTS }), parameters: sortedByKey({ ...PARAMETER_COMPONENTS }) };
   document.paths = sortedByKey(document.paths);
   if (document.components?.schemas !== undefined) document.components.schemas = sortedByKey(document.components.schemas);
   return document;
@@ -115,11 +117,14 @@ export function createOpenApiDocument(app: INestApplication): OpenAPIObject {
     .addTag('exports', 'Downloads of students, courses and enrollments, and export jobs')
     .addTag('jobs', 'Background jobs: state, progress, live events, cancellation')
     .addTag('audit', 'The audit trail (admins and auditors)')
+    .addTag('backups', 'Backups of the data and their restore (admins)')
     .addTag('health', 'Liveness and readiness')
     .build();
   const document = SwaggerModule.createDocument(app, config, {
     operationIdFactory: (_controllerKey, methodKey) => methodKey,
     extraModels: [ProblemDetailsDto],
   });
+  // Export rows are no DTO class: their keys are the export's columns, named where they are defined.
+  document.components = { ...document.components, schemas: { ...document.components?.schemas, ...exportRowSchemas() } };
   return finishDocument(document);
 }

@@ -1,6 +1,7 @@
 import { applyDecorators } from '@nestjs/common';
 import { ApiExtraModels, ApiResponse, getSchemaPath } from '@nestjs/swagger';
 import { STATUS_CODES } from 'node:http';
+import { headerRefs } from '../openapi/header-components';
 import { PROBLEM_CONTENT_TYPE } from './problem-details.filter';
 import { ProblemDetailsDto } from './problem-details.dto';
 
@@ -18,7 +19,6 @@ const DESCRIPTIONS: Record<number, string> = {
   503: 'A dependency is unavailable (`database_unavailable`: PostgreSQL, `queue_unavailable`: Redis, `rate_limit_unavailable`: sign-in\'s rate-limit store); `Retry-After` says how many seconds to wait.',
 };
 
-const retryAfterHeader = { 'Retry-After': { description: 'Seconds to wait before retrying.', schema: { type: 'integer' } } };
 
 /** Documents the listed error statuses as problem+json responses. */
 export function ProblemResponses(...statuses: number[]): MethodDecorator & ClassDecorator {
@@ -29,7 +29,7 @@ export function ProblemResponses(...statuses: number[]): MethodDecorator & Class
         status,
         description: DESCRIPTIONS[status] ?? STATUS_CODES[status],
         content: { [PROBLEM_CONTENT_TYPE]: { schema: { $ref: getSchemaPath(ProblemDetailsDto) } } },
-        ...(status === 429 || status === 503 ? { headers: retryAfterHeader } : {}),
+        ...(status === 429 || status === 503 ? { headers: headerRefs('Retry-After') } : {}),
       }),
     ),
   );

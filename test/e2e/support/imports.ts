@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Schemas } from '../../../openapi/client';
+import { multipartBody, type ApiClient, type Schemas } from '../../../openapi/client';
 
 export const FIXTURES = join(__dirname, '..', '..', 'fixtures', 'imports');
 
@@ -28,6 +28,12 @@ export async function postImportForm<Body = ReadPreview>(
   const response = await fetch(`${baseUrl}${path}`, { method: 'POST', headers: { authorization: `Bearer ${token}` }, body: form });
   const text = await response.text();
   return { status: response.status, body: (text === '' ? null : JSON.parse(text)) as Body, headers: response.headers };
+}
+
+/** Previews a file through the typed client, as a consumer of openapi/client uploads. */
+export function previewImport(api: ApiClient, file: { name: string; content: Buffer | string }, options: Omit<Schemas['ImportUploadBodyDto'], 'file'>) {
+  const content = typeof file.content === 'string' ? file.content : new Uint8Array(file.content);
+  return api.POST('/api/v1/imports/preview', { body: { ...options, file: new File([content], file.name) }, bodySerializer: multipartBody });
 }
 
 /** Polls a job until `until` holds. */

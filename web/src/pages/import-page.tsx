@@ -1,5 +1,5 @@
 import { useMemo, useState } from 'preact/hooks';
-import { dataOrThrow, saveBlob, type Schemas } from '../api';
+import { dataOrThrow, multipartBody, saveBlob, type Schemas } from '../api';
 import { Choice } from '../components/choice';
 import { DropZone } from '../components/drop-zone';
 import { Pagination } from '../components/pagination';
@@ -41,17 +41,8 @@ export function ImportPage({ initialEntity }: { initialEntity: Entity }) {
     setPreview(null);
     try {
       const result = await client.POST('/api/v1/imports/preview', {
-        body: { entity, mode, onInvalid, file: chosen.name },
-        // The spec types the binary part as a string; the File itself goes in here, after the
-        // fields, because the server reads the fields before it streams the file.
-        bodySerializer: (body) => {
-          const form = new FormData();
-          form.append('entity', body.entity);
-          if (body.mode !== undefined) form.append('mode', body.mode);
-          if (body.onInvalid !== undefined) form.append('onInvalid', body.onInvalid);
-          form.append('file', chosen, chosen.name);
-          return form;
-        },
+        body: { entity, mode, onInvalid, file: chosen },
+        bodySerializer: multipartBody,
       });
       setPreview(dataOrThrow(result));
     } catch (caught) {
