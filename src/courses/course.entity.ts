@@ -1,4 +1,5 @@
 import { Check, Entity, PrimaryKey, Property, Unique, Opt } from '@mikro-orm/core';
+import { SoftDeletableEntity } from '../common/soft-deletable.entity';
 
 export interface EvaluationRule {
   category: string;
@@ -9,7 +10,7 @@ export interface EvaluationRule {
 @Check({ name: 'courses_credits_check', expression: 'credits >= 0 and credits <= 60' })
 @Check({ name: 'courses_hours_per_week_check', expression: 'hours_per_week >= 0 and hours_per_week <= 60' })
 @Check({ name: 'courses_periods_per_week_check', expression: 'periods_per_week >= 0 and periods_per_week <= 60' })
-export class Course {
+export class Course extends SoftDeletableEntity {
   @PrimaryKey({ type: 'integer', autoincrement: true })
   id!: number;
 
@@ -41,13 +42,4 @@ export class Course {
 
   @Property({ type: 'boolean', default: true })
   isActive: Opt<boolean> = true;
-
-  @Property({ type: 'datetime', columnType: 'timestamptz', nullable: true })
-  deletedAt?: Date | null;
-
-  @Property({ type: 'datetime', columnType: 'timestamptz', defaultRaw: 'now()' })
-  createdAt: Opt<Date> = new Date();
-
-  @Property({ type: 'datetime', columnType: 'timestamptz', defaultRaw: 'now()', onUpdate: () => new Date() })
-  updatedAt: Opt<Date> = new Date();
 }

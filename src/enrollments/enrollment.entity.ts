@@ -2,10 +2,11 @@ import { Entity, Enum, Index, ManyToOne, PrimaryKey, Property, Unique, Opt } fro
 import { Course } from '../courses/course.entity';
 import { Student } from '../students/student.entity';
 import { EnrollmentStatus } from './enrollment-status.enum';
+import { SoftDeletableEntity } from '../common/soft-deletable.entity';
 
 @Entity({ tableName: 'enrollments' })
 @Unique({ properties: ['student', 'course'] })
-export class Enrollment {
+export class Enrollment extends SoftDeletableEntity {
   @PrimaryKey({ type: 'integer', autoincrement: true })
   id!: number;
 
@@ -21,13 +22,4 @@ export class Enrollment {
 
   @Enum({ items: () => EnrollmentStatus, type: 'string', length: 20, default: EnrollmentStatus.Active })
   status: Opt<EnrollmentStatus> = EnrollmentStatus.Active;
-
-  @Property({ type: 'datetime', columnType: 'timestamptz', nullable: true })
-  deletedAt?: Date | null;
-
-  @Property({ type: 'datetime', columnType: 'timestamptz', defaultRaw: 'now()' })
-  createdAt: Opt<Date> = new Date();
-
-  @Property({ type: 'datetime', columnType: 'timestamptz', defaultRaw: 'now()', onUpdate: () => new Date() })
-  updatedAt: Opt<Date> = new Date();
 }

@@ -1,9 +1,10 @@
 import { Check, Entity, Index, PrimaryKey, Property, Unique, Opt } from '@mikro-orm/core';
+import { SoftDeletableEntity } from '../common/soft-deletable.entity';
 
 @Entity({ tableName: 'students' })
 @Check({ name: 'students_study_year_check', expression: 'study_year >= 1 and study_year <= 6' })
 @Index({ properties: ['lastName', 'firstName'] })
-export class Student {
+export class Student extends SoftDeletableEntity {
   @PrimaryKey({ type: 'integer', autoincrement: true })
   id!: number;
 
@@ -52,13 +53,4 @@ export class Student {
 
   @Property({ type: 'string', length: 20, nullable: true })
   classDivision?: string | null;
-
-  @Property({ type: 'datetime', columnType: 'timestamptz', nullable: true })
-  deletedAt?: Date | null;
-
-  @Property({ type: 'datetime', columnType: 'timestamptz', defaultRaw: 'now()' })
-  createdAt: Opt<Date> = new Date();
-
-  @Property({ type: 'datetime', columnType: 'timestamptz', defaultRaw: 'now()', onUpdate: () => new Date() })
-  updatedAt: Opt<Date> = new Date();
 }
