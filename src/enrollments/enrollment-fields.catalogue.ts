@@ -1,4 +1,4 @@
-import { fieldCatalogue } from '../common/fields/field-spec';
+import { enumValueLabels, fieldCatalogue } from '../common/fields/field-spec';
 import { COURSE_FIELDS } from '../courses/course-fields.catalogue';
 import { STUDENT_FIELDS } from '../students/student-fields.catalogue';
 import { EnrollmentStatus } from './enrollment-status.enum';
@@ -21,11 +21,11 @@ export const ENROLLMENT_FIELDS = fieldCatalogue({
     column: 'status',
     kind: 'status',
     enumName: 'EnrollmentStatus',
-    valueLabels: {
+    valueLabels: enumValueLabels<EnrollmentStatus>({
       [EnrollmentStatus.Active]: { en: 'Active', el: 'Ενεργή' },
       [EnrollmentStatus.Completed]: { en: 'Completed', el: 'Ολοκληρώθηκε' },
       [EnrollmentStatus.Dropped]: { en: 'Dropped', el: 'Αποχώρησε' },
-    },
+    }),
     presence: 'defaulted',
     label: { en: 'Status', el: 'Κατάσταση' },
     aliases: ['Enrollment status', 'Κατάσταση Εγγραφής'],

@@ -2,8 +2,8 @@ import { applyDecorators } from '@nestjs/common';
 import { ApiProperty, ApiPropertyOptions } from '@nestjs/swagger';
 import { Transform, TransformFnParams } from 'class-transformer';
 import { IsBoolean, IsEnum, IsInt, IsNotEmpty, IsOptional, IsString, Matches, Max, MaxLength, Min, ValidateBy } from 'class-validator';
-import { COURSE_CODE_MAX_LENGTH, COURSE_CODE_PATTERN, toCourseCode } from '../../courses/course-code';
-import { STUDENT_ID_MAX_LENGTH, STUDENT_ID_PATTERN, toStudentId } from '../../students/student-id';
+import { COURSE_CODE_MAX_LENGTH, COURSE_CODE_PATTERN, normalizeCourseCode, toCourseCode } from '../../courses/course-code';
+import { normalizeStudentId, STUDENT_ID_MAX_LENGTH, STUDENT_ID_PATTERN, toStudentId } from '../../students/student-id';
 import { IsCalendarDate, IsNotFutureDate } from '../validation/date.validators';
 import { IsOmittable } from '../validation/omittable.decorator';
 import { toBoolean, toInteger, toTrimmed, toTrimmedLowercase, toTrimmedOrNull } from '../validation/transforms';
@@ -109,16 +109,49 @@ const PRESENCE: Record<FieldSpec['presence'], { api: ApiPropertyOptions; check: 
   defaulted: { api: { required: false }, check: [IsOmittable()] },
 };
 
+// Imports leave no date to the future either; the API says so where it takes one.
+const NOT_IN_THE_FUTURE = 'Not in the future.';
+
 /** A create DTO's property as the field catalogue states it: Swagger text, transform and checks. */
-export function CatalogueField(field: FieldSpec): PropertyDecorator {
+export function CatalogueField(field: FieldSpec, description?: string): PropertyDecorator {
   const presence = PRESENCE[field.presence];
+  const text = description ?? (field.kind === 'date' ? NOT_IN_THE_FUTURE : undefined);
+  const described = text === undefined ? {} : { description: text };
   const example = field.example === undefined ? {} : { example: field.example };
   const byDefault = field.default === undefined ? {} : { default: field.default };
+  const { type, ...limits } = schemaOf(field);
+  // The order of the spec's keys as the Swagger plugin wrote them when these DTOs were hand-written.
   return applyDecorators(
-    ApiProperty({ ...schemaOf(field), ...presence.api, ...example, ...byDefault } as ApiPropertyOptions),
+    ApiProperty({ ...(type === undefined ? {} : { type }), ...presence.api, ...described, ...limits, ...example, ...byDefault } as ApiPropertyOptions),
     ...presence.check,
     ...checksOf(field),
   );
+}
+
+const STORED_FORM: Partial<Record<FieldSpec['kind'], (value: string) => string>> = { studentId: normalizeStudentId, courseCode: normalizeCourseCode };
+
+/** The API's example as it reads back once stored (keys uppercased), or what a record given none holds. */
+function storedExampleOf(field: FieldSpec): unknown {
+  if (field.example === undefined) return field.default ?? (field.presence === 'nullable' ? null : undefined);
+  const storedForm = STORED_FORM[field.kind];
+  return storedForm !== undefined && typeof field.example === 'string' ? storedForm(field.example) : field.example;
+}
+
+/**
+ * A response DTO's property: the value's type and range, always present, null where the field may
+ * have no value. The input's length and pattern limits are the create DTO's to state.
+ */
+export function CatalogueResponseField(field: FieldSpec, description?: string): PropertyDecorator {
+  const { type, maxLength: _maxLength, minLength: _minLength, pattern: _pattern, format, ...range } = schemaOf(field);
+  const example = storedExampleOf(field);
+  return ApiProperty({
+    ...(type === undefined ? {} : { type }),
+    ...(field.presence === 'nullable' ? { nullable: true } : {}),
+    ...(description === undefined ? {} : { description }),
+    ...(format === 'date' ? { format } : {}),
+    ...range,
+    ...(example === undefined ? {} : { example }),
+  } as ApiPropertyOptions);
 }
 
 /**

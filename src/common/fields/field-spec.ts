@@ -46,13 +46,43 @@ export type FieldSpec = FieldKind & {
 
 type FieldEntry = FieldSpec extends infer Spec ? (Spec extends unknown ? Omit<Spec, 'name'> : never) : never;
 
-/** Names each entry after its key; the key order is the import's field order, the natural key first. */
-export function fieldCatalogue<Names extends string>(entries: Record<Names, FieldEntry>): Readonly<Record<Names, FieldSpec>> {
-  return Object.fromEntries(Object.entries<FieldEntry>(entries).map(([name, entry]) => [name, { ...entry, name }])) as Record<
-    Names,
-    FieldSpec
-  >;
+/**
+ * Names each entry after its key; the key order is the import's field order, the natural key first.
+ * Each entry keeps its literal kind and presence, from which the DTOs' property types follow.
+ */
+export function fieldCatalogue<const Entries extends Record<string, FieldEntry>>(entries: Entries): { readonly [Name in keyof Entries]: Entries[Name] & { name: Name } } {
+  return Object.fromEntries(Object.entries(entries).map(([name, entry]) => [name, { ...entry, name }])) as never;
 }
+
+/** A catalogue as its readers take it, whatever its field names. */
+export type Catalogue = Readonly<Record<string, FieldSpec>>;
+
+/** An evaluation rule as the API and imports carry it. */
+export interface EvaluationRuleValue {
+  category: string;
+  weight: number;
+}
+
+interface KindValues {
+  text: string;
+  email: string;
+  phone: string;
+  studentId: string;
+  courseCode: string;
+  date: string;
+  integer: number;
+  studyYear: number;
+  boolean: boolean;
+  evaluationRules: EvaluationRuleValue[];
+}
+
+/** The TypeScript type of a field's value: a status is one of its labelled values. */
+export type FieldValue<Field extends FieldSpec> = Field extends { kind: 'status'; valueLabels: infer Labels }
+  ? Extract<keyof Labels, string>
+  : KindValues[Exclude<Field['kind'], 'status'>];
+
+/** A value, or null where the field may have none. */
+export type StoredValue<Field extends FieldSpec> = Field['presence'] extends 'nullable' ? FieldValue<Field> | null : FieldValue<Field>;
 
 /** The SQL type a field's values are stored as; imports stage them so, and exports read their text so. */
 export type StoredType = 'text' | 'date' | 'smallint' | 'boolean' | 'jsonb';
@@ -73,6 +103,9 @@ export const STORED_TYPES: Readonly<Record<FieldSpec['kind'], StoredType>> = {
 
 /** A text one character over the limit: the invalid example of every text field. */
 export const textLongerThan = (maxLength: number): string => 'x'.repeat(maxLength + 1);
+
+/** A status's value labels, one for each value of its enum, which is then the field's value type. */
+export const enumValueLabels = <Value extends string>(labels: Readonly<Record<Value, Translated>>): Readonly<Record<Value, Translated>> => labels;
 
 export const yesNoLabels = (yes: Translated, no: Translated): ValueLabels => ({ true: yes, false: no });
 

@@ -1,141 +1,29 @@
-import { ApiProperty, ApiPropertyOptional, PartialType } from '@nestjs/swagger';
+import { ApiPropertyOptional, PartialType } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsBoolean, IsIn, IsOptional, IsString, MaxLength } from 'class-validator';
-import { CatalogueField, CatalogueFilter } from '../../common/fields/catalogue-field.decorator';
+import { catalogueDtoClass } from '../../common/fields/catalogue-dto.factory';
+import { CatalogueFilter } from '../../common/fields/catalogue-field.decorator';
 import { PageQueryDto } from '../../common/pagination/page-query.dto';
 import { PageOf } from '../../common/pagination/page.dto';
 import { sortValues } from '../../common/pagination/sort';
+import { SoftDeletableDto } from '../../common/soft-deletable-dto.mixin';
 import { toBoolean, toTrimmed } from '../../common/validation/transforms';
 import { STUDENT_FIELDS } from '../student-fields.catalogue';
-import { Student } from '../student.entity';
 
-export class StudentDto {
-  @ApiProperty({ type: 'integer', example: 42 })
-  id!: number;
-
-  /** Natural key: uppercase, Greek look-alike capitals folded to Latin. */
-  @ApiProperty({ example: 'AB123456' })
-  studentId!: string;
-
-  @ApiProperty({ example: 'maria.papadopoulou@school.example' })
-  email!: string;
-
-  @ApiProperty({ example: 'Μαρία' })
-  firstName!: string;
-
-  @ApiProperty({ example: 'Παπαδοπούλου' })
-  lastName!: string;
-
-  @ApiProperty({ type: String, nullable: true, example: 'Γεώργιος' })
-  fatherName!: string | null;
-
-  @ApiProperty({ type: String, nullable: true, example: '+30 690 1234567' })
-  mobilePhone!: string | null;
-
-  @ApiProperty({ type: String, nullable: true, example: '+30 210 1234567' })
-  phone!: string | null;
-
-  @ApiProperty({ type: String, format: 'date', nullable: true, example: '2026-09-01' })
-  enrollmentDate!: string | null;
-
-  @ApiProperty({ type: 'integer', nullable: true, minimum: 1, maximum: 6, example: 1 })
-  studyYear!: number | null;
-
-  @ApiProperty({ example: true })
-  isActive!: boolean;
-
-  @ApiProperty({ type: String, nullable: true, example: null })
-  healthIssue!: string | null;
-
-  @ApiProperty({ type: String, nullable: true, example: null })
-  note!: string | null;
-
-  @ApiProperty({ type: String, nullable: true, example: '2026-2027' })
-  academicYear!: string | null;
-
-  @ApiProperty({ type: String, nullable: true, example: 'A1' })
-  classDivision!: string | null;
-
-  @ApiProperty({ type: Date, nullable: true, example: null })
-  deletedAt!: Date | null;
-
-  @ApiProperty({ example: '2026-09-01T08:00:00.000Z' })
-  createdAt!: Date;
-
-  @ApiProperty({ example: '2026-09-01T08:00:00.000Z' })
-  updatedAt!: Date;
-
-  static from(student: Student): StudentDto {
-    return {
-      id: student.id,
-      studentId: student.studentId,
-      email: student.email,
-      firstName: student.firstName,
-      lastName: student.lastName,
-      fatherName: student.fatherName ?? null,
-      mobilePhone: student.mobilePhone ?? null,
-      phone: student.phone ?? null,
-      enrollmentDate: student.enrollmentDate ?? null,
-      studyYear: student.studyYear ?? null,
-      isActive: student.isActive,
-      healthIssue: student.healthIssue ?? null,
-      note: student.note ?? null,
-      academicYear: student.academicYear ?? null,
-      classDivision: student.classDivision ?? null,
-      deletedAt: student.deletedAt ?? null,
-      createdAt: student.createdAt,
-      updatedAt: student.updatedAt,
-    };
-  }
-}
+export class StudentDto extends SoftDeletableDto(
+  catalogueDtoClass(STUDENT_FIELDS, {
+    mode: 'response',
+    idExample: 42,
+    descriptions: { studentId: 'Natural key: uppercase, Greek look-alike capitals folded to Latin.' },
+  }),
+) {}
 
 export const StudentPageDto = PageOf(StudentDto, 'StudentPage');
 
-export class CreateStudentDto {
-  /** Letters of any script, digits, `_` and `-`; stored uppercase with Greek look-alikes folded to Latin. */
-  @CatalogueField(STUDENT_FIELDS.studentId)
-  studentId!: string;
-
-  @CatalogueField(STUDENT_FIELDS.email)
-  email!: string;
-
-  @CatalogueField(STUDENT_FIELDS.firstName)
-  firstName!: string;
-
-  @CatalogueField(STUDENT_FIELDS.lastName)
-  lastName!: string;
-
-  @CatalogueField(STUDENT_FIELDS.fatherName)
-  fatherName?: string | null;
-
-  @CatalogueField(STUDENT_FIELDS.mobilePhone)
-  mobilePhone?: string | null;
-
-  @CatalogueField(STUDENT_FIELDS.phone)
-  phone?: string | null;
-
-  /** Not in the future. */
-  @CatalogueField(STUDENT_FIELDS.enrollmentDate)
-  enrollmentDate?: string | null;
-
-  @CatalogueField(STUDENT_FIELDS.studyYear)
-  studyYear?: number | null;
-
-  @CatalogueField(STUDENT_FIELDS.isActive)
-  isActive?: boolean;
-
-  @CatalogueField(STUDENT_FIELDS.healthIssue)
-  healthIssue?: string | null;
-
-  @CatalogueField(STUDENT_FIELDS.note)
-  note?: string | null;
-
-  @CatalogueField(STUDENT_FIELDS.academicYear)
-  academicYear?: string | null;
-
-  @CatalogueField(STUDENT_FIELDS.classDivision)
-  classDivision?: string | null;
-}
+export class CreateStudentDto extends catalogueDtoClass(STUDENT_FIELDS, {
+  mode: 'create',
+  descriptions: { studentId: 'Letters of any script, digits, `_` and `-`; stored uppercase with Greek look-alikes folded to Latin.' },
+}) {}
 
 /** Only the fields sent change; `null` clears an optional field. */
 export class UpdateStudentDto extends PartialType(CreateStudentDto, { skipNullProperties: false }) {}
