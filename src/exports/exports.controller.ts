@@ -1,5 +1,5 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query, Req, Res } from '@nestjs/common';
-import { ApiAcceptedResponse, ApiHeader, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
+import { ApiAcceptedResponse, ApiBody, ApiHeader, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Audited, AuditedOptions } from '../audit/audited.decorator';
 import { AuditAction, AuditResource } from '../audit/audit.enums';
@@ -24,7 +24,9 @@ import { EXPORT_ROW_SCHEMA_NAMES } from './export-row-schemas';
 import { ExportFilters } from './export-filters';
 import { CONTENT_TYPES, languageFromAcceptLanguage } from './export-formats';
 import { ExportEntity, ExportFormat, ExportLanguage } from './export.enums';
-import { definedOnly, ExportRequest, ExportsService } from './exports.service';
+import { CheckedExportJobBody, ExportJobFiltersPipe } from './export-job-filters.pipe';
+import { definedOnly, ExportRequest } from './export-request';
+import { ExportsService } from './exports.service';
 
 /** The file per format: JSON is an array of the entity's rows, the other formats bytes to save. */
 function exportContent(...entities: ExportEntity[]) {
@@ -128,21 +130,21 @@ export class ExportsController {
     summary: 'Start a large export as an export_large job',
     description: 'The job writes the file and records its row count, size and sha256; download it from `/exports/{jobId}/download` while the job lives.',
   })
+  @ApiBody({ type: CreateExportJobDto })
   @ApiAcceptedResponse({ type: JobDto, headers: { Location: { description: 'The URL of the job.', schema: { type: 'string' } } } })
   @ProblemResponses(400)
   async startExportJob(
-    @Body() body: CreateExportJobDto,
+    @Body(ExportJobFiltersPipe) body: CheckedExportJobBody,
     @CurrentUser() user: AuthenticatedUser,
     @Res({ passthrough: true }) reply: FastifyReply,
     @Req() request: FastifyRequest,
   ): Promise<JobDto> {
-    const filters = await this.exports.filtersOf(body.entity, body.filters);
     const job = await this.exports.startJob(
       {
         entity: body.entity,
         format: body.format,
         fields: body.fields,
-        filters,
+        filters: body.filters,
         language: body.lang ?? languageOf(request),
         byteOrderMark: body.bom === true,
       },

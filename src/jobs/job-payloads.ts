@@ -1,5 +1,5 @@
 import type { BackupJobOutput, BackupJobParameters, RestoreJobOutput, RestoreJobParameters } from '../backups/backup.types';
-import type { ExportJobOutput, ExportJobParameters } from '../exports/exports.service';
+import type { ExportJobOutput, ExportJobParameters } from '../exports/export-request';
 import type { ImportJobParameters } from '../imports/import-job.handler';
 import { JobType } from './job.enums';
 
