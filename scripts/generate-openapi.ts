@@ -72,19 +72,37 @@ function seededRandom(seed: number): () => number {
 }
 
 /**
- * The converter invents examples (ids, enum picks, booleans) with Math.random where the spec gives
+ * The converter invents examples (ids, enum picks, booleans, date-times) with Math.random where the spec gives
  * none, and its faker keeps the Math.random it finds when first loaded. It offers no seed, so the
  * converter is loaded, and run, while Math.random is a seeded generator.
  */
 async function toPostmanCollection(document: object): Promise<object> {
   const originalRandom = Math.random;
+  const OriginalDate = Date;
   Math.random = seededRandom(20261127);
+  globalThis.Date = fixedClock(OriginalDate);
   try {
     // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded late on purpose (see above); it ships no types
     return await convertToPostman(require('openapi-to-postmanv2') as PostmanConverter, document);
   } finally {
     Math.random = originalRandom;
+    globalThis.Date = OriginalDate;
   }
+}
+
+/** Its faker also dates the invented date-times from the current time, so "now" is a fixed instant while it runs. */
+function fixedClock(OriginalDate: DateConstructor): DateConstructor {
+  const now = OriginalDate.parse('2026-11-27T00:00:00.000Z');
+  return class FixedDate extends OriginalDate {
+    constructor(...value: [] | [string | number | Date]) {
+      if (value.length === 0) super(now);
+      else super(value[0]);
+    }
+
+    static override now(): number {
+      return now;
+    }
+  } as DateConstructor;
 }
 
 function convertToPostman(postman: PostmanConverter, document: object): Promise<object> {
