@@ -1,4 +1,4 @@
-import { FieldSpec, STORED_TYPES, StoredType, Translated, valueLabelsOf, ValueLabels } from '../common/fields/field-spec';
+import { Catalogue, FieldSpec, STORED_TYPES, StoredType, Translated, valueLabelsOf, ValueLabels } from '../common/fields/field-spec';
 import { COURSE_FIELDS } from '../courses/course-fields.catalogue';
 import { ENROLLMENT_FIELDS } from '../enrollments/enrollment-fields.catalogue';
 import { STUDENT_FIELDS } from '../students/student-fields.catalogue';
@@ -42,6 +42,15 @@ function fieldColumn(alias: string, field: FieldSpec): ExportColumn {
   return { name: field.name, sql: kind === 'date' ? date(column) : column, kind, label: field.label, ...(valueLabels === undefined ? {} : { valueLabels }) };
 }
 
+/**
+ * The catalogue's fields as columns: those the layout names in its order, then any other field in
+ * the catalogue's order, so that a field added to the catalogue is exported without an edit here.
+ */
+function fieldColumns<C extends Catalogue>(alias: string, catalogue: C, layout: readonly (keyof C & string)[]): ExportColumn[] {
+  const rest = Object.keys(catalogue).filter((name) => !layout.includes(name));
+  return [...layout, ...rest].map((name) => fieldColumn(alias, catalogue[name]));
+}
+
 // Not a field of the catalogue: imports find records by their natural key, and ignore this column.
 const RECORD_NUMBER_LABEL: Translated = { en: 'ID', el: 'Α/Α' };
 const recordNumber = (alias: string): ExportColumn => ({ name: 'id', sql: `${alias}.id`, kind: 'integer', label: RECORD_NUMBER_LABEL });
@@ -57,20 +66,22 @@ const STUDENTS: ExportSource = {
   key: 's.id',
   columns: [
     recordNumber('s'),
-    fieldColumn('s', STUDENT_FIELDS.studentId),
-    fieldColumn('s', STUDENT_FIELDS.lastName),
-    fieldColumn('s', STUDENT_FIELDS.firstName),
-    fieldColumn('s', STUDENT_FIELDS.fatherName),
-    fieldColumn('s', STUDENT_FIELDS.email),
-    fieldColumn('s', STUDENT_FIELDS.mobilePhone),
-    fieldColumn('s', STUDENT_FIELDS.phone),
-    fieldColumn('s', STUDENT_FIELDS.enrollmentDate),
-    fieldColumn('s', STUDENT_FIELDS.studyYear),
-    fieldColumn('s', STUDENT_FIELDS.academicYear),
-    fieldColumn('s', STUDENT_FIELDS.classDivision),
-    fieldColumn('s', STUDENT_FIELDS.isActive),
-    fieldColumn('s', STUDENT_FIELDS.healthIssue),
-    fieldColumn('s', STUDENT_FIELDS.note),
+    ...fieldColumns('s', STUDENT_FIELDS, [
+      'studentId',
+      'lastName',
+      'firstName',
+      'fatherName',
+      'email',
+      'mobilePhone',
+      'phone',
+      'enrollmentDate',
+      'studyYear',
+      'academicYear',
+      'classDivision',
+      'isActive',
+      'healthIssue',
+      'note',
+    ]),
     ...timestamps('s'),
   ],
 };
@@ -80,15 +91,17 @@ const COURSES: ExportSource = {
   key: 'c.id',
   columns: [
     recordNumber('c'),
-    fieldColumn('c', COURSE_FIELDS.courseCode),
-    fieldColumn('c', COURSE_FIELDS.courseName),
-    fieldColumn('c', COURSE_FIELDS.semester),
-    fieldColumn('c', COURSE_FIELDS.credits),
-    fieldColumn('c', COURSE_FIELDS.hoursPerWeek),
-    fieldColumn('c', COURSE_FIELDS.periodsPerWeek),
-    fieldColumn('c', COURSE_FIELDS.description),
-    fieldColumn('c', COURSE_FIELDS.evaluationRules),
-    fieldColumn('c', COURSE_FIELDS.isActive),
+    ...fieldColumns('c', COURSE_FIELDS, [
+      'courseCode',
+      'courseName',
+      'semester',
+      'credits',
+      'hoursPerWeek',
+      'periodsPerWeek',
+      'description',
+      'evaluationRules',
+      'isActive',
+    ]),
     ...timestamps('c'),
   ],
 };
