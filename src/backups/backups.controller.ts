@@ -13,7 +13,7 @@ import { Page } from '../common/pagination/page.dto';
 import { ProblemResponses } from '../common/problem/problem-responses.decorator';
 import { RateLimit, RateLimitPolicy } from '../common/rate-limit/rate-limit.decorator';
 import { UuidParamPipe } from '../common/validation/id-param.pipes';
-import { ExportFile } from '../exports/export-file';
+import { AttachmentFile } from '../common/http/attachment-file';
 import { JobDto } from '../jobs/dto/job.dto';
 import { BackupsService } from './backups.service';
 import { BackupDto, BackupListQueryDto, BackupPageDto, CreateBackupDto, RestoreBackupDto } from './dto/backup.dto';
@@ -76,12 +76,12 @@ export class BackupsController {
   }
 
   @Get(':id/download')
-  @Audited<ExportFile>({ action: AuditAction.BulkExport, resource: AuditResource.System, details: (_request, file) => file?.auditDetails })
+  @Audited<AttachmentFile>({ action: AuditAction.BulkExport, resource: AuditResource.System, details: (_request, file) => file?.auditDetails })
   @ApiOperation({ operationId: 'downloadBackup', summary: "Download a backup's archive (.tar.gz)", description: 'Streamed; `sha256sum` of the file gives the backup\'s `sha256`.' })
   @ApiParam({ name: 'id', format: 'uuid', description: "The backup's id." })
   @ApiDownloadResponse('The archive, as an attachment.', { 'application/gzip': BINARY })
   @ProblemResponses(400, 404, 422)
-  download(@Param('id', UuidParamPipe) id: string): Promise<ExportFile> {
+  download(@Param('id', UuidParamPipe) id: string): Promise<AttachmentFile> {
     return this.backups.download(id);
   }
 

@@ -1,18 +1,15 @@
 import { EntityManager } from '@mikro-orm/postgresql';
 import { Injectable, Logger } from '@nestjs/common';
-import { createReadStream } from 'node:fs';
-import { once } from 'node:events';
 import { mkdir, rename, rm } from 'node:fs/promises';
 import { AuditRequestContext } from '../audit/audit-context';
 import { AuditAction, AuditResource } from '../audit/audit.enums';
 import { AuditService } from '../audit/audit.service';
 import { AuthenticatedUser } from '../auth/authenticated-user';
 import { SessionCache } from '../auth/session-cache.service';
-import { attachmentDisposition } from '../common/http/content-disposition';
 import { Page } from '../common/pagination/page.dto';
 import { ProblemException } from '../common/problem/problem.exception';
 import { RawTransaction } from '../database/raw-transaction';
-import { ExportFile } from '../exports/export-file';
+import { AttachmentFile } from '../common/http/attachment-file';
 import { JobDto } from '../jobs/dto/job.dto';
 import { JobCancelledError, JobExecution, JobFailedError, JobOutcome } from '../jobs/job-handler.registry';
 import { JobType } from '../jobs/job.enums';
@@ -126,19 +123,13 @@ export class BackupsService {
   }
 
   /** The archive, streamed; its facts go to the audit row of the download. */
-  async download(id: string): Promise<ExportFile> {
+  async download(id: string): Promise<AttachmentFile> {
     const record = await this.recordOf(id);
-    const file = createReadStream(this.store.archivePathOf(id));
-    try {
-      await once(file, 'open');
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
-      throw ProblemException.notFound(`The archive of backup ${id}`, 'backup_file_missing');
-    }
-    return new ExportFile(
-      file,
-      { type: 'application/gzip', disposition: attachmentDisposition(record.archive.fileName), length: record.archive.sizeBytes },
+    return AttachmentFile.fromPath(
+      this.store.archivePathOf(id),
+      { fileName: record.archive.fileName, contentType: 'application/gzip', length: record.archive.sizeBytes },
       { backupId: id, counts: countsOf(record.parts), sizeBytes: record.archive.sizeBytes, sha256: record.archive.sha256 },
+      () => ProblemException.notFound(`The archive of backup ${id}`, 'backup_file_missing'),
     );
   }
 

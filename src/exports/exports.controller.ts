@@ -19,7 +19,7 @@ import {
   ExportOptionsDto,
   StudentExportQueryDto,
 } from './dto/export-query.dto';
-import { ExportFile } from './export-file';
+import { AttachmentFile } from '../common/http/attachment-file';
 import { EXPORT_ROW_SCHEMA_NAMES } from './export-row-schemas';
 import { ExportFilters } from './export-filters';
 import { CONTENT_TYPES, languageFromAcceptLanguage } from './export-formats';
@@ -40,7 +40,7 @@ function exportContent(...entities: ExportEntity[]) {
 }
 
 /** An export's audit row: its facts when it started, else (a refused request) what was asked. */
-function exportAudit(entity: ExportEntity, resource: AuditResource): AuditedOptions<ExportFile> {
+function exportAudit(entity: ExportEntity, resource: AuditResource): AuditedOptions<AttachmentFile> {
   return {
     action: AuditAction.BulkExport,
     resource,
@@ -89,7 +89,7 @@ export class ExportsController {
     @Query() query: StudentExportQueryDto,
     @CurrentUser() user: AuthenticatedUser,
     @Req() request: FastifyRequest,
-  ): Promise<ExportFile> {
+  ): Promise<AttachmentFile> {
     return this.exports.stream(requestOf(ExportEntity.Students, query, request), user);
   }
 
@@ -102,7 +102,7 @@ export class ExportsController {
     @Query() query: CourseExportQueryDto,
     @CurrentUser() user: AuthenticatedUser,
     @Req() request: FastifyRequest,
-  ): Promise<ExportFile> {
+  ): Promise<AttachmentFile> {
     return this.exports.stream(requestOf(ExportEntity.Courses, query, request), user);
   }
 
@@ -115,7 +115,7 @@ export class ExportsController {
     @Query() query: EnrollmentExportQueryDto,
     @CurrentUser() user: AuthenticatedUser,
     @Req() request: FastifyRequest,
-  ): Promise<ExportFile> {
+  ): Promise<AttachmentFile> {
     return this.exports.stream(requestOf(ExportEntity.Enrollments, query, request), user);
   }
 
@@ -155,7 +155,7 @@ export class ExportsController {
   }
 
   @Get(':jobId/download')
-  @Audited<ExportFile>({
+  @Audited<AttachmentFile>({
     action: AuditAction.BulkExport,
     resource: AuditResource.Job,
     resourceId: (request) => (request.params as Record<string, string>).jobId,
@@ -165,7 +165,7 @@ export class ExportsController {
   @ApiParam({ name: 'jobId', format: 'uuid', description: 'The id of the export_large job (from `POST /exports`).' })
   @ApiDownloadResponse('The file, as an attachment; a JSON file holds the rows of the job\'s entity.', exportContent(...Object.values(ExportEntity)))
   @ProblemResponses(400, 404, 409)
-  downloadExport(@Param('jobId', UuidParamPipe) jobId: string, @CurrentUser() user: AuthenticatedUser): Promise<ExportFile> {
+  downloadExport(@Param('jobId', UuidParamPipe) jobId: string, @CurrentUser() user: AuthenticatedUser): Promise<AttachmentFile> {
     return this.exports.download(jobId, user);
   }
 }

@@ -1,11 +1,9 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { createReadStream } from 'node:fs';
-import { once } from 'node:events';
 import { PassThrough } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { AuthenticatedUser } from '../auth/authenticated-user';
 import { Role } from '../auth/role.enum';
-import { attachmentDisposition } from '../common/http/content-disposition';
+import { AttachmentFile } from '../common/http/attachment-file';
 import { ProblemException } from '../common/problem/problem.exception';
 import { JobDto } from '../jobs/dto/job.dto';
 import { payloadOf, resultDataOf } from '../jobs/job-payloads';
@@ -13,7 +11,6 @@ import { JobStatus, JobType } from '../jobs/job.enums';
 import { JobsService } from '../jobs/jobs.service';
 import { CopyCsvStream } from './copy-csv-stream';
 import { ExportColumn, fieldNamesOf, selectColumns } from './export-columns';
-import { ExportFile } from './export-file';
 import { ExportFilesService } from './export-files.service';
 import { CONTENT_TYPES, exportFileName } from './export-formats';
 import { ExportJobParameters, exportLayoutOf, ExportRequest } from './export-request';
@@ -36,14 +33,11 @@ export class ExportsService {
    * The export as a stream, from a snapshot opened before this returns: the row count is known
    * (and audited) before the first byte goes out, and is exactly the number of rows sent.
    */
-  async stream(request: ExportRequest, user: AuthenticatedUser): Promise<ExportFile> {
+  async stream(request: ExportRequest, user: AuthenticatedUser): Promise<AttachmentFile> {
     const columns = this.columnsFor(request, user);
     const layout = exportLayoutOf(request, columns);
     const facts = (rowCount: number): Record<string, unknown> => ({ ...auditFactsOf(request, columns), rowCount });
-    const headers = {
-      type: CONTENT_TYPES[request.format],
-      disposition: attachmentDisposition(exportFileName(request.entity, request.format, request.language, new Date())),
-    };
+    const attachment = { fileName: exportFileName(request.entity, request.format, request.language, new Date()), contentType: CONTENT_TYPES[request.format] };
     if (request.format === ExportFormat.Csv) {
       const { snapshot, copy } = await this.rows.csvCopy(request, columns);
       const csv = new CopyCsvStream(csvPrefix(layout));
@@ -56,7 +50,7 @@ export class ExportsService {
           this.logStreamFailure(error, request, csv.records);
         },
       ).catch((error: unknown) => this.logger.error({ err: error, entity: request.entity, format: request.format }, 'Could not end the export'));
-      return new ExportFile(csv, headers, facts(snapshot.rowCount));
+      return new AttachmentFile(csv, attachment, facts(snapshot.rowCount));
     }
 
     const snapshot = await this.rows.snapshot(request, columns);
@@ -77,7 +71,7 @@ export class ExportsService {
       this.logger.error({ err: error, entity: request.entity, format: request.format }, 'Export failed mid-stream');
       sink.destroy(error as Error);
     });
-    return new ExportFile(sink, headers, facts(snapshot.rowCount));
+    return new AttachmentFile(sink, attachment, facts(snapshot.rowCount));
   }
 
   /** Checks the request as the GET export would, then queues it as an `export_large` job. */
@@ -88,24 +82,17 @@ export class ExportsService {
   }
 
   /** A finished job's file, for its owner (or an admin); anyone else, or an expired job, gets 404. */
-  async download(jobId: string, user: AuthenticatedUser): Promise<ExportFile> {
+  async download(jobId: string, user: AuthenticatedUser): Promise<AttachmentFile> {
     const job = await this.jobs.get(jobId, user);
     if (job.type !== JobType.ExportLarge) throw ProblemException.notFound(`Export ${jobId}`, 'export_not_found');
     if (job.status !== JobStatus.Completed) {
       throw ProblemException.conflict('export_not_ready', `The export job is ${job.status}; only a completed export can be downloaded.`);
     }
     const output = resultDataOf(job, JobType.ExportLarge)!;
-    const file = createReadStream(this.files.pathOf(job.id, output.format));
-    try {
-      await once(file, 'open');
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
-      throw ProblemException.notFound(`The file of export ${jobId}`, 'export_file_missing');
-    }
     const parameters = payloadOf(job, JobType.ExportLarge);
-    return new ExportFile(
-      file,
-      { type: output.contentType, disposition: attachmentDisposition(output.fileName), length: output.sizeBytes },
+    return AttachmentFile.fromPath(
+      this.files.pathOf(job.id, output.format),
+      { fileName: output.fileName, contentType: output.contentType, length: output.sizeBytes },
       {
         jobId: job.id,
         entity: output.entity,
@@ -116,6 +103,7 @@ export class ExportsService {
         sizeBytes: output.sizeBytes,
         sha256: output.sha256,
       },
+      () => ProblemException.notFound(`The file of export ${jobId}`, 'export_file_missing'),
     );
   }
 
