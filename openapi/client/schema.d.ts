@@ -1914,12 +1914,17 @@ export type components = {
             /** @example update */
             value: string;
         };
+        /**
+         * @description Stable machine code: switch on this, not on `title` or `detail`.
+         * @enum {string}
+         */
+        ProblemCode: "authentication_required" | "backup_corrupt" | "backup_file_missing" | "backup_not_found" | "backup_schema_mismatch" | "backup_without_admin" | "bad_gateway" | "bad_request" | "conflict" | "course_code_taken" | "current_password_incorrect" | "database_unavailable" | "dependency_unavailable" | "duplicate_field" | "email_taken" | "empty_file" | "enrollment_exists" | "error" | "export_file_missing" | "export_not_found" | "export_not_ready" | "file_too_large" | "forbidden" | "forbidden_json_key" | "forbidden_key" | "format_mismatch" | "gateway_timeout" | "headers_too_large" | "idempotency_key_reused" | "import_directory_empty" | "insufficient_role" | "internal_error" | "invalid_credentials" | "invalid_json" | "invalid_token" | "invalid_xlsx" | "job_finished" | "job_managed_by_server" | "job_not_found" | "job_type_runs_on_server" | "json_too_deep" | "last_admin" | "malformed_request" | "malformed_url" | "method_not_allowed" | "multipart_required" | "no_rows" | "not_acceptable" | "not_deleted" | "not_found" | "payload_too_large" | "preview_already_committed" | "preview_not_committable" | "preview_not_found" | "queue_unavailable" | "rate_limit_unavailable" | "rate_limited" | "record_too_large" | "request_timeout" | "route_not_found" | "service_unavailable" | "sheet_not_found" | "student_email_taken" | "student_id_taken" | "too_many_columns" | "too_many_fields" | "too_many_files" | "too_many_parts" | "too_many_rows" | "unexpected_file" | "unknown_course" | "unknown_student" | "unprocessable_content" | "unsupported_encoding" | "unsupported_format" | "unsupported_media_type" | "uri_too_long" | "validation_failed" | "xlsx_compression_ratio" | "xlsx_too_large";
         ProblemDetailsDto: {
             /**
              * @description Stable machine code: switch on this, not on `title` or `detail`.
              * @example validation_failed
              */
-            code: string;
+            code: components["schemas"]["ProblemCode"];
             /** @example The request has 1 invalid field. */
             detail?: string;
             errors?: components["schemas"]["FieldProblemDto"][];
@@ -2275,6 +2280,23 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:validation_failed",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "The request has 1 invalid field.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "validation_failed",
+                     *       "errors": [
+                     *         {
+                     *           "field": "email",
+                     *           "code": "isEmail",
+                     *           "message": "email must be an email"
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -2284,6 +2306,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:authentication_required",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "Send a bearer token: Authorization: Bearer <accessToken>.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "authentication_required"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -2293,6 +2325,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:insufficient_role",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "This needs one of the roles admin, staff.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "insufficient_role"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -2303,6 +2345,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:rate_limited",
+                     *       "title": "Too Many Requests",
+                     *       "status": 429,
+                     *       "detail": "Too many requests; retry after the time given in Retry-After.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "rate_limited"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -2312,6 +2364,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:internal_error",
+                     *       "title": "Internal Server Error",
+                     *       "status": 500,
+                     *       "detail": "An unexpected error occurred; quote the instance when reporting it.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "internal_error"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -2322,6 +2384,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:database_unavailable",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "The database (PostgreSQL) cannot be reached; retry after the time given in Retry-After.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "database_unavailable"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -2358,6 +2430,23 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:validation_failed",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "The request has 1 invalid field.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "validation_failed",
+                     *       "errors": [
+                     *         {
+                     *           "field": "email",
+                     *           "code": "isEmail",
+                     *           "message": "email must be an email"
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -2367,6 +2456,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:authentication_required",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "Send a bearer token: Authorization: Bearer <accessToken>.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "authentication_required"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -2376,6 +2475,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:insufficient_role",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "This needs one of the roles admin, staff.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "insufficient_role"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -2385,6 +2494,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:not_found",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "Student 42 was not found.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "not_found"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -2395,6 +2514,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:rate_limited",
+                     *       "title": "Too Many Requests",
+                     *       "status": 429,
+                     *       "detail": "Too many requests; retry after the time given in Retry-After.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "rate_limited"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -2404,6 +2533,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:internal_error",
+                     *       "title": "Internal Server Error",
+                     *       "status": 500,
+                     *       "detail": "An unexpected error occurred; quote the instance when reporting it.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "internal_error"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -2414,6 +2553,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:database_unavailable",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "The database (PostgreSQL) cannot be reached; retry after the time given in Retry-After.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "database_unavailable"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -2447,6 +2596,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:authentication_required",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "Send a bearer token: Authorization: Bearer <accessToken>.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "authentication_required"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -2456,6 +2615,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:insufficient_role",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "This needs one of the roles admin, staff.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "insufficient_role"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -2466,6 +2635,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:rate_limited",
+                     *       "title": "Too Many Requests",
+                     *       "status": 429,
+                     *       "detail": "Too many requests; retry after the time given in Retry-After.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "rate_limited"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -2475,6 +2654,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:internal_error",
+                     *       "title": "Internal Server Error",
+                     *       "status": 500,
+                     *       "detail": "An unexpected error occurred; quote the instance when reporting it.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "internal_error"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -2485,6 +2674,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:database_unavailable",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "The database (PostgreSQL) cannot be reached; retry after the time given in Retry-After.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "database_unavailable"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -2541,6 +2740,23 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:validation_failed",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "The request has 1 invalid field.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "validation_failed",
+                     *       "errors": [
+                     *         {
+                     *           "field": "email",
+                     *           "code": "isEmail",
+                     *           "message": "email must be an email"
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -2550,6 +2766,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:authentication_required",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "Send a bearer token: Authorization: Bearer <accessToken>.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "authentication_required"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -2559,6 +2785,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:insufficient_role",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "This needs one of the roles admin, staff.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "insufficient_role"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -2569,6 +2805,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:rate_limited",
+                     *       "title": "Too Many Requests",
+                     *       "status": 429,
+                     *       "detail": "Too many requests; retry after the time given in Retry-After.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "rate_limited"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -2578,6 +2824,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:internal_error",
+                     *       "title": "Internal Server Error",
+                     *       "status": 500,
+                     *       "detail": "An unexpected error occurred; quote the instance when reporting it.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "internal_error"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -2588,6 +2844,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:database_unavailable",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "The database (PostgreSQL) cannot be reached; retry after the time given in Retry-After.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "database_unavailable"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -2621,6 +2887,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:authentication_required",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "Send a bearer token: Authorization: Bearer <accessToken>.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "authentication_required"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -2630,6 +2906,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:insufficient_role",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "This needs one of the roles admin, staff.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "insufficient_role"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -2640,6 +2926,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:rate_limited",
+                     *       "title": "Too Many Requests",
+                     *       "status": 429,
+                     *       "detail": "Too many requests; retry after the time given in Retry-After.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "rate_limited"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -2649,6 +2945,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:internal_error",
+                     *       "title": "Internal Server Error",
+                     *       "status": 500,
+                     *       "detail": "An unexpected error occurred; quote the instance when reporting it.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "internal_error"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -2659,6 +2965,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:database_unavailable",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "The database (PostgreSQL) cannot be reached; retry after the time given in Retry-After.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "database_unavailable"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -2696,6 +3012,23 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:validation_failed",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "The request has 1 invalid field.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "validation_failed",
+                     *       "errors": [
+                     *         {
+                     *           "field": "email",
+                     *           "code": "isEmail",
+                     *           "message": "email must be an email"
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -2705,6 +3038,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:authentication_required",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "Send a bearer token: Authorization: Bearer <accessToken>.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "authentication_required"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -2714,6 +3057,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:payload_too_large",
+                     *       "title": "Payload Too Large",
+                     *       "status": 413,
+                     *       "detail": "The request body is larger than this route accepts.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "payload_too_large"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -2723,6 +3076,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:unsupported_media_type",
+                     *       "title": "Unsupported Media Type",
+                     *       "status": 415,
+                     *       "detail": "This route does not accept a body of that content type.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "unsupported_media_type"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -2733,6 +3096,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:rate_limited",
+                     *       "title": "Too Many Requests",
+                     *       "status": 429,
+                     *       "detail": "Too many requests; retry after the time given in Retry-After.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "rate_limited"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -2742,6 +3115,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:internal_error",
+                     *       "title": "Internal Server Error",
+                     *       "status": 500,
+                     *       "detail": "An unexpected error occurred; quote the instance when reporting it.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "internal_error"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -2752,6 +3135,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:database_unavailable",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "The database (PostgreSQL) cannot be reached; retry after the time given in Retry-After.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "database_unavailable"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -2783,6 +3176,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:authentication_required",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "Send a bearer token: Authorization: Bearer <accessToken>.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "authentication_required"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -2793,6 +3196,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:rate_limited",
+                     *       "title": "Too Many Requests",
+                     *       "status": 429,
+                     *       "detail": "Too many requests; retry after the time given in Retry-After.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "rate_limited"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -2802,6 +3215,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:internal_error",
+                     *       "title": "Internal Server Error",
+                     *       "status": 500,
+                     *       "detail": "An unexpected error occurred; quote the instance when reporting it.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "internal_error"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -2812,6 +3235,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:database_unavailable",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "The database (PostgreSQL) cannot be reached; retry after the time given in Retry-After.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "database_unavailable"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -2845,6 +3278,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:authentication_required",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "Send a bearer token: Authorization: Bearer <accessToken>.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "authentication_required"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -2855,6 +3298,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:rate_limited",
+                     *       "title": "Too Many Requests",
+                     *       "status": 429,
+                     *       "detail": "Too many requests; retry after the time given in Retry-After.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "rate_limited"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -2864,6 +3317,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:internal_error",
+                     *       "title": "Internal Server Error",
+                     *       "status": 500,
+                     *       "detail": "An unexpected error occurred; quote the instance when reporting it.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "internal_error"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -2874,6 +3337,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:database_unavailable",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "The database (PostgreSQL) cannot be reached; retry after the time given in Retry-After.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "database_unavailable"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -2909,6 +3382,23 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:validation_failed",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "The request has 1 invalid field.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "validation_failed",
+                     *       "errors": [
+                     *         {
+                     *           "field": "email",
+                     *           "code": "isEmail",
+                     *           "message": "email must be an email"
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -2918,6 +3408,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:authentication_required",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "Send a bearer token: Authorization: Bearer <accessToken>.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "authentication_required"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -2927,6 +3427,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:payload_too_large",
+                     *       "title": "Payload Too Large",
+                     *       "status": 413,
+                     *       "detail": "The request body is larger than this route accepts.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "payload_too_large"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -2936,6 +3446,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:unsupported_media_type",
+                     *       "title": "Unsupported Media Type",
+                     *       "status": 415,
+                     *       "detail": "This route does not accept a body of that content type.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "unsupported_media_type"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -2945,6 +3465,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:unprocessable_content",
+                     *       "title": "Unprocessable Entity",
+                     *       "status": 422,
+                     *       "detail": "The request breaks a rule of the domain.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "unprocessable_content"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -2955,6 +3485,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:rate_limited",
+                     *       "title": "Too Many Requests",
+                     *       "status": 429,
+                     *       "detail": "Too many requests; retry after the time given in Retry-After.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "rate_limited"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -2964,6 +3504,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:internal_error",
+                     *       "title": "Internal Server Error",
+                     *       "status": 500,
+                     *       "detail": "An unexpected error occurred; quote the instance when reporting it.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "internal_error"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -2974,6 +3524,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:database_unavailable",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "The database (PostgreSQL) cannot be reached; retry after the time given in Retry-After.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "database_unavailable"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -3012,6 +3572,23 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:validation_failed",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "The request has 1 invalid field.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "validation_failed",
+                     *       "errors": [
+                     *         {
+                     *           "field": "email",
+                     *           "code": "isEmail",
+                     *           "message": "email must be an email"
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -3021,6 +3598,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:authentication_required",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "Send a bearer token: Authorization: Bearer <accessToken>.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "authentication_required"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -3030,6 +3617,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:insufficient_role",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "This needs one of the roles admin, staff.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "insufficient_role"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -3040,6 +3637,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:rate_limited",
+                     *       "title": "Too Many Requests",
+                     *       "status": 429,
+                     *       "detail": "Too many requests; retry after the time given in Retry-After.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "rate_limited"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -3049,6 +3656,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:internal_error",
+                     *       "title": "Internal Server Error",
+                     *       "status": 500,
+                     *       "detail": "An unexpected error occurred; quote the instance when reporting it.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "internal_error"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -3059,6 +3676,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:database_unavailable",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "The database (PostgreSQL) cannot be reached; retry after the time given in Retry-After.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "database_unavailable"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -3098,6 +3725,23 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:validation_failed",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "The request has 1 invalid field.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "validation_failed",
+                     *       "errors": [
+                     *         {
+                     *           "field": "email",
+                     *           "code": "isEmail",
+                     *           "message": "email must be an email"
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -3107,6 +3751,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:authentication_required",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "Send a bearer token: Authorization: Bearer <accessToken>.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "authentication_required"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -3116,6 +3770,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:insufficient_role",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "This needs one of the roles admin, staff.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "insufficient_role"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -3125,6 +3789,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:payload_too_large",
+                     *       "title": "Payload Too Large",
+                     *       "status": 413,
+                     *       "detail": "The request body is larger than this route accepts.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "payload_too_large"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -3134,6 +3808,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:unsupported_media_type",
+                     *       "title": "Unsupported Media Type",
+                     *       "status": 415,
+                     *       "detail": "This route does not accept a body of that content type.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "unsupported_media_type"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -3144,6 +3828,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:rate_limited",
+                     *       "title": "Too Many Requests",
+                     *       "status": 429,
+                     *       "detail": "Too many requests; retry after the time given in Retry-After.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "rate_limited"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -3153,6 +3847,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:internal_error",
+                     *       "title": "Internal Server Error",
+                     *       "status": 500,
+                     *       "detail": "An unexpected error occurred; quote the instance when reporting it.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "internal_error"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -3163,6 +3867,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:database_unavailable",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "The database (PostgreSQL) cannot be reached; retry after the time given in Retry-After.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "database_unavailable"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -3199,6 +3913,23 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:validation_failed",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "The request has 1 invalid field.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "validation_failed",
+                     *       "errors": [
+                     *         {
+                     *           "field": "email",
+                     *           "code": "isEmail",
+                     *           "message": "email must be an email"
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -3208,6 +3939,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:authentication_required",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "Send a bearer token: Authorization: Bearer <accessToken>.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "authentication_required"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -3217,6 +3958,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:insufficient_role",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "This needs one of the roles admin, staff.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "insufficient_role"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -3226,6 +3977,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:not_found",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "Student 42 was not found.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "not_found"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -3235,6 +3996,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:unprocessable_content",
+                     *       "title": "Unprocessable Entity",
+                     *       "status": 422,
+                     *       "detail": "The request breaks a rule of the domain.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "unprocessable_content"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -3245,6 +4016,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:rate_limited",
+                     *       "title": "Too Many Requests",
+                     *       "status": 429,
+                     *       "detail": "Too many requests; retry after the time given in Retry-After.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "rate_limited"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -3254,6 +4035,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:internal_error",
+                     *       "title": "Internal Server Error",
+                     *       "status": 500,
+                     *       "detail": "An unexpected error occurred; quote the instance when reporting it.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "internal_error"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -3264,6 +4055,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:database_unavailable",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "The database (PostgreSQL) cannot be reached; retry after the time given in Retry-After.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "database_unavailable"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -3301,6 +4102,23 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:validation_failed",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "The request has 1 invalid field.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "validation_failed",
+                     *       "errors": [
+                     *         {
+                     *           "field": "email",
+                     *           "code": "isEmail",
+                     *           "message": "email must be an email"
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -3310,6 +4128,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:authentication_required",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "Send a bearer token: Authorization: Bearer <accessToken>.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "authentication_required"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -3319,6 +4147,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:insufficient_role",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "This needs one of the roles admin, staff.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "insufficient_role"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -3328,6 +4166,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:not_found",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "Student 42 was not found.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "not_found"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -3337,6 +4185,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:unprocessable_content",
+                     *       "title": "Unprocessable Entity",
+                     *       "status": 422,
+                     *       "detail": "The request breaks a rule of the domain.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "unprocessable_content"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -3347,6 +4205,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:rate_limited",
+                     *       "title": "Too Many Requests",
+                     *       "status": 429,
+                     *       "detail": "Too many requests; retry after the time given in Retry-After.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "rate_limited"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -3356,6 +4224,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:internal_error",
+                     *       "title": "Internal Server Error",
+                     *       "status": 500,
+                     *       "detail": "An unexpected error occurred; quote the instance when reporting it.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "internal_error"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -3366,6 +4244,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:database_unavailable",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "The database (PostgreSQL) cannot be reached; retry after the time given in Retry-After.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "database_unavailable"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -3408,6 +4296,23 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:validation_failed",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "The request has 1 invalid field.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "validation_failed",
+                     *       "errors": [
+                     *         {
+                     *           "field": "email",
+                     *           "code": "isEmail",
+                     *           "message": "email must be an email"
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -3417,6 +4322,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:authentication_required",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "Send a bearer token: Authorization: Bearer <accessToken>.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "authentication_required"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -3426,6 +4341,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:insufficient_role",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "This needs one of the roles admin, staff.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "insufficient_role"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -3435,6 +4360,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:not_found",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "Student 42 was not found.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "not_found"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -3444,6 +4379,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:conflict",
+                     *       "title": "Conflict",
+                     *       "status": 409,
+                     *       "detail": "The request conflicts with the current state.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "conflict"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -3453,6 +4398,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:payload_too_large",
+                     *       "title": "Payload Too Large",
+                     *       "status": 413,
+                     *       "detail": "The request body is larger than this route accepts.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "payload_too_large"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -3462,6 +4417,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:unsupported_media_type",
+                     *       "title": "Unsupported Media Type",
+                     *       "status": 415,
+                     *       "detail": "This route does not accept a body of that content type.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "unsupported_media_type"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -3471,6 +4436,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:unprocessable_content",
+                     *       "title": "Unprocessable Entity",
+                     *       "status": 422,
+                     *       "detail": "The request breaks a rule of the domain.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "unprocessable_content"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -3481,6 +4456,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:rate_limited",
+                     *       "title": "Too Many Requests",
+                     *       "status": 429,
+                     *       "detail": "Too many requests; retry after the time given in Retry-After.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "rate_limited"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -3490,6 +4475,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:internal_error",
+                     *       "title": "Internal Server Error",
+                     *       "status": 500,
+                     *       "detail": "An unexpected error occurred; quote the instance when reporting it.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "internal_error"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -3500,6 +4495,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:database_unavailable",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "The database (PostgreSQL) cannot be reached; retry after the time given in Retry-After.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "database_unavailable"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -3548,6 +4553,23 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:validation_failed",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "The request has 1 invalid field.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "validation_failed",
+                     *       "errors": [
+                     *         {
+                     *           "field": "email",
+                     *           "code": "isEmail",
+                     *           "message": "email must be an email"
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -3557,6 +4579,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:authentication_required",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "Send a bearer token: Authorization: Bearer <accessToken>.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "authentication_required"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -3566,6 +4598,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:insufficient_role",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "This needs one of the roles admin, staff.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "insufficient_role"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -3576,6 +4618,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:rate_limited",
+                     *       "title": "Too Many Requests",
+                     *       "status": 429,
+                     *       "detail": "Too many requests; retry after the time given in Retry-After.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "rate_limited"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -3585,6 +4637,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:internal_error",
+                     *       "title": "Internal Server Error",
+                     *       "status": 500,
+                     *       "detail": "An unexpected error occurred; quote the instance when reporting it.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "internal_error"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -3595,6 +4657,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:database_unavailable",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "The database (PostgreSQL) cannot be reached; retry after the time given in Retry-After.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "database_unavailable"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -3632,6 +4704,23 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:validation_failed",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "The request has 1 invalid field.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "validation_failed",
+                     *       "errors": [
+                     *         {
+                     *           "field": "email",
+                     *           "code": "isEmail",
+                     *           "message": "email must be an email"
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -3641,6 +4730,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:authentication_required",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "Send a bearer token: Authorization: Bearer <accessToken>.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "authentication_required"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -3650,6 +4749,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:insufficient_role",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "This needs one of the roles admin, staff.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "insufficient_role"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -3659,6 +4768,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:conflict",
+                     *       "title": "Conflict",
+                     *       "status": 409,
+                     *       "detail": "The request conflicts with the current state.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "conflict"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -3668,6 +4787,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:payload_too_large",
+                     *       "title": "Payload Too Large",
+                     *       "status": 413,
+                     *       "detail": "The request body is larger than this route accepts.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "payload_too_large"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -3677,6 +4806,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:unsupported_media_type",
+                     *       "title": "Unsupported Media Type",
+                     *       "status": 415,
+                     *       "detail": "This route does not accept a body of that content type.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "unsupported_media_type"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -3687,6 +4826,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:rate_limited",
+                     *       "title": "Too Many Requests",
+                     *       "status": 429,
+                     *       "detail": "Too many requests; retry after the time given in Retry-After.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "rate_limited"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -3696,6 +4845,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:internal_error",
+                     *       "title": "Internal Server Error",
+                     *       "status": 500,
+                     *       "detail": "An unexpected error occurred; quote the instance when reporting it.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "internal_error"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -3706,6 +4865,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:database_unavailable",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "The database (PostgreSQL) cannot be reached; retry after the time given in Retry-After.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "database_unavailable"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -3742,6 +4911,23 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:validation_failed",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "The request has 1 invalid field.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "validation_failed",
+                     *       "errors": [
+                     *         {
+                     *           "field": "email",
+                     *           "code": "isEmail",
+                     *           "message": "email must be an email"
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -3751,6 +4937,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:authentication_required",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "Send a bearer token: Authorization: Bearer <accessToken>.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "authentication_required"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -3760,6 +4956,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:insufficient_role",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "This needs one of the roles admin, staff.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "insufficient_role"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -3769,6 +4975,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:not_found",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "Student 42 was not found.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "not_found"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -3779,6 +4995,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:rate_limited",
+                     *       "title": "Too Many Requests",
+                     *       "status": 429,
+                     *       "detail": "Too many requests; retry after the time given in Retry-After.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "rate_limited"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -3788,6 +5014,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:internal_error",
+                     *       "title": "Internal Server Error",
+                     *       "status": 500,
+                     *       "detail": "An unexpected error occurred; quote the instance when reporting it.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "internal_error"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -3798,6 +5034,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:database_unavailable",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "The database (PostgreSQL) cannot be reached; retry after the time given in Retry-After.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "database_unavailable"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -3832,6 +5078,23 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:validation_failed",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "The request has 1 invalid field.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "validation_failed",
+                     *       "errors": [
+                     *         {
+                     *           "field": "email",
+                     *           "code": "isEmail",
+                     *           "message": "email must be an email"
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -3841,6 +5104,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:authentication_required",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "Send a bearer token: Authorization: Bearer <accessToken>.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "authentication_required"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -3850,6 +5123,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:insufficient_role",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "This needs one of the roles admin, staff.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "insufficient_role"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -3859,6 +5142,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:not_found",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "Student 42 was not found.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "not_found"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -3869,6 +5162,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:rate_limited",
+                     *       "title": "Too Many Requests",
+                     *       "status": 429,
+                     *       "detail": "Too many requests; retry after the time given in Retry-After.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "rate_limited"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -3878,6 +5181,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:internal_error",
+                     *       "title": "Internal Server Error",
+                     *       "status": 500,
+                     *       "detail": "An unexpected error occurred; quote the instance when reporting it.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "internal_error"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -3888,6 +5201,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:database_unavailable",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "The database (PostgreSQL) cannot be reached; retry after the time given in Retry-After.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "database_unavailable"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -3928,6 +5251,23 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:validation_failed",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "The request has 1 invalid field.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "validation_failed",
+                     *       "errors": [
+                     *         {
+                     *           "field": "email",
+                     *           "code": "isEmail",
+                     *           "message": "email must be an email"
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -3937,6 +5277,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:authentication_required",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "Send a bearer token: Authorization: Bearer <accessToken>.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "authentication_required"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -3946,6 +5296,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:insufficient_role",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "This needs one of the roles admin, staff.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "insufficient_role"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -3955,6 +5315,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:not_found",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "Student 42 was not found.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "not_found"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -3964,6 +5334,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:conflict",
+                     *       "title": "Conflict",
+                     *       "status": 409,
+                     *       "detail": "The request conflicts with the current state.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "conflict"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -3973,6 +5353,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:payload_too_large",
+                     *       "title": "Payload Too Large",
+                     *       "status": 413,
+                     *       "detail": "The request body is larger than this route accepts.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "payload_too_large"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -3982,6 +5372,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:unsupported_media_type",
+                     *       "title": "Unsupported Media Type",
+                     *       "status": 415,
+                     *       "detail": "This route does not accept a body of that content type.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "unsupported_media_type"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -3992,6 +5392,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:rate_limited",
+                     *       "title": "Too Many Requests",
+                     *       "status": 429,
+                     *       "detail": "Too many requests; retry after the time given in Retry-After.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "rate_limited"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -4001,6 +5411,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:internal_error",
+                     *       "title": "Internal Server Error",
+                     *       "status": 500,
+                     *       "detail": "An unexpected error occurred; quote the instance when reporting it.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "internal_error"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -4011,6 +5431,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:database_unavailable",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "The database (PostgreSQL) cannot be reached; retry after the time given in Retry-After.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "database_unavailable"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -4047,6 +5477,23 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:validation_failed",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "The request has 1 invalid field.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "validation_failed",
+                     *       "errors": [
+                     *         {
+                     *           "field": "email",
+                     *           "code": "isEmail",
+                     *           "message": "email must be an email"
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -4056,6 +5503,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:authentication_required",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "Send a bearer token: Authorization: Bearer <accessToken>.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "authentication_required"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -4065,6 +5522,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:insufficient_role",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "This needs one of the roles admin, staff.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "insufficient_role"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -4074,6 +5541,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:not_found",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "Student 42 was not found.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "not_found"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -4083,6 +5560,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:conflict",
+                     *       "title": "Conflict",
+                     *       "status": 409,
+                     *       "detail": "The request conflicts with the current state.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "conflict"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -4093,6 +5580,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:rate_limited",
+                     *       "title": "Too Many Requests",
+                     *       "status": 429,
+                     *       "detail": "Too many requests; retry after the time given in Retry-After.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "rate_limited"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -4102,6 +5599,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:internal_error",
+                     *       "title": "Internal Server Error",
+                     *       "status": 500,
+                     *       "detail": "An unexpected error occurred; quote the instance when reporting it.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "internal_error"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -4112,6 +5619,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:database_unavailable",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "The database (PostgreSQL) cannot be reached; retry after the time given in Retry-After.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "database_unavailable"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -4160,6 +5677,23 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:validation_failed",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "The request has 1 invalid field.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "validation_failed",
+                     *       "errors": [
+                     *         {
+                     *           "field": "email",
+                     *           "code": "isEmail",
+                     *           "message": "email must be an email"
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -4169,6 +5703,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:authentication_required",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "Send a bearer token: Authorization: Bearer <accessToken>.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "authentication_required"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -4178,6 +5722,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:insufficient_role",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "This needs one of the roles admin, staff.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "insufficient_role"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -4188,6 +5742,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:rate_limited",
+                     *       "title": "Too Many Requests",
+                     *       "status": 429,
+                     *       "detail": "Too many requests; retry after the time given in Retry-After.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "rate_limited"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -4197,6 +5761,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:internal_error",
+                     *       "title": "Internal Server Error",
+                     *       "status": 500,
+                     *       "detail": "An unexpected error occurred; quote the instance when reporting it.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "internal_error"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -4207,6 +5781,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:database_unavailable",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "The database (PostgreSQL) cannot be reached; retry after the time given in Retry-After.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "database_unavailable"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -4244,6 +5828,23 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:validation_failed",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "The request has 1 invalid field.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "validation_failed",
+                     *       "errors": [
+                     *         {
+                     *           "field": "email",
+                     *           "code": "isEmail",
+                     *           "message": "email must be an email"
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -4253,6 +5854,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:authentication_required",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "Send a bearer token: Authorization: Bearer <accessToken>.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "authentication_required"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -4262,6 +5873,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:insufficient_role",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "This needs one of the roles admin, staff.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "insufficient_role"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -4271,6 +5892,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:conflict",
+                     *       "title": "Conflict",
+                     *       "status": 409,
+                     *       "detail": "The request conflicts with the current state.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "conflict"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -4280,6 +5911,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:payload_too_large",
+                     *       "title": "Payload Too Large",
+                     *       "status": 413,
+                     *       "detail": "The request body is larger than this route accepts.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "payload_too_large"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -4289,6 +5930,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:unsupported_media_type",
+                     *       "title": "Unsupported Media Type",
+                     *       "status": 415,
+                     *       "detail": "This route does not accept a body of that content type.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "unsupported_media_type"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -4298,6 +5949,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:unprocessable_content",
+                     *       "title": "Unprocessable Entity",
+                     *       "status": 422,
+                     *       "detail": "The request breaks a rule of the domain.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "unprocessable_content"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -4308,6 +5969,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:rate_limited",
+                     *       "title": "Too Many Requests",
+                     *       "status": 429,
+                     *       "detail": "Too many requests; retry after the time given in Retry-After.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "rate_limited"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -4317,6 +5988,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:internal_error",
+                     *       "title": "Internal Server Error",
+                     *       "status": 500,
+                     *       "detail": "An unexpected error occurred; quote the instance when reporting it.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "internal_error"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -4327,6 +6008,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:database_unavailable",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "The database (PostgreSQL) cannot be reached; retry after the time given in Retry-After.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "database_unavailable"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -4363,6 +6054,23 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:validation_failed",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "The request has 1 invalid field.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "validation_failed",
+                     *       "errors": [
+                     *         {
+                     *           "field": "email",
+                     *           "code": "isEmail",
+                     *           "message": "email must be an email"
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -4372,6 +6080,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:authentication_required",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "Send a bearer token: Authorization: Bearer <accessToken>.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "authentication_required"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -4381,6 +6099,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:insufficient_role",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "This needs one of the roles admin, staff.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "insufficient_role"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -4390,6 +6118,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:not_found",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "Student 42 was not found.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "not_found"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -4400,6 +6138,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:rate_limited",
+                     *       "title": "Too Many Requests",
+                     *       "status": 429,
+                     *       "detail": "Too many requests; retry after the time given in Retry-After.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "rate_limited"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -4409,6 +6157,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:internal_error",
+                     *       "title": "Internal Server Error",
+                     *       "status": 500,
+                     *       "detail": "An unexpected error occurred; quote the instance when reporting it.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "internal_error"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -4419,6 +6177,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:database_unavailable",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "The database (PostgreSQL) cannot be reached; retry after the time given in Retry-After.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "database_unavailable"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -4453,6 +6221,23 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:validation_failed",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "The request has 1 invalid field.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "validation_failed",
+                     *       "errors": [
+                     *         {
+                     *           "field": "email",
+                     *           "code": "isEmail",
+                     *           "message": "email must be an email"
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -4462,6 +6247,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:authentication_required",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "Send a bearer token: Authorization: Bearer <accessToken>.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "authentication_required"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -4471,6 +6266,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:insufficient_role",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "This needs one of the roles admin, staff.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "insufficient_role"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -4480,6 +6285,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:not_found",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "Student 42 was not found.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "not_found"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -4490,6 +6305,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:rate_limited",
+                     *       "title": "Too Many Requests",
+                     *       "status": 429,
+                     *       "detail": "Too many requests; retry after the time given in Retry-After.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "rate_limited"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -4499,6 +6324,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:internal_error",
+                     *       "title": "Internal Server Error",
+                     *       "status": 500,
+                     *       "detail": "An unexpected error occurred; quote the instance when reporting it.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "internal_error"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -4509,6 +6344,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:database_unavailable",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "The database (PostgreSQL) cannot be reached; retry after the time given in Retry-After.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "database_unavailable"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -4549,6 +6394,23 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:validation_failed",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "The request has 1 invalid field.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "validation_failed",
+                     *       "errors": [
+                     *         {
+                     *           "field": "email",
+                     *           "code": "isEmail",
+                     *           "message": "email must be an email"
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -4558,6 +6420,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:authentication_required",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "Send a bearer token: Authorization: Bearer <accessToken>.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "authentication_required"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -4567,6 +6439,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:insufficient_role",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "This needs one of the roles admin, staff.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "insufficient_role"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -4576,6 +6458,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:not_found",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "Student 42 was not found.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "not_found"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -4585,6 +6477,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:payload_too_large",
+                     *       "title": "Payload Too Large",
+                     *       "status": 413,
+                     *       "detail": "The request body is larger than this route accepts.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "payload_too_large"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -4594,6 +6496,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:unsupported_media_type",
+                     *       "title": "Unsupported Media Type",
+                     *       "status": 415,
+                     *       "detail": "This route does not accept a body of that content type.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "unsupported_media_type"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -4604,6 +6516,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:rate_limited",
+                     *       "title": "Too Many Requests",
+                     *       "status": 429,
+                     *       "detail": "Too many requests; retry after the time given in Retry-After.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "rate_limited"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -4613,6 +6535,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:internal_error",
+                     *       "title": "Internal Server Error",
+                     *       "status": 500,
+                     *       "detail": "An unexpected error occurred; quote the instance when reporting it.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "internal_error"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -4623,6 +6555,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:database_unavailable",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "The database (PostgreSQL) cannot be reached; retry after the time given in Retry-After.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "database_unavailable"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -4659,6 +6601,23 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:validation_failed",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "The request has 1 invalid field.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "validation_failed",
+                     *       "errors": [
+                     *         {
+                     *           "field": "email",
+                     *           "code": "isEmail",
+                     *           "message": "email must be an email"
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -4668,6 +6627,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:authentication_required",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "Send a bearer token: Authorization: Bearer <accessToken>.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "authentication_required"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -4677,6 +6646,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:insufficient_role",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "This needs one of the roles admin, staff.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "insufficient_role"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -4686,6 +6665,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:not_found",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "Student 42 was not found.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "not_found"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -4695,6 +6684,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:conflict",
+                     *       "title": "Conflict",
+                     *       "status": 409,
+                     *       "detail": "The request conflicts with the current state.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "conflict"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -4705,6 +6704,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:rate_limited",
+                     *       "title": "Too Many Requests",
+                     *       "status": 429,
+                     *       "detail": "Too many requests; retry after the time given in Retry-After.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "rate_limited"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -4714,6 +6723,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:internal_error",
+                     *       "title": "Internal Server Error",
+                     *       "status": 500,
+                     *       "detail": "An unexpected error occurred; quote the instance when reporting it.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "internal_error"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -4724,6 +6743,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:database_unavailable",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "The database (PostgreSQL) cannot be reached; retry after the time given in Retry-After.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "database_unavailable"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -4766,6 +6795,23 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:validation_failed",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "The request has 1 invalid field.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "validation_failed",
+                     *       "errors": [
+                     *         {
+                     *           "field": "email",
+                     *           "code": "isEmail",
+                     *           "message": "email must be an email"
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -4775,6 +6821,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:authentication_required",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "Send a bearer token: Authorization: Bearer <accessToken>.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "authentication_required"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -4784,6 +6840,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:insufficient_role",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "This needs one of the roles admin, staff.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "insufficient_role"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -4793,6 +6859,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:payload_too_large",
+                     *       "title": "Payload Too Large",
+                     *       "status": 413,
+                     *       "detail": "The request body is larger than this route accepts.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "payload_too_large"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -4802,6 +6878,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:unsupported_media_type",
+                     *       "title": "Unsupported Media Type",
+                     *       "status": 415,
+                     *       "detail": "This route does not accept a body of that content type.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "unsupported_media_type"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -4812,6 +6898,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:rate_limited",
+                     *       "title": "Too Many Requests",
+                     *       "status": 429,
+                     *       "detail": "Too many requests; retry after the time given in Retry-After.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "rate_limited"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -4821,6 +6917,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:internal_error",
+                     *       "title": "Internal Server Error",
+                     *       "status": 500,
+                     *       "detail": "An unexpected error occurred; quote the instance when reporting it.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "internal_error"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -4831,6 +6937,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:database_unavailable",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "The database (PostgreSQL) cannot be reached; retry after the time given in Retry-After.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "database_unavailable"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -4874,6 +6990,23 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:validation_failed",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "The request has 1 invalid field.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "validation_failed",
+                     *       "errors": [
+                     *         {
+                     *           "field": "email",
+                     *           "code": "isEmail",
+                     *           "message": "email must be an email"
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -4883,6 +7016,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:authentication_required",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "Send a bearer token: Authorization: Bearer <accessToken>.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "authentication_required"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -4892,6 +7035,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:insufficient_role",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "This needs one of the roles admin, staff.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "insufficient_role"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -4901,6 +7054,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:not_found",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "Student 42 was not found.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "not_found"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -4910,6 +7073,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:conflict",
+                     *       "title": "Conflict",
+                     *       "status": 409,
+                     *       "detail": "The request conflicts with the current state.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "conflict"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -4920,6 +7093,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:rate_limited",
+                     *       "title": "Too Many Requests",
+                     *       "status": 429,
+                     *       "detail": "Too many requests; retry after the time given in Retry-After.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "rate_limited"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -4929,6 +7112,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:internal_error",
+                     *       "title": "Internal Server Error",
+                     *       "status": 500,
+                     *       "detail": "An unexpected error occurred; quote the instance when reporting it.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "internal_error"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -4939,6 +7132,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:database_unavailable",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "The database (PostgreSQL) cannot be reached; retry after the time given in Retry-After.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "database_unavailable"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -4994,6 +7197,23 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:validation_failed",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "The request has 1 invalid field.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "validation_failed",
+                     *       "errors": [
+                     *         {
+                     *           "field": "email",
+                     *           "code": "isEmail",
+                     *           "message": "email must be an email"
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -5003,6 +7223,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:authentication_required",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "Send a bearer token: Authorization: Bearer <accessToken>.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "authentication_required"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -5012,6 +7242,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:insufficient_role",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "This needs one of the roles admin, staff.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "insufficient_role"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -5022,6 +7262,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:rate_limited",
+                     *       "title": "Too Many Requests",
+                     *       "status": 429,
+                     *       "detail": "Too many requests; retry after the time given in Retry-After.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "rate_limited"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -5031,6 +7281,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:internal_error",
+                     *       "title": "Internal Server Error",
+                     *       "status": 500,
+                     *       "detail": "An unexpected error occurred; quote the instance when reporting it.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "internal_error"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -5041,6 +7301,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:database_unavailable",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "The database (PostgreSQL) cannot be reached; retry after the time given in Retry-After.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "database_unavailable"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -5108,6 +7378,23 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:validation_failed",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "The request has 1 invalid field.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "validation_failed",
+                     *       "errors": [
+                     *         {
+                     *           "field": "email",
+                     *           "code": "isEmail",
+                     *           "message": "email must be an email"
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -5117,6 +7404,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:authentication_required",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "Send a bearer token: Authorization: Bearer <accessToken>.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "authentication_required"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -5126,6 +7423,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:insufficient_role",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "This needs one of the roles admin, staff.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "insufficient_role"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -5136,6 +7443,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:rate_limited",
+                     *       "title": "Too Many Requests",
+                     *       "status": 429,
+                     *       "detail": "Too many requests; retry after the time given in Retry-After.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "rate_limited"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -5145,6 +7462,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:internal_error",
+                     *       "title": "Internal Server Error",
+                     *       "status": 500,
+                     *       "detail": "An unexpected error occurred; quote the instance when reporting it.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "internal_error"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -5155,6 +7482,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:database_unavailable",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "The database (PostgreSQL) cannot be reached; retry after the time given in Retry-After.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "database_unavailable"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -5218,6 +7555,23 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:validation_failed",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "The request has 1 invalid field.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "validation_failed",
+                     *       "errors": [
+                     *         {
+                     *           "field": "email",
+                     *           "code": "isEmail",
+                     *           "message": "email must be an email"
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -5227,6 +7581,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:authentication_required",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "Send a bearer token: Authorization: Bearer <accessToken>.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "authentication_required"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -5236,6 +7600,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:insufficient_role",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "This needs one of the roles admin, staff.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "insufficient_role"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -5246,6 +7620,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:rate_limited",
+                     *       "title": "Too Many Requests",
+                     *       "status": 429,
+                     *       "detail": "Too many requests; retry after the time given in Retry-After.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "rate_limited"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -5255,6 +7639,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:internal_error",
+                     *       "title": "Internal Server Error",
+                     *       "status": 500,
+                     *       "detail": "An unexpected error occurred; quote the instance when reporting it.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "internal_error"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -5265,6 +7659,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:database_unavailable",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "The database (PostgreSQL) cannot be reached; retry after the time given in Retry-After.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "database_unavailable"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -5295,6 +7699,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:internal_error",
+                     *       "title": "Internal Server Error",
+                     *       "status": 500,
+                     *       "detail": "An unexpected error occurred; quote the instance when reporting it.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "internal_error"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -5325,6 +7739,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:internal_error",
+                     *       "title": "Internal Server Error",
+                     *       "status": 500,
+                     *       "detail": "An unexpected error occurred; quote the instance when reporting it.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "internal_error"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -5335,6 +7759,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:database_unavailable",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "The database (PostgreSQL) cannot be reached; retry after the time given in Retry-After.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "database_unavailable"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -5374,6 +7808,23 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:validation_failed",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "The request has 1 invalid field.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "validation_failed",
+                     *       "errors": [
+                     *         {
+                     *           "field": "email",
+                     *           "code": "isEmail",
+                     *           "message": "email must be an email"
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -5383,6 +7834,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:authentication_required",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "Send a bearer token: Authorization: Bearer <accessToken>.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "authentication_required"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -5392,6 +7853,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:insufficient_role",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "This needs one of the roles admin, staff.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "insufficient_role"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -5401,6 +7872,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:payload_too_large",
+                     *       "title": "Payload Too Large",
+                     *       "status": 413,
+                     *       "detail": "The request body is larger than this route accepts.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "payload_too_large"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -5410,6 +7891,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:unsupported_media_type",
+                     *       "title": "Unsupported Media Type",
+                     *       "status": 415,
+                     *       "detail": "This route does not accept a body of that content type.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "unsupported_media_type"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -5419,6 +7910,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:unprocessable_content",
+                     *       "title": "Unprocessable Entity",
+                     *       "status": 422,
+                     *       "detail": "The request breaks a rule of the domain.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "unprocessable_content"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -5429,6 +7930,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:rate_limited",
+                     *       "title": "Too Many Requests",
+                     *       "status": 429,
+                     *       "detail": "Too many requests; retry after the time given in Retry-After.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "rate_limited"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -5438,6 +7949,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:internal_error",
+                     *       "title": "Internal Server Error",
+                     *       "status": 500,
+                     *       "detail": "An unexpected error occurred; quote the instance when reporting it.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "internal_error"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -5448,6 +7969,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:database_unavailable",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "The database (PostgreSQL) cannot be reached; retry after the time given in Retry-After.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "database_unavailable"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -5485,6 +8016,23 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:validation_failed",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "The request has 1 invalid field.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "validation_failed",
+                     *       "errors": [
+                     *         {
+                     *           "field": "email",
+                     *           "code": "isEmail",
+                     *           "message": "email must be an email"
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -5494,6 +8042,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:authentication_required",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "Send a bearer token: Authorization: Bearer <accessToken>.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "authentication_required"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -5503,6 +8061,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:insufficient_role",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "This needs one of the roles admin, staff.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "insufficient_role"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -5512,6 +8080,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:payload_too_large",
+                     *       "title": "Payload Too Large",
+                     *       "status": 413,
+                     *       "detail": "The request body is larger than this route accepts.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "payload_too_large"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -5521,6 +8099,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:unsupported_media_type",
+                     *       "title": "Unsupported Media Type",
+                     *       "status": 415,
+                     *       "detail": "This route does not accept a body of that content type.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "unsupported_media_type"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -5530,6 +8118,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:unprocessable_content",
+                     *       "title": "Unprocessable Entity",
+                     *       "status": 422,
+                     *       "detail": "The request breaks a rule of the domain.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "unprocessable_content"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -5540,6 +8138,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:rate_limited",
+                     *       "title": "Too Many Requests",
+                     *       "status": 429,
+                     *       "detail": "Too many requests; retry after the time given in Retry-After.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "rate_limited"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -5549,6 +8157,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:internal_error",
+                     *       "title": "Internal Server Error",
+                     *       "status": 500,
+                     *       "detail": "An unexpected error occurred; quote the instance when reporting it.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "internal_error"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -5559,6 +8177,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:database_unavailable",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "The database (PostgreSQL) cannot be reached; retry after the time given in Retry-After.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "database_unavailable"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -5604,6 +8232,23 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:validation_failed",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "The request has 1 invalid field.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "validation_failed",
+                     *       "errors": [
+                     *         {
+                     *           "field": "email",
+                     *           "code": "isEmail",
+                     *           "message": "email must be an email"
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -5613,6 +8258,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:authentication_required",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "Send a bearer token: Authorization: Bearer <accessToken>.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "authentication_required"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -5622,6 +8277,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:insufficient_role",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "This needs one of the roles admin, staff.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "insufficient_role"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -5631,6 +8296,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:not_found",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "Student 42 was not found.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "not_found"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -5641,6 +8316,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:rate_limited",
+                     *       "title": "Too Many Requests",
+                     *       "status": 429,
+                     *       "detail": "Too many requests; retry after the time given in Retry-After.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "rate_limited"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -5650,6 +8335,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:internal_error",
+                     *       "title": "Internal Server Error",
+                     *       "status": 500,
+                     *       "detail": "An unexpected error occurred; quote the instance when reporting it.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "internal_error"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -5660,6 +8355,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:database_unavailable",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "The database (PostgreSQL) cannot be reached; retry after the time given in Retry-After.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "database_unavailable"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -5698,6 +8403,23 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:validation_failed",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "The request has 1 invalid field.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "validation_failed",
+                     *       "errors": [
+                     *         {
+                     *           "field": "email",
+                     *           "code": "isEmail",
+                     *           "message": "email must be an email"
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -5707,6 +8429,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:authentication_required",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "Send a bearer token: Authorization: Bearer <accessToken>.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "authentication_required"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -5716,6 +8448,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:insufficient_role",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "This needs one of the roles admin, staff.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "insufficient_role"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -5725,6 +8467,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:not_found",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "Student 42 was not found.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "not_found"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -5734,6 +8486,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:conflict",
+                     *       "title": "Conflict",
+                     *       "status": 409,
+                     *       "detail": "The request conflicts with the current state.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "conflict"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -5743,6 +8505,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:unprocessable_content",
+                     *       "title": "Unprocessable Entity",
+                     *       "status": 422,
+                     *       "detail": "The request breaks a rule of the domain.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "unprocessable_content"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -5753,6 +8525,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:rate_limited",
+                     *       "title": "Too Many Requests",
+                     *       "status": 429,
+                     *       "detail": "Too many requests; retry after the time given in Retry-After.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "rate_limited"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -5762,6 +8544,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:internal_error",
+                     *       "title": "Internal Server Error",
+                     *       "status": 500,
+                     *       "detail": "An unexpected error occurred; quote the instance when reporting it.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "internal_error"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -5772,6 +8564,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:database_unavailable",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "The database (PostgreSQL) cannot be reached; retry after the time given in Retry-After.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "database_unavailable"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -5809,6 +8611,23 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:validation_failed",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "The request has 1 invalid field.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "validation_failed",
+                     *       "errors": [
+                     *         {
+                     *           "field": "email",
+                     *           "code": "isEmail",
+                     *           "message": "email must be an email"
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -5818,6 +8637,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:authentication_required",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "Send a bearer token: Authorization: Bearer <accessToken>.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "authentication_required"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -5827,6 +8656,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:insufficient_role",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "This needs one of the roles admin, staff.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "insufficient_role"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -5836,6 +8675,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:not_found",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "Student 42 was not found.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "not_found"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -5846,6 +8695,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:rate_limited",
+                     *       "title": "Too Many Requests",
+                     *       "status": 429,
+                     *       "detail": "Too many requests; retry after the time given in Retry-After.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "rate_limited"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -5855,6 +8714,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:internal_error",
+                     *       "title": "Internal Server Error",
+                     *       "status": 500,
+                     *       "detail": "An unexpected error occurred; quote the instance when reporting it.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "internal_error"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -5865,6 +8734,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:database_unavailable",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "The database (PostgreSQL) cannot be reached; retry after the time given in Retry-After.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "database_unavailable"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -5904,6 +8783,23 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:validation_failed",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "The request has 1 invalid field.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "validation_failed",
+                     *       "errors": [
+                     *         {
+                     *           "field": "email",
+                     *           "code": "isEmail",
+                     *           "message": "email must be an email"
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -5913,6 +8809,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:authentication_required",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "Send a bearer token: Authorization: Bearer <accessToken>.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "authentication_required"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -5922,6 +8828,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:insufficient_role",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "This needs one of the roles admin, staff.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "insufficient_role"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -5931,6 +8847,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:payload_too_large",
+                     *       "title": "Payload Too Large",
+                     *       "status": 413,
+                     *       "detail": "The request body is larger than this route accepts.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "payload_too_large"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -5940,6 +8866,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:unsupported_media_type",
+                     *       "title": "Unsupported Media Type",
+                     *       "status": 415,
+                     *       "detail": "This route does not accept a body of that content type.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "unsupported_media_type"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -5949,6 +8885,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:unprocessable_content",
+                     *       "title": "Unprocessable Entity",
+                     *       "status": 422,
+                     *       "detail": "The request breaks a rule of the domain.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "unprocessable_content"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -5959,6 +8905,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:rate_limited",
+                     *       "title": "Too Many Requests",
+                     *       "status": 429,
+                     *       "detail": "Too many requests; retry after the time given in Retry-After.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "rate_limited"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -5968,6 +8924,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:internal_error",
+                     *       "title": "Internal Server Error",
+                     *       "status": 500,
+                     *       "detail": "An unexpected error occurred; quote the instance when reporting it.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "internal_error"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -5978,6 +8944,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:database_unavailable",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "The database (PostgreSQL) cannot be reached; retry after the time given in Retry-After.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "database_unavailable"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -6017,6 +8993,23 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:validation_failed",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "The request has 1 invalid field.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "validation_failed",
+                     *       "errors": [
+                     *         {
+                     *           "field": "email",
+                     *           "code": "isEmail",
+                     *           "message": "email must be an email"
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -6026,6 +9019,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:authentication_required",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "Send a bearer token: Authorization: Bearer <accessToken>.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "authentication_required"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -6035,6 +9038,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:insufficient_role",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "This needs one of the roles admin, staff.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "insufficient_role"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -6044,6 +9057,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:payload_too_large",
+                     *       "title": "Payload Too Large",
+                     *       "status": 413,
+                     *       "detail": "The request body is larger than this route accepts.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "payload_too_large"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -6053,6 +9076,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:unsupported_media_type",
+                     *       "title": "Unsupported Media Type",
+                     *       "status": 415,
+                     *       "detail": "This route does not accept a body of that content type.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "unsupported_media_type"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -6062,6 +9095,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:unprocessable_content",
+                     *       "title": "Unprocessable Entity",
+                     *       "status": 422,
+                     *       "detail": "The request breaks a rule of the domain.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "unprocessable_content"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -6072,6 +9115,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:rate_limited",
+                     *       "title": "Too Many Requests",
+                     *       "status": 429,
+                     *       "detail": "Too many requests; retry after the time given in Retry-After.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "rate_limited"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -6081,6 +9134,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:internal_error",
+                     *       "title": "Internal Server Error",
+                     *       "status": 500,
+                     *       "detail": "An unexpected error occurred; quote the instance when reporting it.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "internal_error"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -6091,6 +9154,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:database_unavailable",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "The database (PostgreSQL) cannot be reached; retry after the time given in Retry-After.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "database_unavailable"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -6135,6 +9208,23 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:validation_failed",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "The request has 1 invalid field.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "validation_failed",
+                     *       "errors": [
+                     *         {
+                     *           "field": "email",
+                     *           "code": "isEmail",
+                     *           "message": "email must be an email"
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -6144,6 +9234,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:authentication_required",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "Send a bearer token: Authorization: Bearer <accessToken>.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "authentication_required"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -6153,6 +9253,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:insufficient_role",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "This needs one of the roles admin, staff.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "insufficient_role"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -6163,6 +9273,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:rate_limited",
+                     *       "title": "Too Many Requests",
+                     *       "status": 429,
+                     *       "detail": "Too many requests; retry after the time given in Retry-After.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "rate_limited"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -6172,6 +9292,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:internal_error",
+                     *       "title": "Internal Server Error",
+                     *       "status": 500,
+                     *       "detail": "An unexpected error occurred; quote the instance when reporting it.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "internal_error"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -6182,6 +9312,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:database_unavailable",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "The database (PostgreSQL) cannot be reached; retry after the time given in Retry-After.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "database_unavailable"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -6225,6 +9365,23 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:validation_failed",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "The request has 1 invalid field.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "validation_failed",
+                     *       "errors": [
+                     *         {
+                     *           "field": "email",
+                     *           "code": "isEmail",
+                     *           "message": "email must be an email"
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -6234,6 +9391,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:authentication_required",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "Send a bearer token: Authorization: Bearer <accessToken>.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "authentication_required"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -6243,6 +9410,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:payload_too_large",
+                     *       "title": "Payload Too Large",
+                     *       "status": 413,
+                     *       "detail": "The request body is larger than this route accepts.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "payload_too_large"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -6252,6 +9429,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:unsupported_media_type",
+                     *       "title": "Unsupported Media Type",
+                     *       "status": 415,
+                     *       "detail": "This route does not accept a body of that content type.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "unsupported_media_type"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -6261,6 +9448,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:unprocessable_content",
+                     *       "title": "Unprocessable Entity",
+                     *       "status": 422,
+                     *       "detail": "The request breaks a rule of the domain.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "unprocessable_content"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -6271,6 +9468,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:rate_limited",
+                     *       "title": "Too Many Requests",
+                     *       "status": 429,
+                     *       "detail": "Too many requests; retry after the time given in Retry-After.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "rate_limited"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -6280,6 +9487,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:internal_error",
+                     *       "title": "Internal Server Error",
+                     *       "status": 500,
+                     *       "detail": "An unexpected error occurred; quote the instance when reporting it.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "internal_error"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -6290,6 +9507,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:database_unavailable",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "The database (PostgreSQL) cannot be reached; retry after the time given in Retry-After.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "database_unavailable"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -6326,6 +9553,23 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:validation_failed",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "The request has 1 invalid field.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "validation_failed",
+                     *       "errors": [
+                     *         {
+                     *           "field": "email",
+                     *           "code": "isEmail",
+                     *           "message": "email must be an email"
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -6335,6 +9579,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:authentication_required",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "Send a bearer token: Authorization: Bearer <accessToken>.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "authentication_required"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -6344,6 +9598,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:not_found",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "Student 42 was not found.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "not_found"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -6354,6 +9618,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:rate_limited",
+                     *       "title": "Too Many Requests",
+                     *       "status": 429,
+                     *       "detail": "Too many requests; retry after the time given in Retry-After.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "rate_limited"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -6363,6 +9637,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:internal_error",
+                     *       "title": "Internal Server Error",
+                     *       "status": 500,
+                     *       "detail": "An unexpected error occurred; quote the instance when reporting it.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "internal_error"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -6373,6 +9657,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:database_unavailable",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "The database (PostgreSQL) cannot be reached; retry after the time given in Retry-After.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "database_unavailable"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -6422,6 +9716,23 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:validation_failed",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "The request has 1 invalid field.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "validation_failed",
+                     *       "errors": [
+                     *         {
+                     *           "field": "email",
+                     *           "code": "isEmail",
+                     *           "message": "email must be an email"
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -6431,6 +9742,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:authentication_required",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "Send a bearer token: Authorization: Bearer <accessToken>.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "authentication_required"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -6440,6 +9761,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:not_found",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "Student 42 was not found.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "not_found"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -6449,6 +9780,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:conflict",
+                     *       "title": "Conflict",
+                     *       "status": 409,
+                     *       "detail": "The request conflicts with the current state.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "conflict"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -6459,6 +9800,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:rate_limited",
+                     *       "title": "Too Many Requests",
+                     *       "status": 429,
+                     *       "detail": "Too many requests; retry after the time given in Retry-After.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "rate_limited"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -6468,6 +9819,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:internal_error",
+                     *       "title": "Internal Server Error",
+                     *       "status": 500,
+                     *       "detail": "An unexpected error occurred; quote the instance when reporting it.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "internal_error"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -6478,6 +9839,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:database_unavailable",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "The database (PostgreSQL) cannot be reached; retry after the time given in Retry-After.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "database_unavailable"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -6518,6 +9889,23 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:validation_failed",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "The request has 1 invalid field.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "validation_failed",
+                     *       "errors": [
+                     *         {
+                     *           "field": "email",
+                     *           "code": "isEmail",
+                     *           "message": "email must be an email"
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -6527,6 +9915,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:authentication_required",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "Send a bearer token: Authorization: Bearer <accessToken>.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "authentication_required"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -6536,6 +9934,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:not_found",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "Student 42 was not found.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "not_found"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -6545,6 +9953,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:conflict",
+                     *       "title": "Conflict",
+                     *       "status": 409,
+                     *       "detail": "The request conflicts with the current state.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "conflict"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -6554,6 +9972,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:payload_too_large",
+                     *       "title": "Payload Too Large",
+                     *       "status": 413,
+                     *       "detail": "The request body is larger than this route accepts.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "payload_too_large"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -6563,6 +9991,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:unsupported_media_type",
+                     *       "title": "Unsupported Media Type",
+                     *       "status": 415,
+                     *       "detail": "This route does not accept a body of that content type.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "unsupported_media_type"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -6573,6 +10011,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:rate_limited",
+                     *       "title": "Too Many Requests",
+                     *       "status": 429,
+                     *       "detail": "Too many requests; retry after the time given in Retry-After.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "rate_limited"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -6582,6 +10030,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:internal_error",
+                     *       "title": "Internal Server Error",
+                     *       "status": 500,
+                     *       "detail": "An unexpected error occurred; quote the instance when reporting it.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "internal_error"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -6592,6 +10050,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:database_unavailable",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "The database (PostgreSQL) cannot be reached; retry after the time given in Retry-After.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "database_unavailable"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -6631,6 +10099,23 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:validation_failed",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "The request has 1 invalid field.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "validation_failed",
+                     *       "errors": [
+                     *         {
+                     *           "field": "email",
+                     *           "code": "isEmail",
+                     *           "message": "email must be an email"
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -6640,6 +10125,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:authentication_required",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "Send a bearer token: Authorization: Bearer <accessToken>.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "authentication_required"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -6649,6 +10144,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:not_found",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "Student 42 was not found.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "not_found"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -6659,6 +10164,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:rate_limited",
+                     *       "title": "Too Many Requests",
+                     *       "status": 429,
+                     *       "detail": "Too many requests; retry after the time given in Retry-After.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "rate_limited"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -6668,6 +10183,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:internal_error",
+                     *       "title": "Internal Server Error",
+                     *       "status": 500,
+                     *       "detail": "An unexpected error occurred; quote the instance when reporting it.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "internal_error"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -6678,6 +10203,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:database_unavailable",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "The database (PostgreSQL) cannot be reached; retry after the time given in Retry-After.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "database_unavailable"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -6718,6 +10253,23 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:validation_failed",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "The request has 1 invalid field.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "validation_failed",
+                     *       "errors": [
+                     *         {
+                     *           "field": "email",
+                     *           "code": "isEmail",
+                     *           "message": "email must be an email"
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -6727,6 +10279,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:authentication_required",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "Send a bearer token: Authorization: Bearer <accessToken>.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "authentication_required"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -6736,6 +10298,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:not_found",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "Student 42 was not found.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "not_found"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -6745,6 +10317,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:conflict",
+                     *       "title": "Conflict",
+                     *       "status": 409,
+                     *       "detail": "The request conflicts with the current state.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "conflict"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -6754,6 +10336,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:payload_too_large",
+                     *       "title": "Payload Too Large",
+                     *       "status": 413,
+                     *       "detail": "The request body is larger than this route accepts.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "payload_too_large"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -6763,6 +10355,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:unsupported_media_type",
+                     *       "title": "Unsupported Media Type",
+                     *       "status": 415,
+                     *       "detail": "This route does not accept a body of that content type.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "unsupported_media_type"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -6773,6 +10375,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:rate_limited",
+                     *       "title": "Too Many Requests",
+                     *       "status": 429,
+                     *       "detail": "Too many requests; retry after the time given in Retry-After.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "rate_limited"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -6782,6 +10394,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:internal_error",
+                     *       "title": "Internal Server Error",
+                     *       "status": 500,
+                     *       "detail": "An unexpected error occurred; quote the instance when reporting it.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "internal_error"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -6792,6 +10414,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:database_unavailable",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "The database (PostgreSQL) cannot be reached; retry after the time given in Retry-After.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "database_unavailable"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -6832,6 +10464,23 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:validation_failed",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "The request has 1 invalid field.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "validation_failed",
+                     *       "errors": [
+                     *         {
+                     *           "field": "email",
+                     *           "code": "isEmail",
+                     *           "message": "email must be an email"
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -6841,6 +10490,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:authentication_required",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "Send a bearer token: Authorization: Bearer <accessToken>.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "authentication_required"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -6850,6 +10509,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:not_found",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "Student 42 was not found.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "not_found"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -6859,6 +10528,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:conflict",
+                     *       "title": "Conflict",
+                     *       "status": 409,
+                     *       "detail": "The request conflicts with the current state.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "conflict"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -6868,6 +10547,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:payload_too_large",
+                     *       "title": "Payload Too Large",
+                     *       "status": 413,
+                     *       "detail": "The request body is larger than this route accepts.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "payload_too_large"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -6877,6 +10566,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:unsupported_media_type",
+                     *       "title": "Unsupported Media Type",
+                     *       "status": 415,
+                     *       "detail": "This route does not accept a body of that content type.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "unsupported_media_type"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -6887,6 +10586,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:rate_limited",
+                     *       "title": "Too Many Requests",
+                     *       "status": 429,
+                     *       "detail": "Too many requests; retry after the time given in Retry-After.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "rate_limited"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -6896,6 +10605,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:internal_error",
+                     *       "title": "Internal Server Error",
+                     *       "status": 500,
+                     *       "detail": "An unexpected error occurred; quote the instance when reporting it.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "internal_error"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -6906,6 +10625,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:database_unavailable",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "The database (PostgreSQL) cannot be reached; retry after the time given in Retry-After.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "database_unavailable"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -6958,6 +10687,23 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:validation_failed",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "The request has 1 invalid field.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "validation_failed",
+                     *       "errors": [
+                     *         {
+                     *           "field": "email",
+                     *           "code": "isEmail",
+                     *           "message": "email must be an email"
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -6967,6 +10713,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:authentication_required",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "Send a bearer token: Authorization: Bearer <accessToken>.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "authentication_required"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -6976,6 +10732,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:insufficient_role",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "This needs one of the roles admin, staff.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "insufficient_role"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -6986,6 +10752,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:rate_limited",
+                     *       "title": "Too Many Requests",
+                     *       "status": 429,
+                     *       "detail": "Too many requests; retry after the time given in Retry-After.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "rate_limited"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -6995,6 +10771,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:internal_error",
+                     *       "title": "Internal Server Error",
+                     *       "status": 500,
+                     *       "detail": "An unexpected error occurred; quote the instance when reporting it.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "internal_error"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -7005,6 +10791,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:database_unavailable",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "The database (PostgreSQL) cannot be reached; retry after the time given in Retry-After.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "database_unavailable"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -7042,6 +10838,23 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:validation_failed",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "The request has 1 invalid field.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "validation_failed",
+                     *       "errors": [
+                     *         {
+                     *           "field": "email",
+                     *           "code": "isEmail",
+                     *           "message": "email must be an email"
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -7051,6 +10864,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:authentication_required",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "Send a bearer token: Authorization: Bearer <accessToken>.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "authentication_required"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -7060,6 +10883,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:insufficient_role",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "This needs one of the roles admin, staff.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "insufficient_role"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -7069,6 +10902,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:conflict",
+                     *       "title": "Conflict",
+                     *       "status": 409,
+                     *       "detail": "The request conflicts with the current state.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "conflict"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -7078,6 +10921,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:payload_too_large",
+                     *       "title": "Payload Too Large",
+                     *       "status": 413,
+                     *       "detail": "The request body is larger than this route accepts.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "payload_too_large"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -7087,6 +10940,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:unsupported_media_type",
+                     *       "title": "Unsupported Media Type",
+                     *       "status": 415,
+                     *       "detail": "This route does not accept a body of that content type.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "unsupported_media_type"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -7097,6 +10960,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:rate_limited",
+                     *       "title": "Too Many Requests",
+                     *       "status": 429,
+                     *       "detail": "Too many requests; retry after the time given in Retry-After.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "rate_limited"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -7106,6 +10979,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:internal_error",
+                     *       "title": "Internal Server Error",
+                     *       "status": 500,
+                     *       "detail": "An unexpected error occurred; quote the instance when reporting it.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "internal_error"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -7116,6 +10999,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:database_unavailable",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "The database (PostgreSQL) cannot be reached; retry after the time given in Retry-After.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "database_unavailable"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -7152,6 +11045,23 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:validation_failed",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "The request has 1 invalid field.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "validation_failed",
+                     *       "errors": [
+                     *         {
+                     *           "field": "email",
+                     *           "code": "isEmail",
+                     *           "message": "email must be an email"
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -7161,6 +11071,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:authentication_required",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "Send a bearer token: Authorization: Bearer <accessToken>.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "authentication_required"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -7170,6 +11090,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:insufficient_role",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "This needs one of the roles admin, staff.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "insufficient_role"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -7179,6 +11109,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:not_found",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "Student 42 was not found.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "not_found"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -7189,6 +11129,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:rate_limited",
+                     *       "title": "Too Many Requests",
+                     *       "status": 429,
+                     *       "detail": "Too many requests; retry after the time given in Retry-After.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "rate_limited"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -7198,6 +11148,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:internal_error",
+                     *       "title": "Internal Server Error",
+                     *       "status": 500,
+                     *       "detail": "An unexpected error occurred; quote the instance when reporting it.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "internal_error"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -7208,6 +11168,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:database_unavailable",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "The database (PostgreSQL) cannot be reached; retry after the time given in Retry-After.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "database_unavailable"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -7242,6 +11212,23 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:validation_failed",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "The request has 1 invalid field.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "validation_failed",
+                     *       "errors": [
+                     *         {
+                     *           "field": "email",
+                     *           "code": "isEmail",
+                     *           "message": "email must be an email"
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -7251,6 +11238,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:authentication_required",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "Send a bearer token: Authorization: Bearer <accessToken>.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "authentication_required"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -7260,6 +11257,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:insufficient_role",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "This needs one of the roles admin, staff.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "insufficient_role"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -7269,6 +11276,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:not_found",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "Student 42 was not found.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "not_found"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -7279,6 +11296,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:rate_limited",
+                     *       "title": "Too Many Requests",
+                     *       "status": 429,
+                     *       "detail": "Too many requests; retry after the time given in Retry-After.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "rate_limited"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -7288,6 +11315,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:internal_error",
+                     *       "title": "Internal Server Error",
+                     *       "status": 500,
+                     *       "detail": "An unexpected error occurred; quote the instance when reporting it.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "internal_error"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -7298,6 +11335,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:database_unavailable",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "The database (PostgreSQL) cannot be reached; retry after the time given in Retry-After.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "database_unavailable"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -7338,6 +11385,23 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:validation_failed",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "The request has 1 invalid field.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "validation_failed",
+                     *       "errors": [
+                     *         {
+                     *           "field": "email",
+                     *           "code": "isEmail",
+                     *           "message": "email must be an email"
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -7347,6 +11411,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:authentication_required",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "Send a bearer token: Authorization: Bearer <accessToken>.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "authentication_required"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -7356,6 +11430,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:insufficient_role",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "This needs one of the roles admin, staff.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "insufficient_role"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -7365,6 +11449,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:not_found",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "Student 42 was not found.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "not_found"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -7374,6 +11468,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:conflict",
+                     *       "title": "Conflict",
+                     *       "status": 409,
+                     *       "detail": "The request conflicts with the current state.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "conflict"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -7383,6 +11487,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:payload_too_large",
+                     *       "title": "Payload Too Large",
+                     *       "status": 413,
+                     *       "detail": "The request body is larger than this route accepts.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "payload_too_large"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -7392,6 +11506,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:unsupported_media_type",
+                     *       "title": "Unsupported Media Type",
+                     *       "status": 415,
+                     *       "detail": "This route does not accept a body of that content type.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "unsupported_media_type"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -7402,6 +11526,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:rate_limited",
+                     *       "title": "Too Many Requests",
+                     *       "status": 429,
+                     *       "detail": "Too many requests; retry after the time given in Retry-After.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "rate_limited"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -7411,6 +11545,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:internal_error",
+                     *       "title": "Internal Server Error",
+                     *       "status": 500,
+                     *       "detail": "An unexpected error occurred; quote the instance when reporting it.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "internal_error"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -7421,6 +11565,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:database_unavailable",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "The database (PostgreSQL) cannot be reached; retry after the time given in Retry-After.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "database_unavailable"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -7457,6 +11611,23 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:validation_failed",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "The request has 1 invalid field.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "validation_failed",
+                     *       "errors": [
+                     *         {
+                     *           "field": "email",
+                     *           "code": "isEmail",
+                     *           "message": "email must be an email"
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -7466,6 +11637,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:authentication_required",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "Send a bearer token: Authorization: Bearer <accessToken>.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "authentication_required"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -7475,6 +11656,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:insufficient_role",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "This needs one of the roles admin, staff.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "insufficient_role"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -7484,6 +11675,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:not_found",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "Student 42 was not found.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "not_found"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -7493,6 +11694,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:conflict",
+                     *       "title": "Conflict",
+                     *       "status": 409,
+                     *       "detail": "The request conflicts with the current state.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "conflict"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -7503,6 +11714,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:rate_limited",
+                     *       "title": "Too Many Requests",
+                     *       "status": 429,
+                     *       "detail": "Too many requests; retry after the time given in Retry-After.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "rate_limited"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -7512,6 +11733,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:internal_error",
+                     *       "title": "Internal Server Error",
+                     *       "status": 500,
+                     *       "detail": "An unexpected error occurred; quote the instance when reporting it.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "internal_error"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -7522,6 +11753,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:database_unavailable",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "The database (PostgreSQL) cannot be reached; retry after the time given in Retry-After.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "database_unavailable"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -7566,6 +11807,23 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:validation_failed",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "The request has 1 invalid field.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "validation_failed",
+                     *       "errors": [
+                     *         {
+                     *           "field": "email",
+                     *           "code": "isEmail",
+                     *           "message": "email must be an email"
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -7575,6 +11833,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:authentication_required",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "Send a bearer token: Authorization: Bearer <accessToken>.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "authentication_required"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -7584,6 +11852,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:insufficient_role",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "This needs one of the roles admin, staff.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "insufficient_role"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -7594,6 +11872,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:rate_limited",
+                     *       "title": "Too Many Requests",
+                     *       "status": 429,
+                     *       "detail": "Too many requests; retry after the time given in Retry-After.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "rate_limited"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -7603,6 +11891,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:internal_error",
+                     *       "title": "Internal Server Error",
+                     *       "status": 500,
+                     *       "detail": "An unexpected error occurred; quote the instance when reporting it.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "internal_error"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -7613,6 +11911,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:database_unavailable",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "The database (PostgreSQL) cannot be reached; retry after the time given in Retry-After.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "database_unavailable"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -7650,6 +11958,23 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:validation_failed",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "The request has 1 invalid field.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "validation_failed",
+                     *       "errors": [
+                     *         {
+                     *           "field": "email",
+                     *           "code": "isEmail",
+                     *           "message": "email must be an email"
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -7659,6 +11984,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:authentication_required",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "Send a bearer token: Authorization: Bearer <accessToken>.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "authentication_required"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -7668,6 +12003,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:insufficient_role",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "This needs one of the roles admin, staff.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "insufficient_role"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -7677,6 +12022,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:conflict",
+                     *       "title": "Conflict",
+                     *       "status": 409,
+                     *       "detail": "The request conflicts with the current state.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "conflict"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -7686,6 +12041,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:payload_too_large",
+                     *       "title": "Payload Too Large",
+                     *       "status": 413,
+                     *       "detail": "The request body is larger than this route accepts.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "payload_too_large"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -7695,6 +12060,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:unsupported_media_type",
+                     *       "title": "Unsupported Media Type",
+                     *       "status": 415,
+                     *       "detail": "This route does not accept a body of that content type.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "unsupported_media_type"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -7705,6 +12080,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:rate_limited",
+                     *       "title": "Too Many Requests",
+                     *       "status": 429,
+                     *       "detail": "Too many requests; retry after the time given in Retry-After.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "rate_limited"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -7714,6 +12099,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:internal_error",
+                     *       "title": "Internal Server Error",
+                     *       "status": 500,
+                     *       "detail": "An unexpected error occurred; quote the instance when reporting it.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "internal_error"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -7724,6 +12119,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:database_unavailable",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "The database (PostgreSQL) cannot be reached; retry after the time given in Retry-After.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "database_unavailable"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -7760,6 +12165,23 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:validation_failed",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "The request has 1 invalid field.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "validation_failed",
+                     *       "errors": [
+                     *         {
+                     *           "field": "email",
+                     *           "code": "isEmail",
+                     *           "message": "email must be an email"
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -7769,6 +12191,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:authentication_required",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "Send a bearer token: Authorization: Bearer <accessToken>.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "authentication_required"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -7778,6 +12210,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:insufficient_role",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "This needs one of the roles admin, staff.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "insufficient_role"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -7787,6 +12229,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:not_found",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "Student 42 was not found.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "not_found"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -7797,6 +12249,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:rate_limited",
+                     *       "title": "Too Many Requests",
+                     *       "status": 429,
+                     *       "detail": "Too many requests; retry after the time given in Retry-After.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "rate_limited"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -7806,6 +12268,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:internal_error",
+                     *       "title": "Internal Server Error",
+                     *       "status": 500,
+                     *       "detail": "An unexpected error occurred; quote the instance when reporting it.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "internal_error"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -7816,6 +12288,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:database_unavailable",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "The database (PostgreSQL) cannot be reached; retry after the time given in Retry-After.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "database_unavailable"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -7856,6 +12338,23 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:validation_failed",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "The request has 1 invalid field.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "validation_failed",
+                     *       "errors": [
+                     *         {
+                     *           "field": "email",
+                     *           "code": "isEmail",
+                     *           "message": "email must be an email"
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -7865,6 +12364,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:authentication_required",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "Send a bearer token: Authorization: Bearer <accessToken>.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "authentication_required"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -7874,6 +12383,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:insufficient_role",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "This needs one of the roles admin, staff.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "insufficient_role"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -7883,6 +12402,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:not_found",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "Student 42 was not found.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "not_found"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -7892,6 +12421,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:conflict",
+                     *       "title": "Conflict",
+                     *       "status": 409,
+                     *       "detail": "The request conflicts with the current state.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "conflict"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -7901,6 +12440,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:payload_too_large",
+                     *       "title": "Payload Too Large",
+                     *       "status": 413,
+                     *       "detail": "The request body is larger than this route accepts.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "payload_too_large"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -7910,6 +12459,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:unsupported_media_type",
+                     *       "title": "Unsupported Media Type",
+                     *       "status": 415,
+                     *       "detail": "This route does not accept a body of that content type.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "unsupported_media_type"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -7920,6 +12479,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:rate_limited",
+                     *       "title": "Too Many Requests",
+                     *       "status": 429,
+                     *       "detail": "Too many requests; retry after the time given in Retry-After.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "rate_limited"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -7929,6 +12498,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:internal_error",
+                     *       "title": "Internal Server Error",
+                     *       "status": 500,
+                     *       "detail": "An unexpected error occurred; quote the instance when reporting it.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "internal_error"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };
@@ -7939,6 +12518,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:database_unavailable",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "The database (PostgreSQL) cannot be reached; retry after the time given in Retry-After.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "database_unavailable"
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
                 };
             };

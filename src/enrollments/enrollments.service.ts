@@ -101,7 +101,7 @@ function unknownReferences(input: CreateEnrollmentDto, studentMissing: boolean, 
   }
   return new ProblemException({
     status: 422,
-    code: errors[0].code,
+    code: studentMissing ? 'unknown_student' : 'unknown_course',
     title: 'Unprocessable Content',
     detail: errors.map((error) => error.message).join(' '),
     errors,

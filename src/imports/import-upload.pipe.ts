@@ -2,6 +2,7 @@ import { createParamDecorator, ExecutionContext, Injectable, PipeTransform } fro
 import type { FastifyRequest } from 'fastify';
 import { randomUUID } from 'node:crypto';
 import { Readable } from 'node:stream';
+import { ProblemCode } from '../common/problem/problem-codes';
 import { ProblemException } from '../common/problem/problem.exception';
 import { findUnstorableText } from '../common/validation/storable-text';
 import { createValidationPipe } from '../common/validation/validation.pipe';
@@ -15,7 +16,7 @@ interface ReceivedUpload {
   file: (StoredFile & { fileName: string }) | null;
 }
 
-const MULTIPART_LIMIT_CODES: Record<string, { status: 400 | 413; code: string; detail: string }> = {
+const MULTIPART_LIMIT_CODES: Record<string, { status: 400 | 413; code: ProblemCode; detail: string }> = {
   FST_REQ_FILE_TOO_LARGE: { status: 413, code: 'file_too_large', detail: 'The file is larger than the import limit (IMPORT_MAX_FILE_MB).' },
   FST_FILES_LIMIT: { status: 400, code: 'too_many_files', detail: 'Send exactly one file per import.' },
   FST_PARTS_LIMIT: { status: 400, code: 'too_many_parts', detail: 'The form has too many parts.' },
@@ -23,7 +24,7 @@ const MULTIPART_LIMIT_CODES: Record<string, { status: 400 | 413; code: string; d
   FST_INVALID_MULTIPART_CONTENT_TYPE: { status: 400, code: 'multipart_required', detail: 'Send the file as multipart/form-data.' },
 };
 
-function uploadProblem(status: 400 | 413 | 415 | 422, code: string, title: string, detail: string): ProblemException {
+function uploadProblem(status: 400 | 413 | 415 | 422, code: ProblemCode, title: string, detail: string): ProblemException {
   return new ProblemException({ status, code, title, detail });
 }
 

@@ -22,7 +22,7 @@ class FailingAfterWriteController {
     await this.em.transactional(async (em) => {
       em.create(Student, { studentId: 'ROLLED1', email: 'rolled@school.example', firstName: 'R', lastName: 'B' });
       await em.flush();
-      throw new ProblemException({ status: 422, code: 'simulated_failure', title: 'Unprocessable Content', detail: 'after the write' });
+      throw new ProblemException({ status: 422, code: 'preview_not_committable', title: 'Unprocessable Content', detail: 'after the write' });
     });
   }
 }
@@ -151,7 +151,7 @@ describe('audit trail', () => {
       expect(response.status).toBe(422);
       const students = await database.query(`select 1 from students where student_id = 'ROLLED1'`);
       expect(students.rowCount).toBe(0);
-      expect(await rowOfRequest('audit-rollback-1')).toMatchObject({ action: 'bulk_import', success: false, statusCode: 422, errorCode: 'simulated_failure' });
+      expect(await rowOfRequest('audit-rollback-1')).toMatchObject({ action: 'bulk_import', success: false, statusCode: 422, errorCode: 'preview_not_committable' });
     });
   });
 

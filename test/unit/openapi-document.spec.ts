@@ -1,14 +1,19 @@
 import type { OpenAPIObject } from '@nestjs/swagger';
 import { finishDocument } from '../../src/common/openapi/openapi-document';
 
-const PROBLEM_SCHEMA = { 'application/problem+json': { schema: { $ref: '#/components/schemas/ProblemDetailsDto' } } };
+const problemOf = (status: number, code: string) => ({
+  'application/problem+json': {
+    schema: { $ref: '#/components/schemas/ProblemDetailsDto' },
+    example: expect.objectContaining({ status, code, type: `urn:problem:sms:${code}` }),
+  },
+});
 const RESPONSE_500 = {
   description: 'An unexpected error; the body names the request id to quote.',
-  content: PROBLEM_SCHEMA,
+  content: problemOf(500, 'internal_error'),
 };
 const RESPONSE_429 = {
   description: 'Rate limit exceeded; `Retry-After` says how many seconds to wait.',
-  content: PROBLEM_SCHEMA,
+  content: problemOf(429, 'rate_limited'),
   headers: { 'Retry-After': { $ref: '#/components/headers/Retry-After' } },
 };
 const REQUEST_ID_HEADER = { 'X-Request-ID': { $ref: '#/components/headers/X-Request-ID' } };

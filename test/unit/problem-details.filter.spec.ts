@@ -35,7 +35,7 @@ describe('toProblem', () => {
     it('keeps status, code, title, detail, errors, headers and extensions', () => {
       const error = new ProblemException({
         status: 503,
-        code: 'dependency_down',
+        code: 'dependency_unavailable',
         title: 'Service Unavailable',
         detail: 'Redis is down.',
         errors: [{ field: 'redis', code: 'down', message: 'redis is down' }],
@@ -45,12 +45,12 @@ describe('toProblem', () => {
       const { body, headers } = toProblem(error, REQUEST_ID);
       expect(body).toStrictEqual({
         checks: { database: 'up', redis: 'down' },
-        type: 'urn:problem:sms:dependency_down',
+        type: 'urn:problem:sms:dependency_unavailable',
         title: 'Service Unavailable',
         status: 503,
         detail: 'Redis is down.',
         instance: REQUEST_ID,
-        code: 'dependency_down',
+        code: 'dependency_unavailable',
         errors: [{ field: 'redis', code: 'down', message: 'redis is down' }],
       });
       expect(headers).toStrictEqual({ 'Retry-After': '5' });
@@ -85,16 +85,16 @@ describe('toProblem', () => {
       const { body } = toProblem(
         new ProblemException({
           status: 422,
-          code: 'rule_broken',
+          code: 'preview_not_committable',
           title: 'Unprocessable Content',
           extensions: { status: 200, code: 'ok', instance: 'forged', type: 'forged', extra: 1 },
         }),
         REQUEST_ID,
       );
       expect(body.status).toBe(422);
-      expect(body.code).toBe('rule_broken');
+      expect(body.code).toBe('preview_not_committable');
       expect(body.instance).toBe(REQUEST_ID);
-      expect(body.type).toBe('urn:problem:sms:rule_broken');
+      expect(body.type).toBe('urn:problem:sms:preview_not_committable');
       expect(body.extra).toBe(1);
     });
 
@@ -113,14 +113,14 @@ describe('toProblem', () => {
     });
 
     it('maps the notFound helper', () => {
-      const { body } = toProblem(ProblemException.notFound('Student 7', 'student_not_found'), REQUEST_ID);
+      const { body } = toProblem(ProblemException.notFound('Job 7', 'job_not_found'), REQUEST_ID);
       expect(body).toStrictEqual({
-        type: 'urn:problem:sms:student_not_found',
+        type: 'urn:problem:sms:job_not_found',
         title: 'Not Found',
         status: 404,
-        detail: 'Student 7 was not found.',
+        detail: 'Job 7 was not found.',
         instance: REQUEST_ID,
-        code: 'student_not_found',
+        code: 'job_not_found',
       });
     });
   });
@@ -317,7 +317,7 @@ describe('toProblem', () => {
 
   describe('every body', () => {
     it.each([
-      ['ProblemException', new ProblemException({ status: 409, code: 'c', title: 'Conflict' })],
+      ['ProblemException', new ProblemException({ status: 409, code: 'conflict', title: 'Conflict' })],
       ['ThrottlerException', new ThrottlerException()],
       ['HttpException 5xx', new ServiceUnavailableException()],
       ['Fastify error', { statusCode: 400 }],

@@ -3,8 +3,8 @@ import { STATUS_CODES } from 'node:http';
 import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import { BEARER_SCHEME } from '../../auth/auth.decorators';
 import { exportRowSchemas } from '../../exports/export-row-schemas';
-import { PROBLEM_CONTENT_TYPE } from '../problem/problem-details.filter';
 import { ProblemDetailsDto } from '../problem/problem-details.dto';
+import { problemContent } from '../problem/problem-responses.decorator';
 import { NO_RATE_LIMIT } from '../rate-limit/rate-limit.decorator';
 import { HEADER_COMPONENTS, headerRefs, PARAMETER_COMPONENTS } from './header-components';
 
@@ -46,10 +46,7 @@ function unwrapSingleRefs(schemas: NonNullable<NonNullable<OpenAPIObject['compon
  * changes when the API does.
  */
 export function finishDocument(document: OpenAPIObject): OpenAPIObject {
-  const problem = (description: string) => ({
-    description,
-    content: { [PROBLEM_CONTENT_TYPE]: { schema: { $ref: '#/components/schemas/ProblemDetailsDto' } } },
-  });
+  const problem = (status: number, description: string) => ({ description, content: problemContent(status) });
   for (const pathItem of Object.values(document.paths)) {
     for (const method of METHODS) {
       const operation = pathItem[method];
@@ -64,20 +61,20 @@ export function finishDocument(document: OpenAPIObject): OpenAPIObject {
       }
       if (limited && operation.responses['429'] === undefined) {
         operation.responses['429'] = {
-          ...problem('Rate limit exceeded; `Retry-After` says how many seconds to wait.'),
+          ...problem(429, 'Rate limit exceeded; `Retry-After` says how many seconds to wait.'),
           headers: headerRefs('Retry-After'),
         };
       }
       if (operation.requestBody !== undefined) {
-        operation.responses['413'] ??= problem('The request body is larger than the route accepts.');
-        operation.responses['415'] ??= problem('The request body has a content type the route does not accept.');
+        operation.responses['413'] ??= problem(413, 'The request body is larger than the route accepts.');
+        operation.responses['415'] ??= problem(415, 'The request body has a content type the route does not accept.');
       }
       if (operation.parameters !== undefined) {
         operation.parameters = operation.parameters.map((parameter) =>
           !('$ref' in parameter) && parameter.in === 'header' && parameter.name in PARAMETER_COMPONENTS ? { $ref: `#/components/parameters/${parameter.name}` } : parameter,
         );
       }
-      operation.responses['500'] ??= problem('An unexpected error; the body names the request id to quote.');
+      operation.responses['500'] ??= problem(500, 'An unexpected error; the body names the request id to quote.');
       operation.responses = sortedByKey(operation.responses);
       // Guarded routes name the bearer scheme; saying "none" on the others tells clients and
       // Swagger UI that they are public, rather than leaving it unsaid.

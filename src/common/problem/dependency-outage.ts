@@ -1,3 +1,4 @@
+import { ProblemCode } from './problem-codes';
 /** A backing service whose outage answers 503 rather than 500. */
 export enum Dependency {
   Redis = 'redis',
@@ -5,7 +6,7 @@ export enum Dependency {
 }
 
 export interface OutageProblem {
-  code: string;
+  code: ProblemCode;
   detail: string;
 }
 

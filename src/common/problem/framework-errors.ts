@@ -1,11 +1,12 @@
 import { STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
+import { ProblemCode } from './problem-codes';
 
 /** What the client is told about a request that Fastify or Node's HTTP parser refused before any route ran. */
 export interface FrameworkProblem {
   status: number;
-  code: string;
+  code: ProblemCode;
   detail: string;
 }
 

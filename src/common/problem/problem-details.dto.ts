@@ -1,4 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { PROBLEM_CODES, ProblemCode } from './problem-codes';
 
 export class FieldProblemDto {
   /** Dotted path of the offending field in the request. */
@@ -32,8 +33,8 @@ export class ProblemDetailsDto {
   instance!: string;
 
   /** Stable machine code: switch on this, not on `title` or `detail`. */
-  @ApiProperty({ example: 'validation_failed' })
-  code!: string;
+  @ApiProperty({ enum: [...PROBLEM_CODES], enumName: 'ProblemCode', example: 'validation_failed' })
+  code!: ProblemCode;
 
   @ApiPropertyOptional({ type: [FieldProblemDto] })
   errors?: FieldProblemDto[];

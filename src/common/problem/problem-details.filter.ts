@@ -4,6 +4,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { STATUS_CODES } from 'node:http';
 import { dependencyOutageOf, OUTAGE_PROBLEMS, OUTAGE_RETRY_AFTER_SECONDS } from './dependency-outage';
 import { frameworkProblemOf } from './framework-errors';
+import { ProblemCode } from './problem-codes';
 import { FieldProblem, ProblemException } from './problem.exception';
 
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
@@ -14,12 +15,12 @@ export interface ProblemBody {
   status: number;
   detail?: string;
   instance: string;
-  code: string;
+  code: ProblemCode;
   errors?: FieldProblem[];
   [extension: string]: unknown;
 }
 
-const CODES_BY_STATUS: Record<number, string> = {
+const CODES_BY_STATUS: Record<number, ProblemCode> = {
   400: 'bad_request',
   401: 'authentication_required',
   403: 'forbidden',
@@ -42,7 +43,7 @@ export function problemTypeOf(code: string): string {
 }
 
 /** A problem body with the members every answer carries. */
-export function problemBody(requestId: string, status: number, code: string, detail?: string, errors?: FieldProblem[], title?: string): ProblemBody {
+export function problemBody(requestId: string, status: number, code: ProblemCode, detail?: string, errors?: FieldProblem[], title?: string): ProblemBody {
   return {
     type: problemTypeOf(code),
     title: title ?? STATUS_CODES[status] ?? 'Error',
@@ -56,7 +57,7 @@ export function problemBody(requestId: string, status: number, code: string, det
 
 /** Maps any thrown value to a problem; anything unrecognised becomes an opaque 500. */
 export function toProblem(error: unknown, requestId: string): { body: ProblemBody; headers: Record<string, string> } {
-  const body = (status: number, code: string, detail?: string, errors?: FieldProblem[], title?: string): ProblemBody =>
+  const body = (status: number, code: ProblemCode, detail?: string, errors?: FieldProblem[], title?: string): ProblemBody =>
     problemBody(requestId, status, code, detail, errors, title);
 
   if (error instanceof ProblemException) {

@@ -2,7 +2,8 @@ import { applyDecorators } from '@nestjs/common';
 import { ApiExtraModels, ApiResponse, getSchemaPath } from '@nestjs/swagger';
 import { STATUS_CODES } from 'node:http';
 import { headerRefs } from '../openapi/header-components';
-import { PROBLEM_CONTENT_TYPE } from './problem-details.filter';
+import { ProblemCode } from './problem-codes';
+import { PROBLEM_CONTENT_TYPE, problemTypeOf } from './problem-details.filter';
 import { ProblemDetailsDto } from './problem-details.dto';
 
 const DESCRIPTIONS: Record<number, string> = {
@@ -20,6 +21,36 @@ const DESCRIPTIONS: Record<number, string> = {
 };
 
 
+/** What each status typically answers, shown as its example: the status and code a client meets. */
+const EXAMPLES: Record<number, { code: ProblemCode; detail: string }> = {
+  400: { code: 'validation_failed', detail: 'The request has 1 invalid field.' },
+  401: { code: 'authentication_required', detail: 'Send a bearer token: Authorization: Bearer <accessToken>.' },
+  403: { code: 'insufficient_role', detail: 'This needs one of the roles admin, staff.' },
+  404: { code: 'not_found', detail: 'Student 42 was not found.' },
+  409: { code: 'conflict', detail: 'The request conflicts with the current state.' },
+  413: { code: 'payload_too_large', detail: 'The request body is larger than this route accepts.' },
+  415: { code: 'unsupported_media_type', detail: 'This route does not accept a body of that content type.' },
+  422: { code: 'unprocessable_content', detail: 'The request breaks a rule of the domain.' },
+  429: { code: 'rate_limited', detail: 'Too many requests; retry after the time given in Retry-After.' },
+  500: { code: 'internal_error', detail: 'An unexpected error occurred; quote the instance when reporting it.' },
+  503: { code: 'database_unavailable', detail: 'The database (PostgreSQL) cannot be reached; retry after the time given in Retry-After.' },
+};
+
+/** The problem+json content of an error status, with an example of that status and its usual code. */
+export function problemContent(status: number) {
+  const { code, detail } = EXAMPLES[status] ?? { code: 'error', detail: STATUS_CODES[status] ?? 'An error.' };
+  const example = {
+    type: problemTypeOf(code),
+    title: STATUS_CODES[status],
+    status,
+    detail,
+    instance: 'urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e',
+    code,
+    ...(code === 'validation_failed' ? { errors: [{ field: 'email', code: 'isEmail', message: 'email must be an email' }] } : {}),
+  };
+  return { [PROBLEM_CONTENT_TYPE]: { schema: { $ref: getSchemaPath(ProblemDetailsDto) }, example } };
+}
+
 /** Documents the listed error statuses as problem+json responses. */
 export function ProblemResponses(...statuses: number[]): MethodDecorator & ClassDecorator {
   return applyDecorators(
@@ -28,7 +59,7 @@ export function ProblemResponses(...statuses: number[]): MethodDecorator & Class
       ApiResponse({
         status,
         description: DESCRIPTIONS[status] ?? STATUS_CODES[status],
-        content: { [PROBLEM_CONTENT_TYPE]: { schema: { $ref: getSchemaPath(ProblemDetailsDto) } } },
+        content: problemContent(status),
         ...(status === 429 || status === 503 ? { headers: headerRefs('Retry-After') } : {}),
       }),
     ),

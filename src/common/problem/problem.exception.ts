@@ -1,4 +1,5 @@
 import { HttpException } from '@nestjs/common';
+import { ProblemCode } from './problem-codes';
 
 /** One field-level problem inside a 400/422 answer. */
 export interface FieldProblem {
@@ -10,7 +11,7 @@ export interface FieldProblem {
 
 export interface ProblemOptions {
   status: number;
-  code: string;
+  code: ProblemCode;
   title: string;
   detail?: string;
   errors?: FieldProblem[];
@@ -29,7 +30,7 @@ export class ProblemException extends HttpException {
     super(problem.detail ?? problem.title, problem.status);
   }
 
-  static notFound(what: string, code = 'not_found'): ProblemException {
+  static notFound(what: string, code: ProblemCode = 'not_found'): ProblemException {
     return new ProblemException({ status: 404, code, title: 'Not Found', detail: `${what} was not found.` });
   }
 
@@ -38,7 +39,7 @@ export class ProblemException extends HttpException {
     return new ProblemException({ status: 403, code: 'insufficient_role', title: 'Forbidden', detail });
   }
 
-  static conflict(code: string, detail: string): ProblemException {
+  static conflict(code: ProblemCode, detail: string): ProblemException {
     return new ProblemException({ status: 409, code, title: 'Conflict', detail });
   }
 

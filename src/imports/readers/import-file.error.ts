@@ -1,3 +1,4 @@
+import { ProblemCode } from '../../common/problem/problem-codes';
 import { storableText } from '../../common/validation/storable-text';
 
 /**
@@ -9,7 +10,7 @@ import { storableText } from '../../common/validation/storable-text';
  */
 export class ImportFileError extends Error {
   constructor(
-    readonly code: string,
+    readonly code: ProblemCode,
     message: string,
     readonly status: 413 | 415 | 422 = 422,
     options?: { cause?: unknown },
