@@ -76,7 +76,7 @@ export class JobHandlerRegistry implements OnApplicationBootstrap {
   onApplicationBootstrap(): void {
     const missing = SERVER_JOB_TYPES.filter((type) => !this.handlers.has(type));
     if (missing.length > 0) {
-      throw new Error(`No handler is registered for ${missing.join(', ')} jobs: load the module that runs them (imports, exports, jobs) in every process`);
+      throw new Error(`No handler is registered for ${missing.join(', ')} jobs: load the modules that run them in every process`);
     }
   }
 
