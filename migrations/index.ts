@@ -6,6 +6,7 @@ import { Migration20261127085656_audit_query_support } from './Migration20261127
 import { Migration20261127103203_imports } from './Migration20261127103203_imports';
 import { Migration20261127110859_import_stage_files } from './Migration20261127110859_import_stage_files';
 import { Migration20261127133653_import_plan_digest } from './Migration20261127133653_import_plan_digest';
+import { Migration20261128090000_audit_chain } from './Migration20261128090000_audit_chain';
 
 export const migrations: MigrationObject[] = [
   { name: 'Migration20261127081845_initial', class: Migration20261127081845_initial },
@@ -14,4 +15,5 @@ export const migrations: MigrationObject[] = [
   { name: 'Migration20261127103203_imports', class: Migration20261127103203_imports },
   { name: 'Migration20261127110859_import_stage_files', class: Migration20261127110859_import_stage_files },
   { name: 'Migration20261127133653_import_plan_digest', class: Migration20261127133653_import_plan_digest },
+  { name: 'Migration20261128090000_audit_chain', class: Migration20261128090000_audit_chain },
 ];

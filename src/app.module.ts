@@ -3,6 +3,7 @@ import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
 import { LoggerModule } from 'nestjs-pino';
 import { StudentsModule } from './students/students.module';
 import { AuditModule } from './audit/audit.module';
+import { AuditVerifyModule } from './audit/audit-verify.module';
 import { AuthGuard } from './auth/auth.guard';
 import { AuthModule } from './auth/auth.module';
 import { BackupsModule } from './backups/backups.module';
@@ -36,6 +37,7 @@ export class AppModule {
         RedisModule,
         RateLimitModule,
         AuditModule,
+        AuditVerifyModule,
         AuthModule,
         StudentsModule,
         CoursesModule,

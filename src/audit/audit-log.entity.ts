@@ -1,11 +1,13 @@
-import { BigIntType, Check, Entity, Enum, Index, PrimaryKey, Property } from '@mikro-orm/core';
+import { BigIntType, Check, Entity, Enum, Index, PrimaryKey, Property, Unique } from '@mikro-orm/core';
 import { AuditAction, AuditResource } from './audit.enums';
 
 /**
  * One audit row. Append-only: a database trigger refuses UPDATE and DELETE, except the retention
  * purge (see the migration that creates the table). Rows are written by AuditService only.
+ * A trigger chains every row as it is inserted (seq, prevHash, hash: see audit-chain.ts).
  */
 @Entity({ tableName: 'audit_logs' })
+@Unique({ name: 'audit_logs_seq_unique', properties: ['seq'] })
 @Index({ name: 'audit_logs_user_action_timestamp_index', properties: ['userId', 'action', 'timestamp'] })
 @Index({ name: 'audit_logs_resource_action_timestamp_index', properties: ['resource', 'action', 'timestamp'] })
 @Index({ name: 'audit_logs_timestamp_action_index', properties: ['timestamp', 'action'] })
@@ -65,6 +67,18 @@ export class AuditLog {
 
   @Property({ type: 'json', nullable: true })
   details?: Record<string, unknown> | null;
+
+  /** The row's place in the hash chain: 1, 2, 3… in commit order, without gaps. Set by the insert trigger. */
+  @Property({ type: new BigIntType('number') })
+  seq!: number;
+
+  /** The hash of the row at seq - 1 (64 zeros for the first row). Set by the insert trigger. */
+  @Property({ type: 'string', length: 64 })
+  prevHash!: string;
+
+  /** SHA-256 (hex) of the row's canonical encoding, prevHash included. Set by the insert trigger. */
+  @Property({ type: 'string', length: 64 })
+  hash!: string;
 }
 
 /**
@@ -80,4 +94,21 @@ export class AuditLogTotal {
 
   @Property({ type: new BigIntType('number') })
   total!: number;
+}
+
+/**
+ * Where the hash chain ends: the seq and hash the next row chains onto. One row, locked by the
+ * insert trigger until the inserting transaction commits, so rows are chained in commit order.
+ */
+@Entity({ tableName: 'audit_chain_head' })
+@Check({ name: 'audit_chain_head_single_row', expression: 'id = true' })
+export class AuditChainHead {
+  @PrimaryKey({ type: 'boolean', default: true })
+  id!: boolean;
+
+  @Property({ type: new BigIntType('number') })
+  seq!: number;
+
+  @Property({ type: 'string', length: 64 })
+  hash!: string;
 }

@@ -1,5 +1,5 @@
 import { Controller, Get, Param, Query, StreamableFile } from '@nestjs/common';
-import { ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiParam, ApiProduces, ApiTags } from '@nestjs/swagger';
 import { Authenticated } from '../auth/auth.decorators';
 import { Role } from '../auth/role.enum';
 import { attachmentDisposition } from '../common/http/content-disposition';
@@ -7,9 +7,12 @@ import { ApiDownloadResponse, BINARY } from '../common/openapi/download-response
 import { ProblemResponses } from '../common/problem/problem-responses.decorator';
 import { RateLimit, RateLimitPolicy } from '../common/rate-limit/rate-limit.decorator';
 import { IntegerIdParamPipe } from '../common/validation/id-param.pipes';
+import { PageQueryDto } from '../common/pagination/page-query.dto';
+import { AuditCheckpointService } from './audit-checkpoint.service';
 import { AuditAction, AuditResource } from './audit.enums';
 import { AuditService } from './audit.service';
 import { Audited } from './audited.decorator';
+import { AuditCheckpointPageDto } from './dto/audit-checkpoint.dto';
 import { AuditExportFormat, AuditExportQueryDto, AuditListQueryDto, AuditLogDto, AuditLogPageDto, NamedValueDto } from './dto/audit-log.dto';
 
 const CONTENT_TYPES: Record<AuditExportFormat, string> = {
@@ -26,7 +29,10 @@ function labelled(values: string[]): NamedValueDto[] {
 @Authenticated(Role.Admin, Role.Auditor)
 @RateLimit(RateLimitPolicy.PerUser)
 export class AuditController {
-  constructor(private readonly audit: AuditService) {}
+  constructor(
+    private readonly audit: AuditService,
+    private readonly checkpoints: AuditCheckpointService,
+  ) {}
 
   @Get()
   @ApiOperation({ summary: 'Query the audit trail, newest first', description: 'Admins and auditors. The filters combine (all must match); `limit` and `offset` page through the rows.' })
@@ -68,6 +74,26 @@ export class AuditController {
     return new StreamableFile(this.audit.exportRows(filters, format), {
       type: CONTENT_TYPES[format],
       disposition: attachmentDisposition(`audit-log-${stamp}.${format}`),
+    });
+  }
+
+  @Get('checkpoints')
+  @ApiOperation({ summary: 'The signed checkpoints of the hash chain, newest first' })
+  @ApiOkResponse({ type: AuditCheckpointPageDto })
+  @ProblemResponses(400)
+  listCheckpoints(@Query() query: PageQueryDto) {
+    return this.checkpoints.list(query);
+  }
+
+  @Get('checkpoints/export')
+  @ApiOperation({ summary: 'Download every checkpoint as NDJSON, oldest first, to keep outside the database' })
+  @ApiProduces(CONTENT_TYPES.ndjson)
+  @ApiOkResponse({ description: 'One checkpoint per line, as GET /audit/checkpoints shows them.', content: { [CONTENT_TYPES.ndjson]: { schema: { type: 'string' } } } })
+  exportCheckpoints(): StreamableFile {
+    const stamp = new Date().toISOString().slice(0, 19).replace(/[-:]/g, '');
+    return new StreamableFile(this.checkpoints.exportAll(), {
+      type: CONTENT_TYPES.ndjson,
+      disposition: attachmentDisposition(`audit-checkpoints-${stamp}.ndjson`),
     });
   }
 

@@ -17,6 +17,7 @@ export enum AuditAction {
   ConfigChange = 'config_change',
   RetentionPurge = 'retention_purge',
   Cancel = 'cancel',
+  Verify = 'verify',
 }
 
 /** What it was done to. */

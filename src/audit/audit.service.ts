@@ -11,6 +11,7 @@ import { dependencyOutageOf } from '../common/problem/dependency-outage';
 import { toProblem } from '../common/problem/problem-details.filter';
 import { ProblemException } from '../common/problem/problem.exception';
 import { auditContextOf, AuditRequestContext } from './audit-context';
+import { AuditCheckpointService } from './audit-checkpoint.service';
 import { AuditLog, AuditLogTotal } from './audit-log.entity';
 import { AuditAction, AuditResource } from './audit.enums';
 import { AuditedOptions } from './audited.decorator';
@@ -34,10 +35,10 @@ const EXPORT_BATCH_SIZE = 2_000;
 const AUDIT_WRITE_ATTEMPTS = 2;
 const INSERT_AUDIT_ROW = `insert into audit_logs
   (user_id, email, action, resource, resource_id, ip_address, peer_address, user_agent, request_id, success, status_code, error_code, details)
-  values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
+  values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) returning seq`;
 export const AUDIT_EXPORT_COLUMNS = [
   'id', 'timestamp', 'userId', 'email', 'action', 'resource', 'resourceId', 'ipAddress', 'peerAddress',
-  'userAgent', 'requestId', 'success', 'statusCode', 'errorCode', 'details',
+  'userAgent', 'requestId', 'success', 'statusCode', 'errorCode', 'details', 'seq', 'prevHash', 'hash',
 ] as const;
 
 /**
@@ -54,7 +55,10 @@ export function bodyFieldNames(body: unknown): Record<string, unknown> | undefin
 export class AuditService {
   private readonly logger = new Logger(AuditService.name);
 
-  constructor(private readonly em: EntityManager) {}
+  constructor(
+    private readonly em: EntityManager,
+    private readonly checkpoints: AuditCheckpointService,
+  ) {}
 
   /**
    * Writes one row in a transaction of its own, never the caller's: a bulk operation that rolls
@@ -82,7 +86,8 @@ export class AuditService {
     for (let attempt = 1; ; attempt += 1) {
       try {
         // Straight on the pool, with no transaction context: never inside a transaction of the request.
-        await this.em.getKnex().raw(INSERT_AUDIT_ROW, values);
+        const inserted = await this.em.getKnex().raw<{ rows: { seq: string }[] }>(INSERT_AUDIT_ROW, values);
+        this.checkpoints.noteRow(Number(inserted.rows[0].seq));
         return;
       } catch (error) {
         // A database that is down will not be back within a retry; the request's answer should not wait for it.

@@ -1,4 +1,5 @@
 import { isIP } from 'node:net';
+import { signingKeyProblem } from '../audit/audit-signing-key';
 
 export const PROCESS_ROLES = ['all', 'api', 'worker'] as const;
 export type ProcessRole = (typeof PROCESS_ROLES)[number];
@@ -50,6 +51,13 @@ export interface AppConfig {
   /** When the daily cleanup job runs (cron, server time). */
   cleanupCron: string;
   auditRetentionDays: number;
+  /** Ed25519 key that signs audit checkpoints; without one a key is generated into auditSigningKeyFile. */
+  auditSigningKey?: string;
+  auditSigningKeyFile: string;
+  /** A checkpoint every this many audit rows... */
+  auditCheckpointRows: number;
+  /** ...or every this many minutes, whichever comes first. */
+  auditCheckpointMinutes: number;
   importMaxFileMegabytes: number;
   importMaxRows: number;
   logLevel: LogLevel;
@@ -154,6 +162,10 @@ export function parseEnvironment(environment: Environment): AppConfig {
     problems.push('REDIS_KEY_PREFIX may hold only letters, digits, ":", "_" and "-" (at most 64)');
   }
 
+  const auditSigningKey = readSecret('AUDIT_SIGNING_KEY');
+  const signingKeyError = auditSigningKey === undefined ? undefined : signingKeyProblem(auditSigningKey);
+  if (signingKeyError !== undefined) problems.push(`AUDIT_SIGNING_KEY ${signingKeyError}`);
+
   const databaseUrl = url('DATABASE_URL', 'postgres://postgres@127.0.0.1:5432/sms', ['postgres:', 'postgresql:']);
   if (!problems.some((problem) => problem.startsWith('DATABASE_URL'))) {
     const databaseName = new URL(databaseUrl).pathname.slice(1);
@@ -190,6 +202,10 @@ export function parseEnvironment(environment: Environment): AppConfig {
     jobStalledIntervalSeconds: integer('JOB_STALLED_INTERVAL_SECONDS', 30, 1, 3600),
     cleanupCron: cron('CLEANUP_CRON', '0 3 * * *'),
     auditRetentionDays: integer('AUDIT_RETENTION_DAYS', 90, 1, 365 * 100),
+    auditSigningKey,
+    auditSigningKeyFile: read('AUDIT_SIGNING_KEY_FILE') ?? './data/audit-signing.key',
+    auditCheckpointRows: integer('AUDIT_CHECKPOINT_ROWS', 1000, 1, 10_000_000),
+    auditCheckpointMinutes: integer('AUDIT_CHECKPOINT_MINUTES', 5, 1, 24 * 60),
     importMaxFileMegabytes: integer('IMPORT_MAX_FILE_MB', 100, 1, 10240),
     importMaxRows: integer('IMPORT_MAX_ROWS', 2_000_000, 1, 100_000_000),
     logLevel: oneOf('LOG_LEVEL', LOG_LEVELS, nodeEnvironment === 'test' ? 'silent' : 'info'),

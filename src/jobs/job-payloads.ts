@@ -1,4 +1,5 @@
 import type { BackupJobOutput, BackupJobParameters, RestoreJobOutput, RestoreJobParameters } from '../backups/backup.types';
+import type { AuditVerifyJobOutput, AuditVerifyJobParameters } from '../audit/audit-verify-job.handler';
 import type { ExportJobOutput, ExportJobParameters } from '../exports/export-request';
 import type { ImportJobParameters } from '../imports/import-job.handler';
 import { JobType } from './job.enums';
@@ -22,6 +23,7 @@ export interface JobPayloadMap {
   [JobType.BackupRestore]: RestoreJobParameters;
   [JobType.Migration]: JobParameters;
   [JobType.Custom]: JobParameters;
+  [JobType.AuditVerify]: AuditVerifyJobParameters;
 }
 
 /** The `result.data` a job of each type ends with. */
@@ -35,13 +37,14 @@ export interface JobResultMap {
   [JobType.BackupRestore]: RestoreJobOutput;
   [JobType.Migration]: JobParameters;
   [JobType.Custom]: JobParameters;
+  [JobType.AuditVerify]: AuditVerifyJobOutput;
 }
 
 /**
  * The types the service always runs itself: every process must have their handlers, so a build
  * that lost one fails at start rather than at the first job of that type.
  */
-export const SERVER_JOB_TYPES = [JobType.BulkImport, JobType.ExportLarge, JobType.Cleanup, JobType.Backup, JobType.BackupRestore] as const;
+export const SERVER_JOB_TYPES = [JobType.BulkImport, JobType.ExportLarge, JobType.Cleanup, JobType.Backup, JobType.BackupRestore, JobType.AuditVerify] as const;
 export type ServerJobType = (typeof SERVER_JOB_TYPES)[number];
 
 /**

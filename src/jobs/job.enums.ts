@@ -8,6 +8,7 @@ export enum JobType {
   Migration = 'migration',
   Cleanup = 'cleanup',
   Custom = 'custom',
+  AuditVerify = 'audit_verify',
 }
 
 export enum JobStatus {

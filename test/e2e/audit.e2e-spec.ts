@@ -259,7 +259,7 @@ describe('audit trail', () => {
       expect(csv.headers.get('content-type')).toBe('text/csv; charset=utf-8');
       expect(csv.headers.get('content-disposition')).toMatch(/^attachment; filename="audit-log-\d{8}T\d{6}\.csv"/);
       const lines = (await csv.text()).trimEnd().split('\r\n');
-      expect(lines[0]).toBe('id,timestamp,userId,email,action,resource,resourceId,ipAddress,peerAddress,userAgent,requestId,success,statusCode,errorCode,details');
+      expect(lines[0]).toBe('id,timestamp,userId,email,action,resource,resourceId,ipAddress,peerAddress,userAgent,requestId,success,statusCode,errorCode,details,seq,prevHash,hash');
       expect(lines.slice(1).map((line) => Number(line.split(',')[0]))).toEqual(page!.items.map((row) => row.id));
 
       const ndjson = await fetch(`${t.baseUrl}/api/v1/audit/export?format=ndjson&resource=course&action=create`, {

@@ -58,6 +58,18 @@ export class AuditLogDto {
   @ApiProperty({ type: 'object', additionalProperties: true, nullable: true, example: { fields: ['email', 'studyYear'] } })
   details!: Record<string, unknown> | null;
 
+  /** The row's place in the hash chain: 1, 2, 3… in commit order, without gaps. */
+  @ApiProperty({ type: 'integer', example: 1000 })
+  seq!: number;
+
+  /** The hash of the row at seq - 1 (64 zeros for the first row). */
+  @ApiProperty({ example: '5e884898da28047151d0e56f8dc6292773603d0d6aabbdd62a11ef721d1542d8' })
+  prevHash!: string;
+
+  /** SHA-256 (hex) of the row's canonical encoding, prevHash included (docs/audit.md, section 10). */
+  @ApiProperty({ example: '9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08' })
+  hash!: string;
+
   static from(row: AuditLog): AuditLogDto {
     return {
       id: Number(row.id),
@@ -75,6 +87,9 @@ export class AuditLogDto {
       statusCode: row.statusCode ?? null,
       errorCode: row.errorCode ?? null,
       details: row.details ?? null,
+      seq: Number(row.seq),
+      prevHash: row.prevHash,
+      hash: row.hash,
     };
   }
 }

@@ -1,0 +1,123 @@
+import { MikroORM } from '@mikro-orm/core';
+import { EntityManager } from '@mikro-orm/postgresql';
+import { Injectable, OnModuleInit } from '@nestjs/common';
+import { JobHandlerRegistry } from '../jobs/job-handler.registry';
+import { JobType } from '../jobs/job.enums';
+import { JsonbText, rowHash } from './audit-chain';
+import { ChainVerdict, ChainWalk, CheckpointWithId } from './audit-chain-verifier';
+import { AuditCheckpointService } from './audit-checkpoint.service';
+import { SuppliedCheckpointDto } from './dto/audit-checkpoint.dto';
+
+export interface AuditVerifyJobParameters {
+  fromSeq?: number;
+  toSeq?: number;
+  /** The caller's exported checkpoint, the witness of the chain's length. */
+  checkpoint?: SuppliedCheckpointDto;
+}
+
+export interface AuditVerifyJobOutput extends ChainVerdict {
+  /** Where the witness of the chain's length came from. */
+  witness: 'supplied' | 'redis' | 'none';
+}
+
+const BATCH_SIZE = 10_000;
+// details as jsonb's own text: the exact bytes the trigger hashed, whatever numbers it holds.
+const ROWS_AFTER = `select id, seq, "timestamp", user_id, email, action, resource, resource_id, ip_address, peer_address, user_agent,
+    request_id, success, status_code, error_code, details::text as details, prev_hash, hash
+  from audit_logs where seq > ? and seq <= ? order by seq limit ${BATCH_SIZE}`;
+
+interface StoredRow {
+  id: string;
+  seq: string;
+  timestamp: Date;
+  user_id: string | null;
+  email: string | null;
+  action: string;
+  resource: string;
+  resource_id: string | null;
+  ip_address: string | null;
+  peer_address: string | null;
+  user_agent: string | null;
+  request_id: string | null;
+  success: boolean;
+  status_code: number | null;
+  error_code: string | null;
+  details: string | null;
+  prev_hash: string;
+  hash: string;
+}
+
+/**
+ * The `audit_verify` job: walks the chain in seq order from one repeatable-read snapshot,
+ * recomputing every row's hash in this process (not trusting any function in the database), and
+ * checks it against the signed checkpoints and a witness of its length.
+ */
+@Injectable()
+export class AuditVerifyJobHandler implements OnModuleInit {
+  constructor(
+    private readonly registry: JobHandlerRegistry,
+    private readonly orm: MikroORM,
+    private readonly checkpoints: AuditCheckpointService,
+  ) {}
+
+  onModuleInit(): void {
+    this.registry.register(JobType.AuditVerify, async (execution) => {
+      const { fromSeq, toSeq, checkpoint } = execution.payload;
+      // Read before the snapshot, so that every row the witness vouches for is in it.
+      const witness: CheckpointWithId | undefined = checkpoint === undefined ? await this.checkpoints.witness() : { ...checkpoint, fromSeq: checkpoint.fromSeq ?? null, id: null };
+      const verdict = await (this.orm.em.fork({ useContext: false }) as EntityManager).transactional(
+        async (em) => {
+          const connection = em.getConnection();
+          const context = em.getTransactionContext();
+          const [head] = await connection.execute<{ seq: string }[]>('select seq from audit_chain_head where id', [], 'all', context);
+          // Checkpoints from the same snapshot as the rows: one written after it would vouch for rows the walk cannot see.
+          const walk = new ChainWalk({ checkpoints: await this.checkpoints.all(em), witness, fromStart: fromSeq === undefined, toSeq });
+          const total = Math.max(0, Math.min(toSeq ?? Infinity, Number(head?.seq ?? 0)) - (fromSeq ?? 1) + 1);
+          const batchAfter = (after: number) => connection.execute<StoredRow[]>(ROWS_AFTER, [after, toSeq ?? Number.MAX_SAFE_INTEGER], 'all', context);
+          // The next batch is read while this one is hashed: the database and this process work at once.
+          let next = batchAfter((fromSeq ?? 1) - 1);
+          for (;;) {
+            const rows = await next;
+            const last = rows.at(-1);
+            await execution.throwIfCancelled();
+            await execution.reportProgress({ processed: walk.rowsChecked, total, message: `Checked up to seq ${last?.seq ?? '-'}` });
+            // Nothing that can throw runs between this read and the await that settles it.
+            if (rows.length === BATCH_SIZE && last !== undefined) next = batchAfter(Number(last.seq));
+            const going = rows.every((row) => walk.add(walkedRow(row)));
+            if (!going || rows.length < BATCH_SIZE) {
+              if (rows.length === BATCH_SIZE) await next;
+              return walk.finish();
+            }
+          }
+        },
+        { isolationLevel: 'repeatable read' as never, readOnly: true },
+      );
+      const source = checkpoint !== undefined ? 'supplied' : witness !== undefined ? 'redis' : 'none';
+      const message = verdict.failure === null ? `The chain is intact: ${verdict.rowsChecked} rows and ${verdict.checkpointsChecked} checkpoints checked` : verdict.failure.detail;
+      return { success: verdict.valid, message, counts: { rows: verdict.rowsChecked, checkpoints: verdict.checkpointsChecked }, data: { ...verdict, witness: source } };
+    });
+  }
+}
+
+function walkedRow(row: StoredRow) {
+  const fields = {
+    seq: Number(row.seq),
+    id: Number(row.id),
+    timestamp: row.timestamp,
+    userId: row.user_id,
+    email: row.email,
+    action: row.action,
+    resource: row.resource,
+    resourceId: row.resource_id,
+    ipAddress: row.ip_address,
+    peerAddress: row.peer_address,
+    userAgent: row.user_agent,
+    requestId: row.request_id,
+    success: row.success,
+    statusCode: row.status_code,
+    errorCode: row.error_code,
+    details: row.details === null ? null : new JsonbText(row.details),
+    prevHash: row.prev_hash,
+  };
+  return { id: fields.id, seq: fields.seq, prevHash: row.prev_hash, hash: row.hash, computedHash: rowHash(fields) };
+}
