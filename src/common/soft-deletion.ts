@@ -1,6 +1,15 @@
-import { EntityName, FilterQuery, FindOneOptions } from '@mikro-orm/core';
+import { EntityName, FilterQuery, FindOneOptions, Populate, QueryOrderMap } from '@mikro-orm/core';
 import { EntityManager } from '@mikro-orm/postgresql';
+import { Page } from './pagination/page.dto';
+import { toOrderBy } from './pagination/sort';
 import { ProblemException } from './problem/problem.exception';
+
+/** What every list query of a soft-deletable record carries besides its filters. */
+export interface ListQuery {
+  sort: string;
+  limit: number;
+  offset: number;
+}
 
 export interface SoftDeletable {
   id: number;
@@ -25,6 +34,18 @@ export class SoftDeletion<T extends SoftDeletable> {
   /** The 403 for a non-admin who asks to see deleted rows. */
   deletedRowsForbidden(): ProblemException {
     return ProblemException.insufficientRole(`Only admins may see deleted ${this.label.toLowerCase()}s.`);
+  }
+
+  /** One page of the rows that match, in the query's order, with the total of all that match. */
+  async page<Dto, Hint extends string = never>(where: FilterQuery<T>, query: ListQuery, toDto: (row: T) => Dto, populate?: Populate<T, Hint>): Promise<Page<Dto>> {
+    const [rows, total] = await this.em.findAndCount(this.entity, where, {
+      populate,
+      // The DTO's sort values name only the entity's own properties (see sortValues).
+      orderBy: toOrderBy(query.sort) as QueryOrderMap<T>,
+      limit: query.limit,
+      offset: query.offset,
+    });
+    return { items: rows.map(toDto), total, limit: query.limit, offset: query.offset };
   }
 
   async find(id: number, includeDeleted: boolean): Promise<T> {

@@ -6,7 +6,6 @@ import { Role } from '../auth/role.enum';
 import { violatedUniqueConstraint } from '../common/database-errors';
 import { containsPattern } from '../common/like-pattern';
 import { Page } from '../common/pagination/page.dto';
-import { toOrderBy } from '../common/pagination/sort';
 import { ProblemException } from '../common/problem/problem.exception';
 import { SoftDeletion } from '../common/soft-deletion';
 import { normalizeCourseCode } from './course-code';
@@ -30,12 +29,7 @@ export class CoursesService {
       const pattern = containsPattern(query.search);
       where.$or = [{ courseCode: { $ilike: pattern } }, { courseName: { $ilike: pattern } }];
     }
-    const [courses, total] = await this.em.findAndCount(Course, where, {
-      orderBy: toOrderBy(query.sort),
-      limit: query.limit,
-      offset: query.offset,
-    });
-    return { items: courses.map(CourseDto.from), total, limit: query.limit, offset: query.offset };
+    return this.deletion.page(where, query, CourseDto.from);
   }
 
   async get(id: number, user: AuthenticatedUser): Promise<CourseDto> {

@@ -5,7 +5,6 @@ import { AuthenticatedUser } from '../auth/authenticated-user';
 import { Role } from '../auth/role.enum';
 import { violatedUniqueConstraint } from '../common/database-errors';
 import { Page } from '../common/pagination/page.dto';
-import { toOrderBy } from '../common/pagination/sort';
 import { FieldProblem, ProblemException } from '../common/problem/problem.exception';
 import { SoftDeletion } from '../common/soft-deletion';
 import { CoursesService } from '../courses/courses.service';
@@ -35,13 +34,7 @@ export class EnrollmentsService {
     if (query.studentId !== undefined) filters.push({ student: { studentId: query.studentId } });
     if (query.courseCode !== undefined) filters.push({ course: { courseCode: query.courseCode } });
     if (query.status !== undefined) filters.push({ status: query.status });
-    const [enrollments, total] = await this.em.findAndCount(Enrollment, { $and: filters }, {
-      populate: ['student', 'course'],
-      orderBy: toOrderBy(query.sort),
-      limit: query.limit,
-      offset: query.offset,
-    });
-    return { items: enrollments.map(EnrollmentDto.from), total, limit: query.limit, offset: query.offset };
+    return this.deletion.page({ $and: filters }, query, EnrollmentDto.from, ['student', 'course']);
   }
 
   async get(id: number, user: AuthenticatedUser): Promise<EnrollmentDto> {

@@ -6,7 +6,6 @@ import { Role } from '../auth/role.enum';
 import { violatedUniqueConstraint } from '../common/database-errors';
 import { containsPattern } from '../common/like-pattern';
 import { Page } from '../common/pagination/page.dto';
-import { toOrderBy } from '../common/pagination/sort';
 import { ProblemException } from '../common/problem/problem.exception';
 import { SoftDeletion } from '../common/soft-deletion';
 import { CreateStudentDto, StudentDto, StudentListQueryDto, UpdateStudentDto } from './dto/student.dto';
@@ -37,12 +36,7 @@ export class StudentsService {
         { lastName: { $ilike: pattern } },
       ];
     }
-    const [students, total] = await this.em.findAndCount(Student, where, {
-      orderBy: toOrderBy(query.sort),
-      limit: query.limit,
-      offset: query.offset,
-    });
-    return { items: students.map(StudentDto.from), total, limit: query.limit, offset: query.offset };
+    return this.deletion.page(where, query, StudentDto.from);
   }
 
   async get(id: number, user: AuthenticatedUser): Promise<StudentDto> {
