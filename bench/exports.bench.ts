@@ -5,12 +5,14 @@
  * - `COPY (SELECT <the columns' plain expressions>) TO STDOUT` through psql: the physical limit;
  * - the same COPY with the CSV export's cell expressions (labels, formula neutralisation) and
  *   settings (no parallel workers, no JIT), for the share of the time PostgreSQL spends on them;
- * - GET /api/v1/exports/students over HTTP as CSV (100 k and 1 M rows), NDJSON and XLSX,
- * and reports rows/s, the CSV/COPY ratio, the server's peak RSS during each export and the load
- * average (the figures mean little on a busy machine without it). The
- * server runs in a child process (this script, forked with `serve`) so that its RSS is its own.
- * Uses its own database (sms_bench_exports) and Redis key prefix, both removed at the end.
- * BENCH_ROWS changes the row count (the 100 k subset is always a tenth of it).
+ * - GET /api/v1/exports/students over HTTP as CSV, JSON, NDJSON and XLSX, 100 k and 1 M rows each,
+ * and reports rows/s, each format's ratio to CSV at the same size, the CSV/COPY ratio, the
+ * server's peak RSS during each export and the load average (the figures mean little on a busy
+ * machine without it). Each format runs in a server of its own, a child process (this script,
+ * forked with `serve`), so that its RSS is that format's. Uses its own database
+ * (sms_bench_exports) and Redis key prefix, both removed at the end.
+ * BENCH_ROWS changes the row count (the 100 k subset is always a tenth of it); BENCH_FORMATS
+ * (e.g. `csv,xlsx`) the formats, CSV first to have the ratios.
  */
 import 'reflect-metadata';
 import { ChildProcess, fork, spawn } from 'node:child_process';
@@ -81,8 +83,8 @@ function residentMegabytes(pid: number): number {
   return Number(/VmRSS:\s+(\d+) kB/.exec(status)![1]) / 1024;
 }
 
-/** Reads a response to its end, counting bytes and newlines, while sampling the server's RSS. */
-async function measureExport(name: string, url: string, token: string, server: ChildProcess, rowsFromLines: boolean, expectedRows: number): Promise<Measurement> {
+/** Reads a response to its end, counting bytes and its rows' lines (those besides `extraLines`), while sampling the server's RSS. */
+async function measureExport(name: string, url: string, token: string, server: ChildProcess, extraLines: number | undefined, expectedRows: number): Promise<Measurement> {
   const load = loadavg()[0];
   const start = residentMegabytes(server.pid!);
   let peak = start;
@@ -97,10 +99,10 @@ async function measureExport(name: string, url: string, token: string, server: C
     let lines = 0;
     for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) {
       bytes += chunk.length;
-      if (rowsFromLines) lines += newlines(chunk);
+      if (extraLines !== undefined) lines += newlines(chunk);
     }
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-    const rows = rowsFromLines ? lines - (name.startsWith('CSV') ? 1 : 0) : expectedRows;
+    const rows = extraLines === undefined ? expectedRows : lines - extraLines;
     if (rows !== expectedRows) throw new Error(`${name}: ${rows} rows, expected ${expectedRows}`);
     return { name, rows, bytes, seconds, startRssMb: start, peakRssMb: peak, load };
   } finally {
@@ -164,50 +166,93 @@ async function deleteRedisKeys(): Promise<number> {
 
 const format = (value: number, digits = 0): string => value.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
 
-async function main(): Promise<void> {
-  await dropDatabase(DATABASE_URL);
+/** A server in a child process of its own, so that its RSS is that of the exports it runs; stopped when `use` is done. */
+async function withServer<T>(use: (baseUrl: string, token: string, server: ChildProcess) => Promise<T>, beforeLogin?: () => Promise<void>): Promise<T> {
   const server = fork(__filename, ['serve'], { env: { ...process.env, BENCH_REDIS_KEY_PREFIX: REDIS_KEY_PREFIX, BENCH_JWT_SECRET: `bench-secret-${randomUUID()}` } });
   try {
     const [{ baseUrl }] = (await once(server, 'message')) as [{ baseUrl: string }];
+    await beforeLogin?.();
     const login = await fetch(`${baseUrl}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(ADMIN) });
     const { accessToken } = (await login.json()) as { accessToken: string };
-    await seed();
-    const idleRss = residentMegabytes(server.pid!);
-    const tenth = ROWS / 10;
-    const exportUrl = (query: string): string => `${baseUrl}/api/v1/exports/students?${query}`;
-
-    const plainCopy = 'COPY TO STDOUT (psql)';
-    await measureCopy(plainCopy, 'plain', 's.deleted_at is null', ROWS); // warms the cache, as the exports that follow will find it
-    const loadBefore = loadavg();
-    const measurements: Measurement[] = [await measureCopy(plainCopy, 'plain', 's.deleted_at is null', ROWS)];
-    measurements.push(await measureCopy("COPY TO STDOUT (psql), the CSV export's cell expressions", 'csv', 's.deleted_at is null', ROWS));
-    // The smaller export first: RSS seldom shrinks, so a peak says little about the run after a larger one.
-    measurements.push(await measureExport(`CSV over HTTP (${format(tenth)} rows)`, exportUrl(`format=csv&academicYear=${TENTH}`), accessToken, server, true, tenth));
-    measurements.push(await measureExport('CSV over HTTP', exportUrl('format=csv'), accessToken, server, true, ROWS));
-    measurements.push(await measureExport('NDJSON over HTTP', exportUrl('format=ndjson'), accessToken, server, true, ROWS));
-    measurements.push(await measureExport(`XLSX over HTTP (${format(tenth)} rows)`, exportUrl(`format=xlsx&academicYear=${TENTH}`), accessToken, server, false, tenth));
-    measurements.push(await measureExport('XLSX over HTTP', exportUrl('format=xlsx'), accessToken, server, false, ROWS));
-
-    const loadAfter = loadavg();
-    const load = (averages: number[]): string => averages.map((average) => average.toFixed(2)).join(', ');
-    console.log(`\nLoad average (1, 5, 15 min) before: ${load(loadBefore)}; after: ${load(loadAfter)}`);
-    console.log(`Server RSS when idle after start-up: ${format(idleRss)} MB\n`);
-    console.log('| export | rows | MB | seconds | rows/s | server RSS MB at start | server peak RSS MB | load (1 min) |');
-    console.log('|---|---:|---:|---:|---:|---:|---:|---:|');
-    for (const m of measurements) {
-      console.log(
-        `| ${m.name} | ${format(m.rows)} | ${format(m.bytes / 1e6, 1)} | ${format(m.seconds, 2)} | ${format(m.rows / m.seconds)} | ${m.startRssMb === undefined ? '—' : format(m.startRssMb)} | ${m.peakRssMb === undefined ? '—' : format(m.peakRssMb)} | ${m.load.toFixed(2)} |`,
-      );
-    }
-    const [copy, , , csv] = measurements;
-    console.log(`\nRatio CSV over HTTP / COPY TO (rows/s): ${(csv.rows / csv.seconds / (copy.rows / copy.seconds)).toFixed(2)}`);
+    return await use(baseUrl, accessToken, server);
   } finally {
     server.send('stop');
     await once(server, 'exit');
+  }
+}
+
+const FORMATS = ['csv', 'json', 'ndjson', 'xlsx'] as const;
+type Format = (typeof FORMATS)[number];
+/** Lines a format writes besides its rows: CSV its header, JSON its `[` and `]` lines; XLSX is zipped (its row count is taken as given). */
+const EXTRA_LINES: Record<Format, number | undefined> = { csv: 1, json: 2, ndjson: 0, xlsx: undefined };
+
+/** A format's exports, the smaller first (RSS seldom shrinks, so a peak says little about the run after a larger one). */
+async function measureFormat(format: Format, sizes: readonly [label: string, query: string, rows: number][], baseUrl: string, token: string, server: ChildProcess): Promise<Measurement[]> {
+  const measurements: Measurement[] = [];
+  for (const [label, query, rows] of sizes) {
+    const name = `${format.toUpperCase()} over HTTP (${label} rows)`;
+    measurements.push(await measureExport(name, `${baseUrl}/api/v1/exports/students?format=${format}${query}`, token, server, EXTRA_LINES[format], rows));
+  }
+  return measurements;
+}
+
+async function main(): Promise<void> {
+  await dropDatabase(DATABASE_URL);
+  const formats = (process.env.BENCH_FORMATS ?? FORMATS.join(',')).split(',') as Format[];
+  const unknown = formats.filter((format) => !FORMATS.includes(format));
+  if (unknown.length > 0) throw new Error(`BENCH_FORMATS: unknown ${unknown.join(', ')}; known ${FORMATS.join(', ')}`);
+  const tenth = ROWS / 10;
+  const sizes: [string, string, number][] = [
+    [format(tenth), `&academicYear=${TENTH}`, tenth],
+    [format(ROWS), '', ROWS],
+  ];
+  try {
+    const measurements: Measurement[] = [];
+    let idleRss = 0;
+    let loadBefore: number[] = [];
+    // The first server migrates the database, which the seed needs; the COPY references run while it idles.
+    for (const [index, exportFormat] of formats.entries()) {
+      const first = index === 0;
+      const run = await withServer(async (baseUrl, token, server) => {
+        const references: Measurement[] = [];
+        if (first) {
+          idleRss = residentMegabytes(server.pid!);
+          const plainCopy = 'COPY TO STDOUT (psql)';
+          await measureCopy(plainCopy, 'plain', 's.deleted_at is null', ROWS); // warms the cache, as the exports that follow will find it
+          loadBefore = loadavg();
+          references.push(await measureCopy(plainCopy, 'plain', 's.deleted_at is null', ROWS));
+          references.push(await measureCopy("COPY TO STDOUT (psql), the CSV export's cell expressions", 'csv', 's.deleted_at is null', ROWS));
+        }
+        return [...references, ...(await measureFormat(exportFormat, sizes, baseUrl, token, server))];
+      }, first ? seed : undefined);
+      measurements.push(...run);
+    }
+    report(measurements, loadBefore, idleRss);
+  } finally {
     await dropDatabase(DATABASE_URL);
     const deleted = await deleteRedisKeys();
     console.log(`\nCleaned up: dropped ${new URL(DATABASE_URL).pathname.slice(1)}, deleted ${deleted} Redis keys under ${REDIS_KEY_PREFIX}`);
   }
+}
+
+function report(measurements: readonly Measurement[], loadBefore: number[], idleRss: number): void {
+  const load = (averages: number[]): string => averages.map((average) => average.toFixed(2)).join(', ');
+  console.log(`\nLoad average (1, 5, 15 min) before: ${load(loadBefore)}; after: ${load(loadavg())}`);
+  console.log(`Server RSS when idle after start-up: ${format(idleRss)} MB (each format runs in a server of its own)\n`);
+  const rate = (m: Measurement): number => m.rows / m.seconds;
+  const csvAt = (rows: number): Measurement | undefined => measurements.find((m) => m.name.startsWith('CSV') && m.rows === rows);
+  console.log('| export | rows | MB | seconds | rows/s | × CSV rows/s | server RSS MB at start | server peak RSS MB | load (1 min) |');
+  console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|');
+  for (const m of measurements) {
+    const csv = m.startRssMb === undefined ? undefined : csvAt(m.rows);
+    const ratio = csv === undefined ? '—' : (rate(m) / rate(csv)).toFixed(2);
+    console.log(
+      `| ${m.name} | ${format(m.rows)} | ${format(m.bytes / 1e6, 1)} | ${format(m.seconds, 2)} | ${format(rate(m))} | ${ratio} | ${m.startRssMb === undefined ? '—' : format(m.startRssMb)} | ${m.peakRssMb === undefined ? '—' : format(m.peakRssMb)} | ${m.load.toFixed(2)} |`,
+    );
+  }
+  const copy = measurements[0];
+  const csv = csvAt(ROWS);
+  if (csv !== undefined) console.log(`\nRatio CSV over HTTP / COPY TO (rows/s): ${(rate(csv) / rate(copy)).toFixed(2)}`);
 }
 
 (process.argv[2] === 'serve' ? serve() : main()).catch((error: unknown) => {

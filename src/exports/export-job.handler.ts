@@ -9,9 +9,8 @@ import { selectColumns } from './export-columns';
 import { ExportFilesService } from './export-files.service';
 import { CONTENT_TYPES, exportFileName } from './export-formats';
 import { ExportJobOutput, exportLayoutOf } from './export-request';
-import { EXPORT_BATCH_SIZE, EXPORT_PROGRESS_INTERVAL_MS, ExportRows } from './export-rows.service';
-import { writeExport } from './export-writer';
-import { ExportFormat } from './export.enums';
+import { EXPORT_BATCH_SIZE, EXPORT_PROGRESS_INTERVAL_MS, ExportRows, isCopyFormat } from './export-rows.service';
+import { writeXlsx } from './xlsx-writer';
 
 /**
  * Runs `export_large` jobs: writes the file under a temporary name, hashing it on the way, and
@@ -39,9 +38,9 @@ export class ExportJobHandler implements OnModuleInit {
     const finalPath = this.files.pathOf(execution.job.id, request.format);
     await mkdir(this.files.directory, { recursive: true });
 
-    const isCsv = request.format === ExportFormat.Csv;
-    // CSV rows come from a COPY started when the file is ready for them; the others from a cursor.
-    const snapshot = await this.rows.snapshot(request, isCsv ? undefined : columns);
+    const isCopy = isCopyFormat(request.format);
+    // CSV, JSON and NDJSON rows come from a COPY started when the file is ready for them; XLSX rows from a cursor.
+    const snapshot = await this.rows.snapshot(request, isCopy ? undefined : columns);
     const hashing = new ContentDigest();
     const written = pipeline(hashing, createWriteStream(partialPath));
     let lastProgressAt = 0;
@@ -53,12 +52,12 @@ export class ExportJobHandler implements OnModuleInit {
     };
     try {
       await execution.reportProgress({ processed: 0, total: snapshot.rowCount, message: `Exporting ${snapshot.rowCount} rows` });
-      const rowCount = isCsv
-        ? await this.rows.copyCsvTo(snapshot, request, columns, hashing, progress)
-        : await writeExport(snapshot.batches(EXPORT_BATCH_SIZE), hashing, exportLayoutOf(request, columns), progress);
+      const rowCount = isCopy
+        ? await this.rows.copyTo(snapshot, request, columns, hashing, progress)
+        : await writeXlsx(snapshot.batches(EXPORT_BATCH_SIZE), hashing, exportLayoutOf(request, columns), progress);
       await written;
       await snapshot.close();
-      if (isCsv) this.rows.checkRowCount(request, snapshot.rowCount, rowCount);
+      if (isCopy) this.rows.checkRowCount(request, snapshot.rowCount, rowCount);
       await rename(partialPath, finalPath);
       const output: ExportJobOutput = {
         entity: request.entity,

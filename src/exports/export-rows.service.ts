@@ -1,22 +1,43 @@
 import { EntityManager } from '@mikro-orm/postgresql';
 import { Injectable, Logger } from '@nestjs/common';
-import { Readable, Writable } from 'node:stream';
+import { Readable, Transform, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { CopyCsvStream } from './copy-csv-stream';
+import { CopyJsonStream } from './copy-json-stream';
 import { ExportColumn, EXPORT_SOURCES } from './export-columns';
 import { csvCopySql } from './export-csv-sql';
 import { literalWhereOf, whereOf } from './export-filters';
+import { jsonCopySql } from './export-json-sql';
 import { ExportRequest, exportLayoutOf } from './export-request';
 import { ExportSnapshot } from './export-snapshot';
 import { BatchCallback, csvPrefix } from './export-writer';
+import { ExportFormat } from './export.enums';
 
-/** Rows per cursor batch (JSON, NDJSON, XLSX): one fetch and one write each. */
-export const EXPORT_BATCH_SIZE = 5_000;
+/**
+ * Rows per cursor batch (XLSX): one fetch and one write each. Small enough that a batch dies in
+ * V8's young generation: with 5 000 the batches were promoted to the old one, which is collected
+ * lazily, and a 1 M-row export grew the process by 150–250 MB more.
+ */
+export const EXPORT_BATCH_SIZE = 1_000;
 /**
  * How often a job's progress is written at most (each write is a Redis round trip and an event);
  * a CSV job also looks for its cancellation this often (its rows come in one COPY, not in batches).
  */
 export const EXPORT_PROGRESS_INTERVAL_MS = 500;
+
+/** What a COPY's output goes through on its way out (the header, the framing), counting the records. */
+export type CopyOutput = Transform & { readonly records: number };
+
+/** CSV, JSON and NDJSON are written by PostgreSQL, in one COPY; XLSX by Node, from a cursor. */
+export function isCopyFormat(format: ExportFormat): boolean {
+  return format !== ExportFormat.Xlsx;
+}
+
+/** The stream that makes a COPY's output the export's file: see CopyCsvStream and CopyJsonStream. */
+export function copyOutputOf(request: ExportRequest, columns: readonly ExportColumn[]): CopyOutput {
+  if (request.format === ExportFormat.Csv) return new CopyCsvStream(csvPrefix(exportLayoutOf(request, columns)));
+  return new CopyJsonStream(request.format === ExportFormat.Json);
+}
 
 /** Where an export's rows come from, for the streamed download and the job alike: one snapshot. */
 @Injectable()
@@ -36,11 +57,11 @@ export class ExportRows {
     return ExportSnapshot.open(this.em, EXPORT_SOURCES[request.entity], whereOf(request.entity, request.filters), cursorColumns);
   }
 
-  /** A snapshot (rows counted) and its rows as CSV records from `COPY … TO STDOUT`, to be piped at once. */
-  async csvCopy(request: ExportRequest, columns: readonly ExportColumn[]): Promise<{ snapshot: ExportSnapshot; copy: Readable }> {
+  /** A snapshot (rows counted) and its rows as written by `COPY … TO STDOUT` (CSV, JSON, NDJSON), to be piped at once. */
+  async copyRows(request: ExportRequest, columns: readonly ExportColumn[]): Promise<{ snapshot: ExportSnapshot; copy: Readable }> {
     const snapshot = await this.snapshot(request);
     try {
-      return { snapshot, copy: await snapshot.copyOut(csvSqlOf(request, columns)) };
+      return { snapshot, copy: await snapshot.copyOut(copySqlOf(request, columns)) };
     } catch (error) {
       await snapshot.abort();
       throw error;
@@ -48,32 +69,32 @@ export class ExportRows {
   }
 
   /**
-   * Pipes a snapshot's CSV COPY into a job's file, after the header. The rows come in one
+   * Pipes a snapshot's COPY into a job's file, through its CopyOutput. The rows come in one
    * stream, so the cancellation and the progress are looked at on a timer rather than at batch
    * boundaries; a cancellation stops the pipeline. Returns the number of records written.
    */
-  async copyCsvTo(snapshot: ExportSnapshot, request: ExportRequest, columns: readonly ExportColumn[], sink: Writable, progress: BatchCallback): Promise<number> {
-    const csv = new CopyCsvStream(csvPrefix(exportLayoutOf(request, columns)));
+  async copyTo(snapshot: ExportSnapshot, request: ExportRequest, columns: readonly ExportColumn[], sink: Writable, progress: BatchCallback): Promise<number> {
+    const output = copyOutputOf(request, columns);
     let done = false;
     let timer: NodeJS.Timeout | undefined;
     let looking: Promise<void> = Promise.resolve();
     const watch = (): void => {
       timer = setTimeout(() => {
-        looking = progress(csv.records).then(
+        looking = progress(output.records).then(
           () => {
             if (!done) watch();
           },
           (error: unknown) => {
-            if (!done) csv.destroy(error as Error);
+            if (!done) output.destroy(error as Error);
           },
         );
       }, EXPORT_PROGRESS_INTERVAL_MS);
     };
     try {
-      const copy = await snapshot.copyOut(csvSqlOf(request, columns));
+      const copy = await snapshot.copyOut(copySqlOf(request, columns));
       watch();
-      await pipeline(copy, csv, sink);
-      return csv.records;
+      await pipeline(copy, output, sink);
+      return output.records;
     } finally {
       done = true;
       clearTimeout(timer);
@@ -84,9 +105,13 @@ export class ExportRows {
 }
 
 /**
- * The COPY statement of a CSV export, the cells formatted by PostgreSQL (see export-csv-sql.ts).
- * The filters' values are written into it as escaped literals: COPY takes no bind parameters.
+ * The COPY statement of a CSV, JSON or NDJSON export, the rows formatted by PostgreSQL (see
+ * export-csv-sql.ts and export-json-sql.ts). The filters' values are written into it as escaped
+ * literals: COPY takes no bind parameters.
  */
-function csvSqlOf(request: ExportRequest, columns: readonly ExportColumn[]): string {
-  return csvCopySql(EXPORT_SOURCES[request.entity], columns, request.language, literalWhereOf(request.entity, request.filters));
+function copySqlOf(request: ExportRequest, columns: readonly ExportColumn[]): string {
+  const source = EXPORT_SOURCES[request.entity];
+  const where = literalWhereOf(request.entity, request.filters);
+  if (request.format === ExportFormat.Csv) return csvCopySql(source, columns, request.language, where);
+  return jsonCopySql(source, columns, where);
 }

@@ -9,15 +9,14 @@ import { JobDto } from '../jobs/dto/job.dto';
 import { payloadOf, resultDataOf } from '../jobs/job-payloads';
 import { JobStatus, JobType } from '../jobs/job.enums';
 import { JobsService } from '../jobs/jobs.service';
-import { CopyCsvStream } from './copy-csv-stream';
 import { ExportColumn, fieldNamesOf, selectColumns } from './export-columns';
 import { ExportFilesService } from './export-files.service';
 import { CONTENT_TYPES, exportFileName } from './export-formats';
 import { ExportJobParameters, exportLayoutOf, ExportRequest } from './export-request';
-import { EXPORT_BATCH_SIZE, ExportRows } from './export-rows.service';
+import { ExportAbortedError } from './export-aborted.error';
+import { copyOutputOf, CopyOutput, EXPORT_BATCH_SIZE, ExportRows, isCopyFormat } from './export-rows.service';
 import { ExportSnapshot } from './export-snapshot';
-import { csvPrefix, ExportAbortedError, writeExport } from './export-writer';
-import { ExportFormat } from './export.enums';
+import { writeXlsx } from './xlsx-writer';
 
 @Injectable()
 export class ExportsService {
@@ -38,26 +37,26 @@ export class ExportsService {
     const layout = exportLayoutOf(request, columns);
     const facts = (rowCount: number): Record<string, unknown> => ({ ...auditFactsOf(request, columns), rowCount });
     const attachment = { fileName: exportFileName(request.entity, request.format, request.language, new Date()), contentType: CONTENT_TYPES[request.format] };
-    if (request.format === ExportFormat.Csv) {
-      const { snapshot, copy } = await this.rows.csvCopy(request, columns);
-      const csv = new CopyCsvStream(csvPrefix(layout));
-      // The response reads `csv`; when the client goes away Fastify destroys it, which makes the
-      // pipeline fail and destroy the COPY's stream, and abort() drops the connection.
-      pipeline(copy, csv).then(
-        () => this.finishCsv(snapshot, csv, request),
+    if (isCopyFormat(request.format)) {
+      const { snapshot, copy } = await this.rows.copyRows(request, columns);
+      const output = copyOutputOf(request, columns);
+      // The response reads `output`; when the client goes away Fastify destroys it, which makes
+      // the pipeline fail and destroy the COPY's stream, and abort() drops the connection.
+      pipeline(copy, output).then(
+        () => this.finishCopy(snapshot, output, request),
         async (error: unknown) => {
           await snapshot.abort();
-          this.logStreamFailure(error, request, csv.records);
+          this.logStreamFailure(error, request, output.records);
         },
       ).catch((error: unknown) => this.logger.error({ err: error, entity: request.entity, format: request.format }, 'Could not end the export'));
-      return new AttachmentFile(csv, attachment, facts(snapshot.rowCount));
+      return new AttachmentFile(output, attachment, facts(snapshot.rowCount));
     }
 
     const snapshot = await this.rows.snapshot(request, columns);
     const sink = new PassThrough();
     const run = async (): Promise<void> => {
       try {
-        await writeExport(snapshot.batches(EXPORT_BATCH_SIZE), sink, layout);
+        await writeXlsx(snapshot.batches(EXPORT_BATCH_SIZE), sink, layout);
       } finally {
         await snapshot.close();
       }
@@ -125,14 +124,14 @@ export class ExportsService {
     return selection.columns;
   }
 
-  /** The end of a streamed CSV export: commits the snapshot and checks that every counted row went out. */
-  private async finishCsv(snapshot: ExportSnapshot, csv: CopyCsvStream, request: ExportRequest): Promise<void> {
+  /** The end of a streamed COPY export: commits the snapshot and checks that every counted row went out. */
+  private async finishCopy(snapshot: ExportSnapshot, output: CopyOutput, request: ExportRequest): Promise<void> {
     await snapshot.close();
-    this.rows.checkRowCount(request, snapshot.rowCount, csv.records);
+    this.rows.checkRowCount(request, snapshot.rowCount, output.records);
   }
 
   /**
-   * A streamed CSV export that did not end: the client went away (its stream was destroyed, so
+   * A streamed COPY export that did not end: the client went away (its stream was destroyed, so
    * the pipeline saw a premature close), or the COPY failed — then the response is cut, the only
    * way left to tell the client once the status line has gone.
    */
