@@ -238,6 +238,9 @@ const FOLDERS: Folder[] = [
       { operationId: 'listAuditActions' },
       { operationId: 'listAuditResources' },
       { operationId: 'exportAuditLogs', query: { format: 'csv' } },
+      { operationId: 'listCheckpoints' },
+      { operationId: 'exportCheckpoints' },
+      { operationId: 'verifyAuditChain', body: {} },
     ],
   },
   {

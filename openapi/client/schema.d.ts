@@ -61,6 +61,46 @@ export type paths = {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/audit/checkpoints": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The signed checkpoints of the hash chain, newest first
+         * @description Each checkpoint signs the chain hash up to its row; keep them to verify the trail offline.
+         */
+        get: operations["listCheckpoints"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/audit/checkpoints/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Download every checkpoint as NDJSON, oldest first, to keep outside the database
+         * @description The file the offline verify command reads next to an audit export.
+         */
+        get: operations["exportCheckpoints"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/audit/export": {
         parameters: {
             query?: never;
@@ -95,6 +135,26 @@ export type paths = {
         get: operations["listAuditResources"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/audit/verify": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Verify the hash chain and its signed checkpoints as an audit_verify job
+         * @description The job's `result.data` holds rowsChecked, checkpointsChecked and the first failure (kind and row id), if any.
+         */
+        post: operations["verifyAuditChain"];
         delete?: never;
         options?: never;
         head?: never;
@@ -942,7 +1002,50 @@ export type webhooks = Record<string, never>;
 export type components = {
     schemas: {
         /** @enum {string} */
-        AuditAction: "login" | "logout" | "password_change" | "create" | "update" | "delete" | "restore" | "bulk_import" | "bulk_export" | "role_change" | "permission_grant" | "permission_revoke" | "backup_create" | "backup_restore" | "config_change" | "retention_purge" | "cancel";
+        AuditAction: "login" | "logout" | "password_change" | "create" | "update" | "delete" | "restore" | "bulk_import" | "bulk_export" | "role_change" | "permission_grant" | "permission_revoke" | "backup_create" | "backup_restore" | "config_change" | "retention_purge" | "cancel" | "verify";
+        AuditCheckpointDto: {
+            /**
+             * Format: date-time
+             * @example 2026-11-28T09:00:00.000Z
+             */
+            createdAt: string;
+            /**
+             * @description Retention checkpoints: the first seq the purge removed.
+             * @example null
+             */
+            fromSeq: number | null;
+            /** @example 9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08 */
+            hash: string;
+            /** @example 12 */
+            id: number;
+            /** @example periodic */
+            kind: components["schemas"]["AuditCheckpointKind"];
+            /**
+             * @description The Ed25519 public key (hex) that made the signature.
+             * @example 3d4017c3e843895a92b70aa74d1b7ebc9c982ccf2ec4968cc0cd55f12af4660c
+             */
+            publicKey: string;
+            /** @example 12034 */
+            rowId: number;
+            /** @example 12000 */
+            seq: number;
+            /** @description Ed25519 signature (hex) of the canonical encoding of kind, fromSeq, seq, rowId, hash and createdAt. */
+            signature: string;
+        };
+        /** @enum {string} */
+        AuditCheckpointKind: "periodic" | "retention";
+        AuditCheckpointPage: {
+            items: components["schemas"]["AuditCheckpointDto"][];
+            /** @example 50 */
+            limit: number;
+            /** @example 0 */
+            offset: number;
+            /**
+             * @description How many items match the filters, across all pages.
+             * @example 1
+             */
+            total: number;
+        };
         /** @enum {string} */
         AuditExportFormat: "csv" | "ndjson";
         AuditLogDto: {
@@ -966,6 +1069,11 @@ export type components = {
              * @example null
              */
             errorCode: string | null;
+            /**
+             * @description SHA-256 (hex) of the row's canonical encoding, prevHash included (docs/audit.md, section 10).
+             * @example 9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08
+             */
+            hash: string;
             /** @example 1024 */
             id: number;
             /**
@@ -978,12 +1086,22 @@ export type components = {
              * @example 10.0.0.2
              */
             peerAddress: string | null;
+            /**
+             * @description The hash of the row at seq - 1 (64 zeros for the first row).
+             * @example 5e884898da28047151d0e56f8dc6292773603d0d6aabbdd62a11ef721d1542d8
+             */
+            prevHash: string;
             /** @example 8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e */
             requestId: string | null;
             /** @example student */
             resource: components["schemas"]["AuditResource"];
             /** @example 42 */
             resourceId: string | null;
+            /**
+             * @description The row's place in the hash chain: 1, 2, 3… in commit order, without gaps.
+             * @example 1000
+             */
+            seq: number;
             /** @example 200 */
             statusCode: number | null;
             /** @example true */
@@ -1015,6 +1133,14 @@ export type components = {
         };
         /** @enum {string} */
         AuditResource: "user" | "student" | "course" | "grade" | "attendance" | "enrollment" | "performance" | "highlight" | "report" | "session" | "system" | "audit_log" | "job" | "import";
+        AuditVerifyRequestDto: {
+            /** @description A checkpoint you exported earlier: the chain must still reach it. Without one, the newest checkpoint kept in Redis is the witness. */
+            checkpoint?: components["schemas"]["SuppliedCheckpointDto"];
+            /** @description First seq to check; the whole trail by default. */
+            fromSeq?: number;
+            /** @description Last seq to check; the end of the chain by default. */
+            toSeq?: number;
+        };
         BackupActorDto: {
             /** @example admin@school.example */
             email: string;
@@ -1871,7 +1997,7 @@ export type components = {
         /** @enum {string} */
         JobStatus: "pending" | "processing" | "completed" | "failed" | "cancelled";
         /** @enum {string} */
-        JobType: "bulk_import" | "bulk_update" | "bulk_delete" | "export_large" | "backup" | "backup_restore" | "migration" | "cleanup" | "custom";
+        JobType: "bulk_import" | "bulk_update" | "bulk_delete" | "export_large" | "backup" | "backup_restore" | "migration" | "cleanup" | "custom" | "audit_verify";
         LivenessDto: {
             /** @example ok */
             status: string;
@@ -2080,6 +2206,19 @@ export type components = {
         };
         /** @enum {string} */
         StudentSort: "id" | "-id" | "studentId" | "-studentId" | "lastName" | "-lastName" | "firstName" | "-firstName" | "email" | "-email" | "studyYear" | "-studyYear" | "enrollmentDate" | "-enrollmentDate" | "createdAt" | "-createdAt" | "updatedAt" | "-updatedAt";
+        SuppliedCheckpointDto: {
+            /** Format: date-time */
+            createdAt: string;
+            fromSeq?: number | null;
+            hash: string;
+            /** @description As exported; not part of what is signed, so not used. */
+            id?: number;
+            kind: components["schemas"]["AuditCheckpointKind"];
+            publicKey: string;
+            rowId: number;
+            seq: number;
+            signature: string;
+        };
         UpdateCourseDto: {
             /**
              * @description Letters of any script, digits, `_`, `-` and `.`; stored uppercase.
@@ -2234,9 +2373,9 @@ export interface operations {
             query?: {
                 /** @description Only rows of this action, e.g. `update` (`GET /audit/actions` lists them). */
                 action?: components["schemas"]["AuditAction"];
-                /** @description The acting user's email, exactly (case-insensitive). */
+                /** @description The acting user's email, exactly (case-insensitive). For example `secretary@school.example`. */
                 email?: string;
-                /** @description Up to this instant, inclusive; not before `startDate`. */
+                /** @description Up to this instant, inclusive; not before `startDate`. For example `2026-11-30T23:59:59Z`. */
                 endDate?: string;
                 /** @description How many items to return (1..500). */
                 limit?: number;
@@ -2246,9 +2385,9 @@ export interface operations {
                 requestId?: string;
                 /** @description Only rows about this kind of resource, e.g. `student` (`GET /audit/resources` lists them). */
                 resource?: components["schemas"]["AuditResource"];
-                /** @description Only rows about the resource with this id (with `resource`, one record). */
+                /** @description Only rows about the resource with this id (with `resource`, one record). For example `42`. */
                 resourceId?: string;
-                /** @description From this instant on (ISO 8601, e.g. `2026-11-01` or `2026-11-01T08:00:00Z`). */
+                /** @description From this instant on (ISO 8601, e.g. `2026-11-01` or `2026-11-01T08:00:00Z`). For example `2026-11-01T00:00:00Z`. */
                 startDate?: string;
                 /** @description true: only actions that succeeded; false: only refused or failed ones. */
                 success?: boolean;
@@ -2689,14 +2828,288 @@ export interface operations {
             };
         };
     };
+    listCheckpoints: {
+        parameters: {
+            query?: {
+                /** @description How many items to return (1..500). */
+                limit?: number;
+                /** @description How many items to skip. */
+                offset?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuditCheckpointPage"];
+                };
+            };
+            /** @description The request is malformed or a field is invalid (`validation_failed` lists each field in `errors`). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:validation_failed",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "The request has 1 invalid field.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "validation_failed",
+                     *       "errors": [
+                     *         {
+                     *           "field": "email",
+                     *           "code": "isEmail",
+                     *           "message": "email must be an email"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description No bearer token, or the token is invalid, expired or revoked. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:authentication_required",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "Send a bearer token: Authorization: Bearer <accessToken>.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "authentication_required"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description The signed-in user's role may not do this. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:insufficient_role",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "This needs one of the roles admin, staff.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "insufficient_role"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description Rate limit exceeded; `Retry-After` says how many seconds to wait. */
+            429: {
+                headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:rate_limited",
+                     *       "title": "Too Many Requests",
+                     *       "status": 429,
+                     *       "detail": "Too many requests; retry after the time given in Retry-After.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "rate_limited"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description An unexpected error; the body names the request id to quote. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:internal_error",
+                     *       "title": "Internal Server Error",
+                     *       "status": 500,
+                     *       "detail": "An unexpected error occurred; quote the instance when reporting it.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "internal_error"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description A dependency is unavailable (`database_unavailable`: PostgreSQL, `queue_unavailable`: Redis, `rate_limit_unavailable`: sign-in's rate-limit store); `Retry-After` says how many seconds to wait. */
+            503: {
+                headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:database_unavailable",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "The database (PostgreSQL) cannot be reached; retry after the time given in Retry-After.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "database_unavailable"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+        };
+    };
+    exportCheckpoints: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One checkpoint per line, as GET /audit/checkpoints shows them. */
+            200: {
+                headers: {
+                    "Content-Disposition": components["headers"]["Content-Disposition"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/x-ndjson; charset=utf-8": Blob | File;
+                };
+            };
+            /** @description No bearer token, or the token is invalid, expired or revoked. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:authentication_required",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "Send a bearer token: Authorization: Bearer <accessToken>.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "authentication_required"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description The signed-in user's role may not do this. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:insufficient_role",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "This needs one of the roles admin, staff.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "insufficient_role"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description Rate limit exceeded; `Retry-After` says how many seconds to wait. */
+            429: {
+                headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:rate_limited",
+                     *       "title": "Too Many Requests",
+                     *       "status": 429,
+                     *       "detail": "Too many requests; retry after the time given in Retry-After.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "rate_limited"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description An unexpected error; the body names the request id to quote. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:internal_error",
+                     *       "title": "Internal Server Error",
+                     *       "status": 500,
+                     *       "detail": "An unexpected error occurred; quote the instance when reporting it.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "internal_error"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description A dependency is unavailable (`database_unavailable`: PostgreSQL, `queue_unavailable`: Redis, `rate_limit_unavailable`: sign-in's rate-limit store); `Retry-After` says how many seconds to wait. */
+            503: {
+                headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:database_unavailable",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "The database (PostgreSQL) cannot be reached; retry after the time given in Retry-After.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "database_unavailable"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+        };
+    };
     exportAuditLogs: {
         parameters: {
             query: {
                 /** @description Only rows of this action, e.g. `update` (`GET /audit/actions` lists them). */
                 action?: components["schemas"]["AuditAction"];
-                /** @description The acting user's email, exactly (case-insensitive). */
+                /** @description The acting user's email, exactly (case-insensitive). For example `secretary@school.example`. */
                 email?: string;
-                /** @description Up to this instant, inclusive; not before `startDate`. */
+                /** @description Up to this instant, inclusive; not before `startDate`. For example `2026-11-30T23:59:59Z`. */
                 endDate?: string;
                 /** @description CSV with a header row, or NDJSON (one JSON object per line). */
                 format: components["schemas"]["AuditExportFormat"];
@@ -2704,9 +3117,9 @@ export interface operations {
                 requestId?: string;
                 /** @description Only rows about this kind of resource, e.g. `student` (`GET /audit/resources` lists them). */
                 resource?: components["schemas"]["AuditResource"];
-                /** @description Only rows about the resource with this id (with `resource`, one record). */
+                /** @description Only rows about the resource with this id (with `resource`, one record). For example `42`. */
                 resourceId?: string;
-                /** @description From this instant on (ISO 8601, e.g. `2026-11-01` or `2026-11-01T08:00:00Z`). */
+                /** @description From this instant on (ISO 8601, e.g. `2026-11-01` or `2026-11-01T08:00:00Z`). For example `2026-11-01T00:00:00Z`. */
                 startDate?: string;
                 /** @description true: only actions that succeeded; false: only refused or failed ones. */
                 success?: boolean;
@@ -2914,6 +3327,197 @@ export interface operations {
                      *       "detail": "This needs one of the roles admin, staff.",
                      *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
                      *       "code": "insufficient_role"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description Rate limit exceeded; `Retry-After` says how many seconds to wait. */
+            429: {
+                headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:rate_limited",
+                     *       "title": "Too Many Requests",
+                     *       "status": 429,
+                     *       "detail": "Too many requests; retry after the time given in Retry-After.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "rate_limited"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description An unexpected error; the body names the request id to quote. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:internal_error",
+                     *       "title": "Internal Server Error",
+                     *       "status": 500,
+                     *       "detail": "An unexpected error occurred; quote the instance when reporting it.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "internal_error"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description A dependency is unavailable (`database_unavailable`: PostgreSQL, `queue_unavailable`: Redis, `rate_limit_unavailable`: sign-in's rate-limit store); `Retry-After` says how many seconds to wait. */
+            503: {
+                headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:database_unavailable",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "The database (PostgreSQL) cannot be reached; retry after the time given in Retry-After.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "database_unavailable"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+        };
+    };
+    verifyAuditChain: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AuditVerifyRequestDto"];
+            };
+        };
+        responses: {
+            /** @description Accepted */
+            202: {
+                headers: {
+                    /** @description The URL of the job. */
+                    Location?: string;
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["JobDto"];
+                };
+            };
+            /** @description The request is malformed or a field is invalid (`validation_failed` lists each field in `errors`). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:validation_failed",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "The request has 1 invalid field.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "validation_failed",
+                     *       "errors": [
+                     *         {
+                     *           "field": "email",
+                     *           "code": "isEmail",
+                     *           "message": "email must be an email"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description No bearer token, or the token is invalid, expired or revoked. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:authentication_required",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "Send a bearer token: Authorization: Bearer <accessToken>.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "authentication_required"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description The signed-in user's role may not do this. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:insufficient_role",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "This needs one of the roles admin, staff.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "insufficient_role"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description The request body is larger than the route accepts. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:payload_too_large",
+                     *       "title": "Payload Too Large",
+                     *       "status": 413,
+                     *       "detail": "The request body is larger than this route accepts.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "payload_too_large"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description The request body has a content type the route does not accept. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:unsupported_media_type",
+                     *       "title": "Unsupported Media Type",
+                     *       "status": 415,
+                     *       "detail": "This route does not accept a body of that content type.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "unsupported_media_type"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
@@ -4521,9 +5125,9 @@ export interface operations {
                 limit?: number;
                 /** @description How many items to skip. */
                 offset?: number;
-                /** @description Part of the course code or name, case-insensitive. */
+                /** @description Part of the course code or name, case-insensitive. For example `άλγεβρα`. */
                 search?: string;
-                /** @description Only records whose semester is this value. */
+                /** @description Only records whose semester is this value. For example `Α΄ Τετράμηνο 2026-2027`. */
                 semester?: string;
                 /** @description A field to sort by; a leading `-` sorts descending. */
                 sort?: components["schemas"]["CourseSort"];
@@ -5637,7 +6241,7 @@ export interface operations {
     listEnrollments: {
         parameters: {
             query?: {
-                /** @description Only records whose course code is this value. */
+                /** @description Only records whose course code is this value. For example `math101`. */
                 courseCode?: string;
                 /** @description Admins only: also list soft-deleted enrollments and those of deleted students or courses. */
                 includeDeleted?: boolean;
@@ -5649,7 +6253,7 @@ export interface operations {
                 sort?: components["schemas"]["EnrollmentSort"];
                 /** @description Only records whose status is this value. */
                 status?: components["schemas"]["EnrollmentStatus"];
-                /** @description Only records whose student id is this value. */
+                /** @description Only records whose student id is this value. For example `ΑΒ123456`. */
                 studentId?: string;
             };
             header?: never;
@@ -7152,7 +7756,7 @@ export interface operations {
             query?: {
                 /** @description CSV only: start with a UTF-8 byte order mark, which Excel needs to read Greek text right. */
                 bom?: boolean;
-                /** @description Comma-separated field names (camelCase, as in the API), in the order wanted; by default every regular field. */
+                /** @description Comma-separated field names (camelCase, as in the API), in the order wanted; by default every regular field. For example `studentId,lastName,firstName,email`. */
                 fields?: string;
                 /** @description The file format. */
                 format?: components["schemas"]["ExportFormat"];
@@ -7162,7 +7766,7 @@ export interface operations {
                 isActive?: boolean;
                 /** @description Language of CSV and XLSX labels; by default from `Accept-Language`, else English. */
                 lang?: components["schemas"]["ExportLanguage"];
-                /** @description Only records whose semester is this value. */
+                /** @description Only records whose semester is this value. For example `Α΄ Τετράμηνο 2026-2027`. */
                 semester?: string;
             };
             header?: {
@@ -7319,19 +7923,19 @@ export interface operations {
     exportEnrollments: {
         parameters: {
             query?: {
-                /** @description Only records whose academic year is this value. */
+                /** @description Only records whose academic year is this value. For example `2026-2027`. */
                 academicYear?: string;
                 /** @description CSV only: start with a UTF-8 byte order mark, which Excel needs to read Greek text right. */
                 bom?: boolean;
-                /** @description Only records whose class division is this value. */
+                /** @description Only records whose class division is this value. For example `A1`. */
                 classDivision?: string;
-                /** @description Only records whose course code is this value. */
+                /** @description Only records whose course code is this value. For example `math101`. */
                 courseCode?: string;
-                /** @description Only enrollments made on or after this date. */
+                /** @description Only enrollments made on or after this date. For example `2026-09-01`. */
                 enrolledAtFrom?: string;
-                /** @description Only enrollments made on or before this date; not before `enrolledAtFrom`. */
+                /** @description Only enrollments made on or before this date; not before `enrolledAtFrom`. For example `2026-09-30`. */
                 enrolledAtTo?: string;
-                /** @description Comma-separated field names (camelCase, as in the API), in the order wanted; by default every regular field. */
+                /** @description Comma-separated field names (camelCase, as in the API), in the order wanted; by default every regular field. For example `studentId,lastName,firstName,email`. */
                 fields?: string;
                 /** @description The file format. */
                 format?: components["schemas"]["ExportFormat"];
@@ -7339,11 +7943,11 @@ export interface operations {
                 includeDeleted?: boolean;
                 /** @description Language of CSV and XLSX labels; by default from `Accept-Language`, else English. */
                 lang?: components["schemas"]["ExportLanguage"];
-                /** @description Only records whose semester is this value. */
+                /** @description Only records whose semester is this value. For example `Α΄ Τετράμηνο 2026-2027`. */
                 semester?: string;
                 /** @description Only records whose status is this value. */
                 status?: components["schemas"]["EnrollmentStatus"];
-                /** @description Only records whose student id is this value. */
+                /** @description Only records whose student id is this value. For example `ΑΒ123456`. */
                 studentId?: string;
             };
             header?: {
@@ -7500,17 +8104,17 @@ export interface operations {
     exportStudents: {
         parameters: {
             query?: {
-                /** @description Only records whose academic year is this value. */
+                /** @description Only records whose academic year is this value. For example `2026-2027`. */
                 academicYear?: string;
                 /** @description CSV only: start with a UTF-8 byte order mark, which Excel needs to read Greek text right. */
                 bom?: boolean;
-                /** @description Only records whose class division is this value. */
+                /** @description Only records whose class division is this value. For example `A1`. */
                 classDivision?: string;
-                /** @description Enrolled on or after this day. */
+                /** @description Enrolled on or after this day. For example `2026-09-01`. */
                 enrollmentDateFrom?: string;
-                /** @description Enrolled on or before this day. */
+                /** @description Enrolled on or before this day. For example `2026-09-30`. */
                 enrollmentDateTo?: string;
-                /** @description Comma-separated field names (camelCase, as in the API), in the order wanted; by default every regular field. */
+                /** @description Comma-separated field names (camelCase, as in the API), in the order wanted; by default every regular field. For example `studentId,lastName,firstName,email`. */
                 fields?: string;
                 /** @description The file format. */
                 format?: components["schemas"]["ExportFormat"];
@@ -7520,7 +8124,7 @@ export interface operations {
                 isActive?: boolean;
                 /** @description Language of CSV and XLSX labels; by default from `Accept-Language`, else English. */
                 lang?: components["schemas"]["ExportLanguage"];
-                /** @description Only records whose study year is this value. */
+                /** @description Only records whose study year is this value. For example `1`. */
                 studyYear?: number;
             };
             header?: {
@@ -8195,7 +8799,7 @@ export interface operations {
     getImportPreview: {
         parameters: {
             query?: {
-                /** @description Only issues with this code (docs/imports.md lists them). */
+                /** @description Only issues with this code (docs/imports.md lists them). For example `invalid_email`. */
                 code?: string;
                 /** @description How many items to return (1..500). */
                 limit?: number;
@@ -10643,9 +11247,9 @@ export interface operations {
     listStudents: {
         parameters: {
             query?: {
-                /** @description Only records whose academic year is this value. */
+                /** @description Only records whose academic year is this value. For example `2026-2027`. */
                 academicYear?: string;
-                /** @description Only records whose class division is this value. */
+                /** @description Only records whose class division is this value. For example `A1`. */
                 classDivision?: string;
                 /** @description Admins only: also list soft-deleted students. */
                 includeDeleted?: boolean;
@@ -10655,11 +11259,11 @@ export interface operations {
                 limit?: number;
                 /** @description How many items to skip. */
                 offset?: number;
-                /** @description Part of the student id, name or email, case-insensitive. */
+                /** @description Part of the student id, name or email, case-insensitive. For example `papad`. */
                 search?: string;
                 /** @description A field to sort by; a leading `-` sorts descending. */
                 sort?: components["schemas"]["StudentSort"];
-                /** @description Only records whose study year is this value. */
+                /** @description Only records whose study year is this value. For example `1`. */
                 studyYear?: number;
             };
             header?: never;

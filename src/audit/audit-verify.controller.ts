@@ -34,6 +34,7 @@ export class AuditVerifyController {
     },
   })
   @ApiOperation({
+    operationId: 'verifyAuditChain',
     summary: 'Verify the hash chain and its signed checkpoints as an audit_verify job',
     description: "The job's `result.data` holds rowsChecked, checkpointsChecked and the first failure (kind and row id), if any.",
   })

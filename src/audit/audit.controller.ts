@@ -1,5 +1,5 @@
 import { Controller, Get, Param, Query, StreamableFile } from '@nestjs/common';
-import { ApiOkResponse, ApiOperation, ApiParam, ApiProduces, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import { Authenticated } from '../auth/auth.decorators';
 import { Role } from '../auth/role.enum';
 import { attachmentDisposition } from '../common/http/content-disposition';
@@ -78,7 +78,7 @@ export class AuditController {
   }
 
   @Get('checkpoints')
-  @ApiOperation({ summary: 'The signed checkpoints of the hash chain, newest first' })
+  @ApiOperation({ summary: 'The signed checkpoints of the hash chain, newest first', description: 'Each checkpoint signs the chain hash up to its row; keep them to verify the trail offline.' })
   @ApiOkResponse({ type: AuditCheckpointPageDto })
   @ProblemResponses(400)
   listCheckpoints(@Query() query: PageQueryDto) {
@@ -86,9 +86,11 @@ export class AuditController {
   }
 
   @Get('checkpoints/export')
-  @ApiOperation({ summary: 'Download every checkpoint as NDJSON, oldest first, to keep outside the database' })
-  @ApiProduces(CONTENT_TYPES.ndjson)
-  @ApiOkResponse({ description: 'One checkpoint per line, as GET /audit/checkpoints shows them.', content: { [CONTENT_TYPES.ndjson]: { schema: { type: 'string' } } } })
+  @ApiOperation({
+    summary: 'Download every checkpoint as NDJSON, oldest first, to keep outside the database',
+    description: 'The file the offline verify command reads next to an audit export.',
+  })
+  @ApiDownloadResponse('One checkpoint per line, as GET /audit/checkpoints shows them.', { [CONTENT_TYPES.ndjson]: BINARY })
   exportCheckpoints(): StreamableFile {
     const stamp = new Date().toISOString().slice(0, 19).replace(/[-:]/g, '');
     return new StreamableFile(this.checkpoints.exportAll(), {

@@ -231,6 +231,28 @@ describe('finishDocument', () => {
     expect(document.tags).toBeUndefined();
   });
 
+  it('says the examples of optional query parameters in words, so lists are not filtered by default', () => {
+    const document = finishDocument(
+      documentWith({
+        '/students': {
+          get: {
+            parameters: [
+              { name: 'search', in: 'query', required: false, description: 'Part of a name.', schema: { type: 'string', example: 'papad' } },
+              { name: 'fields', in: 'query', required: false, example: ['studentId', 'email'], schema: { type: 'array' } },
+              { name: 'format', in: 'query', required: true, schema: { type: 'string', example: 'csv' } },
+            ],
+            responses: { '200': { description: 'The page.' } },
+          },
+        },
+      }),
+    );
+    expect(document.paths['/students'].get!.parameters).toEqual([
+      { name: 'search', in: 'query', required: false, description: 'Part of a name. For example `papad`.', schema: { type: 'string' } },
+      { name: 'fields', in: 'query', required: false, description: 'For example `studentId,email`.', schema: { type: 'array' } },
+      { name: 'format', in: 'query', required: true, schema: { type: 'string', example: 'csv' } },
+    ]);
+  });
+
   it('documents the shared headers once and refers to them', () => {
     const idempotencyKey = { name: 'Idempotency-Key', in: 'header', required: false, description: 'Own words.' };
     const document = finishDocument(

@@ -40,6 +40,29 @@ function unwrapSingleRefs(schemas: NonNullable<NonNullable<OpenAPIObject['compon
   }
 }
 
+type Parameter = Exclude<NonNullable<OpenAPIObject['paths'][string]['parameters']>[number], { $ref: string }>;
+
+/**
+ * Swagger UI's "Try it out" and Postman send an optional parameter's example as its value, and on
+ * a list an example filter hides every row it does not match. The example of an optional query
+ * parameter is said in its description instead, so both list everything by default.
+ */
+function exampleInWords(parameter: Parameter): Parameter {
+  if (parameter.in !== 'query' || parameter.required === true) return parameter;
+  const schema = parameter.schema !== undefined && !('$ref' in parameter.schema) ? parameter.schema : undefined;
+  const example: unknown = parameter.example ?? schema?.example;
+  if (example === undefined) return parameter;
+  const { example: _parameterExample, ...withoutExample } = parameter;
+  // A list in a query is comma-separated (`fields=studentId,email`).
+  const text = typeof example === 'string' ? example : Array.isArray(example) ? example.join(',') : JSON.stringify(example);
+  const words = `For example \`${text}\`.`;
+  return {
+    ...withoutExample,
+    ...(schema === undefined ? {} : { schema: Object.fromEntries(Object.entries(schema).filter(([key]) => key !== 'example')) }),
+    description: withoutExample.description === undefined ? words : `${withoutExample.description} ${words}`,
+  };
+}
+
 /**
  * Adds what every operation shares (500, the default rate limit's 429, response headers, an
  * explicit security requirement) and sorts paths and schemas, so the committed spec only
@@ -70,9 +93,11 @@ export function finishDocument(document: OpenAPIObject): OpenAPIObject {
         operation.responses['415'] ??= problem(415, 'The request body has a content type the route does not accept.');
       }
       if (operation.parameters !== undefined) {
-        operation.parameters = operation.parameters.map((parameter) =>
-          !('$ref' in parameter) && parameter.in === 'header' && parameter.name in PARAMETER_COMPONENTS ? { $ref: `#/components/parameters/${parameter.name}` } : parameter,
-        );
+        operation.parameters = operation.parameters.map((parameter) => {
+          if ('$ref' in parameter) return parameter;
+          if (parameter.in === 'header' && parameter.name in PARAMETER_COMPONENTS) return { $ref: `#/components/parameters/${parameter.name}` };
+          return exampleInWords(parameter);
+        });
       }
       operation.responses['500'] ??= problem(500, 'An unexpected error; the body names the request id to quote.');
       operation.responses = sortedByKey(operation.responses);
