@@ -4,7 +4,6 @@ import { join } from 'node:path';
 import * as ExcelJS from 'exceljs';
 import { SourceBatch } from '../../src/imports/import.types';
 import { openSource, OpenSourceOptions } from '../../src/imports/readers/open-source';
-import { toCellValue } from '../../src/imports/readers/xlsx-reader';
 import { checkXlsxEntries, locateDirectory, parseCentralDirectory, parseZip64EndOfDirectory, readZipDirectory } from '../../src/imports/readers/zip-directory';
 import { DEFAULT_READER_LIMITS } from '../../src/imports/readers/reader-limits';
 
@@ -181,20 +180,5 @@ describe('zip directory', () => {
       expect.objectContaining({ code: 'xlsx_too_large' }),
     );
     expect(() => checkXlsxEntries([{ ...sheet, name: 'xl/workbook.xml' }], DEFAULT_READER_LIMITS)).toThrow(expect.objectContaining({ code: 'invalid_xlsx' }));
-  });
-});
-
-describe('toCellValue', () => {
-  it('flattens exceljs values to plain ones', () => {
-    const date = new Date('2024-01-31T00:00:00.000Z');
-    expect(toCellValue(null)).toBeNull();
-    expect(toCellValue(date)).toBe(date);
-    expect(toCellValue(Number.NaN)).toBeNull();
-    expect(toCellValue({ richText: [{ text: 'Παπα' }, { text: 'δόπουλος' }] })).toBe('Παπαδόπουλος');
-    expect(toCellValue({ formula: 'A1', result: 'x' })).toBe('x');
-    expect(toCellValue({ formula: 'A1', result: { error: '#DIV/0!' } })).toBeNull();
-    expect(toCellValue({ sharedFormula: 'A1', result: 7 })).toBe(7);
-    expect(toCellValue({ text: 'site', hyperlink: 'https://example.com' })).toBe('site');
-    expect(toCellValue({ error: '#N/A' })).toBeNull();
   });
 });

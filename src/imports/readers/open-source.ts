@@ -61,7 +61,7 @@ export async function openSource(path: string, options: OpenSourceOptions): Prom
     const directory = await readZipDirectory(path);
     checkXlsxEntries(directory.entries, limits);
     await verifyXlsxEntries(path, directory, limits);
-    batches = readXlsxBatches(path, { sheet: options.sheet, batchSize, maxColumns: limits.maxColumns, onSheet: (name) => (detection.sheet = name) });
+    batches = readXlsxBatches(path, directory, { sheet: options.sheet, batchSize, maxColumns: limits.maxColumns, onSheet: (name) => (detection.sheet = name) });
   } else {
     const encoding = detectEncoding(head);
     detection.encoding = encoding;

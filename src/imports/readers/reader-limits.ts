@@ -18,8 +18,8 @@ export const DEFAULT_READER_LIMITS: ReaderLimits = {
   // The deepest legitimate value (array > record > evaluationRules > rule > nested list) is about
   // 5 levels; 16 is generous and still far from any stack limit.
   maxJsonDepth: 16,
-  // About 4 million rows of 12 columns of sheet XML; the exceljs reader streams sheets but caches
-  // shared strings, so this also bounds that cache.
+  // About 4 million rows of 12 columns of sheet XML; the XLSX reader streams sheets but keeps the
+  // shared strings (as compact UTF-8), so this also bounds that table.
   maxXlsxUncompressedBytes: 2 * 1024 * 1024 * 1024,
   // Sheet XML compresses 5–20×, blank formatted rows up to ~100×; deflate tops out near 1032×, so
   // 200 lets real files through and stops the highly compressed entries a zip bomb relies on.

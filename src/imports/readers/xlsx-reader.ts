@@ -1,10 +1,11 @@
-import { createReadStream } from 'node:fs';
-import { Readable } from 'node:stream';
-import * as ExcelJS from 'exceljs';
+import { StringDecoder } from 'node:string_decoder';
 import { CellValue, SourceBatch } from '../import.types';
 import { ImportFileError } from './import-file.error';
 import { fitToHeaders, isBlankRecord, RecordBatcher } from './record-batches';
-import { READ_CHUNK_BYTES } from './text-source';
+import { SharedStringTable } from './shared-strings';
+import { XlsxRow, XlsxSheetHandler } from './xlsx-sheet';
+import { attributeValue, XmlError, XmlHandler, XmlScanner } from './xml-scanner';
+import { inflatedEntry, ZipDirectory, ZipEntry } from './zip-directory';
 import { storableText } from '../../common/validation/storable-text';
 
 export interface XlsxReaderOptions {
@@ -16,124 +17,241 @@ export interface XlsxReaderOptions {
   onSheet: (name: string) => void;
 }
 
-/** What exceljs's streaming WorksheetReader carries beyond its published type. */
-interface NamedWorksheetReader extends AsyncIterable<ExcelJS.Row> {
-  name?: string;
-}
+const WORKBOOK_PART = 'xl/workbook.xml';
+const WORKBOOK_RELATIONSHIPS_PART = 'xl/_rels/workbook.xml.rels';
+const STYLES_PART = 'xl/styles.xml';
+const SHARED_STRINGS_PART = 'xl/sharedStrings.xml';
 
 /**
- * Rows of one worksheet, streamed by exceljs: the first non-blank row is the header row and
- * `row` is the sheet row number. Call only after checkXlsxEntries and verifyXlsxEntries accepted
- * the archive.
+ * Rows of one worksheet, read straight from the archive's entries by the XML scanner: the first
+ * non-blank row is the header row and `row` is the sheet row number. The workbook, styles (for
+ * date cells) and shared strings are read first, then the sheet is streamed. Call only after
+ * checkXlsxEntries and verifyXlsxEntries accepted the archive.
  */
-export async function* readXlsxBatches(path: string, options: XlsxReaderOptions): AsyncGenerator<SourceBatch, void, undefined> {
-  const file = new FileBytes(path);
-  const input = Readable.from(file.chunks());
-  // Styles are needed to recognise date cells; hyperlinks are left out so a link cell reads as its text.
-  const workbook = new ExcelJS.stream.xlsx.WorkbookReader(input, {
-    worksheets: 'emit',
-    sharedStrings: 'cache',
-    styles: 'cache',
-    hyperlinks: 'ignore',
-    entries: 'ignore',
-  });
-  const sheetNames: string[] = [];
-  try {
-    for await (const worksheet of workbook as AsyncIterable<NamedWorksheetReader>) {
-      const name = worksheet.name ?? `Sheet${sheetNames.length + 1}`;
-      sheetNames.push(name);
-      if (options.sheet !== undefined && name !== options.sheet) continue;
-      options.onSheet(storableText(name));
-      yield* readWorksheet(worksheet, options.batchSize, options.maxColumns);
-      return;
-    }
-  } catch (error) {
-    file.throwIfFailed();
-    if (error instanceof ImportFileError) throw error;
-    // exceljs's own words ("Cannot read properties of undefined") stay in the cause, for the log.
-    throw new ImportFileError('invalid_xlsx', 'The file is not a readable XLSX workbook: a part of it is missing or is not the XML a workbook holds.', 422, { cause: error });
-  } finally {
-    input.destroy();
+export async function* readXlsxBatches(path: string, directory: ZipDirectory, options: XlsxReaderOptions): AsyncGenerator<SourceBatch, void, undefined> {
+  const archive = new XlsxArchive(path, directory);
+  const workbook = await archive.parse(WORKBOOK_PART, new WorkbookHandler());
+  if (workbook === null) throw invalidXlsx(`it has no ${WORKBOOK_PART}`);
+  if (workbook.sheets.length === 0) throw invalidXlsx('it contains no worksheet');
+  const sheet = options.sheet === undefined ? workbook.sheets[0] : workbook.sheets.find((candidate) => candidate.name === options.sheet);
+  if (sheet === undefined) {
+    const names = workbook.sheets.map((candidate) => `"${candidate.name}"`).join(', ');
+    throw new ImportFileError('sheet_not_found', `The workbook has no sheet named "${options.sheet}"; its sheets are: ${names}.`);
   }
-  file.throwIfFailed();
-  if (options.sheet !== undefined) {
-    throw new ImportFileError('sheet_not_found', `The workbook has no sheet named "${options.sheet}"; its sheets are: ${sheetNames.map((name) => `"${name}"`).join(', ')}.`);
-  }
-  throw new ImportFileError('invalid_xlsx', 'The file is not a readable XLSX workbook: it contains no worksheet.');
+  const targets = (await archive.parse(WORKBOOK_RELATIONSHIPS_PART, new RelationshipsHandler())) ?? new Map<string, string>();
+  const sheetPart = targets.get(sheet.relationship);
+  if (sheetPart === undefined || !archive.has(sheetPart)) throw invalidXlsx(`its sheet "${sheet.name}" has no part`);
+  const dateStyles = (await archive.parse(STYLES_PART, new StylesHandler())) ?? [];
+  const sharedStrings = (await archive.parse(SHARED_STRINGS_PART, new SharedStringsHandler())) ?? new SharedStringTable();
+  options.onSheet(storableText(sheet.name));
+  const rows = new XlsxSheetHandler({ sharedStrings, dateStyles, date1904: workbook.date1904 });
+  yield* batchRows(archive.rows(sheetPart, rows), options.batchSize, options.maxColumns);
 }
 
-/**
- * The file's bytes for exceljs, which pipes its input into the unzipper without listening for its
- * errors: a read error there would be an unhandled 'error' event, and the unzipper would wait for
- * more bytes for ever. So a failed read ends the bytes instead, and the failure is kept for the
- * reader to throw once exceljs has stopped.
- */
-class FileBytes {
-  private failure: { error: unknown } | null = null;
-
-  constructor(private readonly path: string) {}
-
-  async *chunks(): AsyncGenerator<Buffer, void, undefined> {
-    try {
-      for await (const chunk of createReadStream(this.path, { highWaterMark: READ_CHUNK_BYTES })) yield chunk as Buffer;
-    } catch (error) {
-      this.failure = { error };
-    }
-  }
-
-  /** A failed read is the server's problem, not the file's: it is thrown as it is. */
-  throwIfFailed(): void {
-    if (this.failure !== null) throw this.failure.error;
-  }
-}
-
-async function* readWorksheet(worksheet: AsyncIterable<ExcelJS.Row>, batchSize: number, maxColumns: number): AsyncGenerator<SourceBatch, void, undefined> {
+async function* batchRows(rows: AsyncIterable<XlsxRow>, batchSize: number, maxColumns: number): AsyncGenerator<SourceBatch, void, undefined> {
   const batcher = new RecordBatcher(batchSize, maxColumns);
   let headers: string[] | null = null;
-  for await (const row of worksheet) {
-    const cells = rowCells(row);
-    if (isBlankRecord(cells)) continue;
+  for await (const row of rows) {
+    if (isBlankRecord(row.cells)) continue;
     if (headers === null) {
-      headers = cells.map(headerText);
+      headers = row.cells.map(headerText);
       continue;
     }
-    const batch = batcher.add(fitToHeaders(row.number, cells, headers.length, describeTooManyCells), headers);
+    const batch = batcher.add(fitToHeaders(row.number, row.cells, headers.length, describeTooManyCells), headers);
     if (batch) yield batch;
   }
   const last = batcher.finish(headers ?? [], headers !== null);
   if (last) yield last;
 }
 
+/** A handler that gives its part's content once the part has been scanned. */
+interface PartHandler<T> extends XmlHandler {
+  result(): T;
+}
+
+/** The archive's parts by name, each scanned from its inflated bytes. */
+class XlsxArchive {
+  private readonly entries: Map<string, ZipEntry>;
+
+  constructor(
+    private readonly path: string,
+    private readonly directory: ZipDirectory,
+  ) {
+    this.entries = new Map(directory.entries.map((entry) => [entry.name, entry]));
+  }
+
+  has(name: string): boolean {
+    return this.entries.has(name);
+  }
+
+  /** The part's content as the handler sees it; null when the archive has no such part, or an empty one (as some tools write styles). */
+  async parse<T>(name: string, handler: PartHandler<T>): Promise<T | null> {
+    if (!this.has(name) || this.entries.get(name)?.uncompressedSize === 0) return null;
+    for await (const _ of this.scan(name, handler, () => false)) {
+      // Nothing is yielded: the handler collects what the part holds.
+    }
+    return handler.result();
+  }
+
+  /** The sheet's rows as the handler completes them, a chunk of XML at a time. */
+  async *rows(name: string, handler: XlsxSheetHandler): AsyncGenerator<XlsxRow, void, undefined> {
+    for await (const _ of this.scan(name, handler, () => handler.completed.length > 0)) {
+      yield* handler.completed;
+      handler.completed = [];
+    }
+  }
+
+  /** Feeds the part's text to the handler; yields after each chunk for which `ready` holds, and once at the end. */
+  private async *scan(name: string, handler: XmlHandler, ready: () => boolean): AsyncGenerator<void, void, undefined> {
+    const entry = this.entries.get(name);
+    if (entry === undefined) throw invalidXlsx(`it has no ${name}`);
+    const scanner = new XmlScanner(handler);
+    const decoder = new StringDecoder('utf8');
+    try {
+      for await (const chunk of inflatedEntry(this.path, this.directory, entry)) {
+        scanner.write(decoder.write(chunk));
+        if (ready()) yield;
+      }
+      scanner.write(decoder.end());
+      scanner.end();
+    } catch (error) {
+      if (error instanceof XmlError) throw invalidXlsx(`its part ${name} is not well-formed XML`, error);
+      throw error;
+    }
+    yield;
+  }
+}
+
+interface SheetReference {
+  name: string;
+  relationship: string;
+}
+
+/** xl/workbook.xml: the sheets in their order, and the date system. */
+class WorkbookHandler implements PartHandler<{ sheets: SheetReference[]; date1904: boolean }> {
+  private readonly sheets: SheetReference[] = [];
+  private date1904 = false;
+
+  open(name: string, attributes: string): void {
+    if (name === 'sheet') {
+      this.sheets.push({ name: attributeValue(attributes, 'name') ?? `Sheet${this.sheets.length + 1}`, relationship: attributeValue(attributes, 'id') ?? '' });
+    } else if (name === 'workbookPr') {
+      const value = attributeValue(attributes, 'date1904');
+      this.date1904 = value === '1' || value === 'true';
+    }
+  }
+
+  close(): void {}
+
+  text(): void {}
+
+  result(): { sheets: SheetReference[]; date1904: boolean } {
+    return { sheets: this.sheets, date1904: this.date1904 };
+  }
+}
+
+/** xl/_rels/workbook.xml.rels: relationship id → part name in the archive. */
+class RelationshipsHandler implements PartHandler<Map<string, string>> {
+  private readonly targets = new Map<string, string>();
+
+  open(name: string, attributes: string): void {
+    if (name !== 'Relationship') return;
+    const id = attributeValue(attributes, 'Id');
+    const target = attributeValue(attributes, 'Target');
+    if (id !== undefined && target !== undefined) this.targets.set(id, partName(target));
+  }
+
+  close(): void {}
+
+  text(): void {}
+
+  result(): Map<string, string> {
+    return this.targets;
+  }
+}
+
+/** A relationship target as an entry name: absolute from the package root, or relative to xl/. */
+export function partName(target: string): string {
+  const segments: string[] = [];
+  for (const segment of (target.startsWith('/') ? target.slice(1) : `xl/${target}`).split('/')) {
+    if (segment === '..') segments.pop();
+    else if (segment !== '.' && segment !== '') segments.push(segment);
+  }
+  return segments.join('/');
+}
+
+/** Built-in number formats that show a date or time (ECMA-376 18.8.30). */
+const BUILT_IN_DATE_FORMATS = new Set([14, 15, 16, 17, 18, 19, 20, 21, 22, 45, 46, 47]);
+
+/** xl/styles.xml: for each cell style (the `s` of a cell), whether its number format shows a date. */
+class StylesHandler implements PartHandler<boolean[]> {
+  private readonly customFormats = new Map<number, string>();
+  private readonly cellFormats: number[] = [];
+  private inCellFormats = false;
+
+  open(name: string, attributes: string, selfClosing: boolean): void {
+    if (name === 'numFmt') {
+      this.customFormats.set(Number(attributeValue(attributes, 'numFmtId')), attributeValue(attributes, 'formatCode') ?? '');
+    } else if (name === 'cellXfs') {
+      this.inCellFormats = !selfClosing;
+    } else if (name === 'xf' && this.inCellFormats) {
+      this.cellFormats.push(Number(attributeValue(attributes, 'numFmtId') ?? 0));
+    }
+  }
+
+  close(name: string): void {
+    if (name === 'cellXfs') this.inCellFormats = false;
+  }
+
+  text(): void {}
+
+  result(): boolean[] {
+    return this.cellFormats.map((id) => {
+      const custom = this.customFormats.get(id);
+      return custom === undefined ? BUILT_IN_DATE_FORMATS.has(id) : isDateFormat(custom);
+    });
+  }
+}
+
+/** Whether a format code shows a date or time: a y, m, d, h, s or b outside quoted text and [brackets], as Excel reads it. */
+export function isDateFormat(code: string): boolean {
+  return /[ymdhMsb]/.test(code.replace(/\[[^\]]*]/g, '').replace(/"[^"]*"/g, ''));
+}
+
+/** xl/sharedStrings.xml: each <si>'s text, its rich-text runs joined and phonetic guides left out. */
+class SharedStringsHandler implements PartHandler<SharedStringTable> {
+  private readonly table = new SharedStringTable();
+  private current = '';
+  private inText = false;
+  private phoneticDepth = 0;
+
+  open(name: string, _attributes: string, selfClosing: boolean): void {
+    if (selfClosing) {
+      if (name === 'si') this.table.add('');
+      return;
+    }
+    if (name === 'si') this.current = '';
+    else if (name === 't') this.inText = this.phoneticDepth === 0;
+    else if (name === 'rPh') this.phoneticDepth++;
+  }
+
+  close(name: string): void {
+    if (name === 'si') this.table.add(this.current);
+    else if (name === 't') this.inText = false;
+    else if (name === 'rPh') this.phoneticDepth--;
+  }
+
+  text(text: string): void {
+    if (this.inText) this.current += text;
+  }
+
+  result(): SharedStringTable {
+    return this.table;
+  }
+}
+
 function describeTooManyCells(row: number, _cellCount: number, headerCount: number): string {
   return `Row ${row} has values beyond the ${headerCount} header columns.`;
-}
-
-/** The row's values from column A, with gaps as null and trailing empty cells dropped. */
-function rowCells(row: ExcelJS.Row): CellValue[] {
-  const values = row.values;
-  if (!Array.isArray(values)) return [];
-  const cells: CellValue[] = [];
-  let lastFilled = 0;
-  for (let column = 1; column < values.length; column++) {
-    const cell = toCellValue(values[column]);
-    cells.push(cell);
-    if (cell !== null) lastFilled = column;
-  }
-  cells.length = lastFilled;
-  return cells;
-}
-
-/** An exceljs value as plain data: rich text → text, formula → its result, error → null. */
-export function toCellValue(value: ExcelJS.CellValue): CellValue {
-  if (value === null || value === undefined) return null;
-  if (value instanceof Date) return value;
-  if (typeof value === 'number') return Number.isFinite(value) ? value : null;
-  if (typeof value === 'string' || typeof value === 'boolean') return value;
-  if ('richText' in value) return value.richText.map((run) => run.text).join('');
-  if ('error' in value) return null;
-  if ('formula' in value || 'sharedFormula' in value) return toCellValue(value.result ?? null);
-  if ('hyperlink' in value) return toCellValue(value.text);
-  return null;
 }
 
 /** Header cells are text in practice; a number or date header still gets a usable name. */
@@ -142,4 +260,8 @@ function headerText(cell: CellValue): string {
   if (typeof cell === 'string') return cell.trim();
   if (typeof cell === 'number' || typeof cell === 'boolean') return String(cell);
   return '';
+}
+
+function invalidXlsx(reason: string, cause?: unknown): ImportFileError {
+  return new ImportFileError('invalid_xlsx', `The file is not a readable XLSX workbook: ${reason}.`, 422, { cause });
 }

@@ -38,7 +38,7 @@ const DIRECTORY_ENTRY_SIGNATURE = 0x02014b50;
 const DIRECTORY_ENTRY_LENGTH = 46;
 const LOCAL_HEADER_SIGNATURE = 0x04034b50;
 const LOCAL_HEADER_LENGTH = 30;
-/** Signature and CRC, compressed and uncompressed sizes: the 16 bytes exceljs's unzipper reads after such data. */
+/** Signature and CRC, compressed and uncompressed sizes: the 16 bytes unzipper reads after such data. */
 const DATA_DESCRIPTOR_SIGNATURE = Buffer.from([0x50, 0x4b, 0x07, 0x08]);
 const DATA_DESCRIPTOR_LENGTH = 16;
 const HAS_DATA_DESCRIPTOR_FLAG = 0x0008;
@@ -57,12 +57,12 @@ const MAX_COMMENT_LENGTH = 0xffff;
 const MAX_DIRECTORY_BYTES = 16 * 1024 * 1024;
 /** Below this, an entry cannot hurt whatever its ratio (tiny XML parts compress very well). */
 const RATIO_CHECK_MIN_BYTES = 1024 * 1024;
-/** An XLSX has tens of entries; each one costs an inflation here and a parse step in exceljs. */
+/** An XLSX has tens of entries; each one costs an inflation here. */
 const MAX_ENTRIES = 10_000;
 
 /**
  * The archive's entries as its central directory declares them, read from the end of the file
- * without decompressing anything, so that a zip bomb is refused before exceljs inflates it.
+ * without decompressing anything, so that a zip bomb is refused before anything inflates it.
  */
 export async function readZipDirectory(path: string): Promise<ZipDirectory> {
   const file = await open(path, 'r');
@@ -121,15 +121,17 @@ export function checkXlsxEntries(entries: readonly Pick<ZipEntry, 'name' | 'comp
  * the total limit. Call after checkXlsxEntries: an honest archive then passes, since the bytes it
  * really holds are the ones already checked.
  *
- * exceljs reads the archive with unzipper's Parse, front to back by local headers, not through the
- * central directory; so the entries must follow each other from the start of the file up to the
- * directory exactly as that parser would find them, with nothing between them the directory does
+ * Our reader finds the entries through the central directory, but other tools (and the exceljs
+ * reader this one replaced) read front to back by local headers, as unzipper's Parse does. An
+ * archive those two ways read differently is the classic way to show a checker one file and a
+ * reader another, so the entries must follow each other from the start of the file up to the
+ * directory exactly as such a parser would find them, with nothing between them the directory does
  * not list, and each entry is read the way that parser reads it.
  *
  * Errors (ImportFileError, 422): xlsx_compression_ratio when an entry inflates beyond its declared
  * size (its real ratio is then steeper than the one checked) or beyond the ratio limit;
  * xlsx_too_large when the entries together inflate beyond maxXlsxUncompressedBytes; invalid_xlsx
- * when the layout is not one exceljs would read the same way, or an entry does not inflate.
+ * when the layout is not one a front-to-back parser would read the same way, or an entry does not inflate.
  */
 export async function verifyXlsxEntries(path: string, directory: ZipDirectory, limits: ReaderLimits): Promise<void> {
   const entries = [...directory.entries].sort((first, second) => first.localHeaderOffset - second.localHeaderOffset);
@@ -149,6 +151,40 @@ export async function verifyXlsxEntries(path: string, directory: ZipDirectory, l
     if (next.readUInt32LE(0) !== END_OF_DIRECTORY_SIGNATURE && next.readUInt32LE(0) !== ZIP64_END_OF_DIRECTORY_SIGNATURE) {
       throw invalidXlsx('its zip directory is not followed by its end record');
     }
+  } finally {
+    await file.close();
+  }
+}
+
+/**
+ * The entry's bytes, inflated, in chunks of at most INFLATE_CHUNK_BYTES. Call only after
+ * verifyXlsxEntries accepted the archive: that pass bounded what each entry inflates to, so this
+ * one does not count again.
+ */
+export async function* inflatedEntry(path: string, directory: ZipDirectory, entry: ZipEntry): AsyncGenerator<Buffer, void, undefined> {
+  const file = await open(path, 'r');
+  try {
+    const input = compressedBytes(file, entry, await readLocalHeader(file, entry, directory.offset));
+    if (entry.method !== DEFLATED) {
+      yield* input;
+      return;
+    }
+    const inflate = createInflateRaw({ chunkSize: INFLATE_CHUNK_BYTES });
+    // A failure on either side destroys `inflate` with it, so the loop below throws it; the settled
+    // value is only awaited when the loop ended normally, so an early return leaves no rejection.
+    const fed = pipeline(input, inflate).then(
+      () => null,
+      (error: unknown) => ({ error }),
+    );
+    try {
+      for await (const chunk of inflate) yield chunk as Buffer;
+    } catch (error) {
+      throw entryFailure(entry, error);
+    } finally {
+      inflate.destroy();
+    }
+    const failure = await fed;
+    if (failure !== null) throw entryFailure(entry, failure.error);
   } finally {
     await file.close();
   }
@@ -284,6 +320,12 @@ async function* compressedBytes(file: FileHandle, entry: ZipEntry, data: EntryDa
 
 function descriptorInsideData(entry: ZipEntry): ImportFileError {
   return invalidXlsx(`its entry ${shownName(entry.name)} holds a data descriptor signature inside its data`);
+}
+
+/** Bad compressed data is the file's problem; a failed read is the server's, and is thrown as it is. */
+function entryFailure(entry: ZipEntry, error: unknown): unknown {
+  const code = (error as NodeJS.ErrnoException | null)?.code;
+  return typeof code === 'string' && code.startsWith('Z_') ? notInflating(entry, error) : error;
 }
 
 /** zlib's own words stay in the cause, for the log: the answer says what is wrong in ours. */

@@ -1,0 +1,56 @@
+/** Each page of UTF-8 text; a string longer than a page gets a page of its own. */
+const PAGE_BYTES = 8 * 1024 * 1024;
+const INITIAL_CAPACITY = 1024;
+/** UTF-8 needs at most 3 bytes per UTF-16 code unit. */
+const MAX_BYTES_PER_UNIT = 3;
+
+/**
+ * A workbook's shared strings, kept as UTF-8 in large pages with their places in a typed array,
+ * and decoded only when a cell asks for one. A million distinct strings held as JS strings cost
+ * about 50 bytes each in headers and pointers; here they cost their UTF-8 bytes plus 12.
+ */
+export class SharedStringTable {
+  private readonly pages: Buffer[] = [];
+  private page: Buffer = Buffer.alloc(0);
+  private pageUsed = 0;
+  /** page, start, end of each string, in order. */
+  private places = new Uint32Array(INITIAL_CAPACITY * 3);
+  private count = 0;
+
+  get size(): number {
+    return this.count;
+  }
+
+  add(text: string): void {
+    if (this.count * 3 === this.places.length) {
+      const grown = new Uint32Array(this.places.length * 2);
+      grown.set(this.places);
+      this.places = grown;
+    }
+    const byteLength = text.length * MAX_BYTES_PER_UNIT <= this.page.length - this.pageUsed ? -1 : Buffer.byteLength(text);
+    if (byteLength > this.page.length - this.pageUsed) this.newPage(byteLength);
+    const start = this.pageUsed;
+    this.pageUsed += this.page.write(text, start);
+    const place = this.count * 3;
+    this.places[place] = this.pages.length - 1;
+    this.places[place + 1] = start;
+    this.places[place + 2] = this.pageUsed;
+    this.count++;
+  }
+
+  /** The string at `index`; null when there is none, or it is empty (as Excel shows such a cell). */
+  get(index: number): string | null {
+    if (!(index >= 0 && index < this.count)) return null;
+    const place = index * 3;
+    const start = this.places[place + 1];
+    const end = this.places[place + 2];
+    return end === start ? null : this.pages[this.places[place]].toString('utf8', start, end);
+  }
+
+  private newPage(minimumBytes: number): void {
+    // Unused tails of full pages stay allocated; with pages this large the waste is a few percent.
+    this.page = Buffer.allocUnsafe(Math.max(PAGE_BYTES, minimumBytes));
+    this.pageUsed = 0;
+    this.pages.push(this.page);
+  }
+}
