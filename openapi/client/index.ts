@@ -9,7 +9,7 @@
  *     body: { entity: 'students', file: new File([bytes], 'students.csv') },
  *     bodySerializer: multipartBody,
  *   });
- *   for await (const job of followJob(authed, jobId)) console.log(job.status, job.progress.percent);
+ *   for await (const job of followJob(authed, jobId)) console.log(job.status, job.progress.percentage);
  */
 import createClient, { type Client } from 'openapi-fetch';
 // With the extension: NodeNext resolves only explicit ones, and `.js` finds schema.d.ts under
