@@ -7,6 +7,7 @@ import { Migration20261127103203_imports } from './Migration20261127103203_impor
 import { Migration20261127110859_import_stage_files } from './Migration20261127110859_import_stage_files';
 import { Migration20261127133653_import_plan_digest } from './Migration20261127133653_import_plan_digest';
 import { Migration20261128090000_audit_chain } from './Migration20261128090000_audit_chain';
+import { Migration20261204214500_import_undo } from './Migration20261204214500_import_undo';
 
 export const migrations: MigrationObject[] = [
   { name: 'Migration20261127081845_initial', class: Migration20261127081845_initial },
@@ -16,4 +17,5 @@ export const migrations: MigrationObject[] = [
   { name: 'Migration20261127110859_import_stage_files', class: Migration20261127110859_import_stage_files },
   { name: 'Migration20261127133653_import_plan_digest', class: Migration20261127133653_import_plan_digest },
   { name: 'Migration20261128090000_audit_chain', class: Migration20261128090000_audit_chain },
+  { name: 'Migration20261204214500_import_undo', class: Migration20261204214500_import_undo },
 ];

@@ -123,7 +123,7 @@ const FOLDERS: Folder[] = [
         sets: { studentId: 'body.id', studentNumber: 'body.studentId' },
       },
       { operationId: 'previewImport', form: ROSTER_FORM, sets: { previewId: 'body.id' } },
-      { operationId: 'commitImportPreview', path: { id: '{{previewId}}' }, sets: { jobId: 'body.id' } },
+      { operationId: 'commitImportPreview', path: { id: '{{previewId}}' }, body: { confirmMassChange: false }, sets: { jobId: 'body.id' } },
       { operationId: 'getJob', path: { id: '{{jobId}}' }, tests: POLL_IMPORT_JOB, note: 'In a run it repeats until the job has finished.' },
       { operationId: 'exportStudents', query: { format: 'csv' } },
       { operationId: 'listAuditLogs', query: { limit: '20' }, sets: { auditLogId: 'body.items[0].id' } },
@@ -192,6 +192,16 @@ const FOLDERS: Folder[] = [
     steps: [
       { operationId: 'getImportPreview', path: { id: '{{previewId}}' } },
       { operationId: 'downloadRejectedRows', path: { id: '{{previewId}}' } },
+      { operationId: 'listImportRecords', path: { jobId: '{{jobId}}' }, note: 'What the import of Getting started wrote, with the file row of each record.' },
+      { operationId: 'listImportConflicts', path: { jobId: '{{jobId}}' } },
+      { operationId: 'downloadImportConflicts', path: { jobId: '{{jobId}}' } },
+      {
+        operationId: 'undoImport',
+        path: { jobId: '{{jobId}}' },
+        query: { dryRun: 'true' },
+        expect: 200,
+        note: 'A dry run: the counts and conflicts of undoing the import of Getting started, nothing written. Without dryRun it answers 202 with a bulk_import_undo job.',
+      },
       { operationId: 'uploadImport', form: ROSTER_FORM },
       {
         operationId: 'importStudentDirectory',

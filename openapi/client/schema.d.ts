@@ -629,6 +629,86 @@ export type paths = {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/imports/jobs/{jobId}/conflicts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The records changed after an import, which its undo refuses for or leaves alone
+         * @description Paginated, by record id.
+         */
+        get: operations["listImportConflicts"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/imports/jobs/{jobId}/conflicts/download": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Download every record changed after an import, as CSV
+         * @description UTF-8 with a byte-order mark: recordId, key, outcome, fileName, row, updatedAt.
+         */
+        get: operations["downloadImportConflicts"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/imports/jobs/{jobId}/records": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The records an import created, updated or restored, with the file row each came from
+         * @description Its creator and admins only. `changed` marks records written again after the import. Updated and restored records are listed while the import can be undone (IMPORT_UNDO_DAYS).
+         */
+        get: operations["listImportRecords"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/imports/jobs/{jobId}/undo": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Undo a committed import as a bulk_import_undo job, or preview the undo with dryRun=true
+         * @description In one transaction the job soft-deletes the records the import created, puts back the prior values of those it updated and deletes again those it restored. Records changed after the import refuse the undo (409 `undo_conflict`, listing them) unless onConflict=skip, which leaves them alone. 409 `already_undone`, `undo_expired` (after IMPORT_UNDO_DAYS). dryRun=true answers 200 with the counts and the first conflicts and writes nothing.
+         */
+        post: operations["undoImport"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/imports/preview": {
         parameters: {
             query?: never;
@@ -680,7 +760,7 @@ export type paths = {
         put?: never;
         /**
          * Write exactly the previewed file as a bulk_import job
-         * @description A preview commits once. The job re-checks the plan and fails without writing anything if the data moved since the preview.
+         * @description A preview commits once. The job re-checks the plan and fails without writing anything if the data moved since the preview. 409 `mass_change_unconfirmed` when the preview says `massChange.confirmationNeeded` and the body lacks `confirmMassChange: true`.
          */
         post: operations["commitImportPreview"];
         delete?: never;
@@ -1002,7 +1082,7 @@ export type webhooks = Record<string, never>;
 export type components = {
     schemas: {
         /** @enum {string} */
-        AuditAction: "login" | "logout" | "password_change" | "create" | "update" | "delete" | "restore" | "bulk_import" | "bulk_export" | "role_change" | "permission_grant" | "permission_revoke" | "backup_create" | "backup_restore" | "config_change" | "retention_purge" | "cancel" | "verify";
+        AuditAction: "login" | "logout" | "password_change" | "create" | "update" | "delete" | "restore" | "bulk_import" | "bulk_import_undo" | "bulk_export" | "role_change" | "permission_grant" | "permission_revoke" | "backup_create" | "backup_restore" | "config_change" | "retention_purge" | "cancel" | "verify";
         AuditCheckpointDto: {
             /**
              * Format: date-time
@@ -1283,6 +1363,8 @@ export type components = {
             id: number;
             /** @example true */
             isActive: boolean;
+            /** @description The committed import that last wrote this course; null if none has. */
+            lastImport: components["schemas"]["LastImportDto"] | null;
             /** @example 5 */
             periodsPerWeek: number | null;
             /** @example Α΄ Τετράμηνο 2026-2027 */
@@ -1573,6 +1655,8 @@ export type components = {
             enrolledAt: string;
             /** @example 128 */
             id: number;
+            /** @description The committed import that last wrote this enrollment; null if none has. */
+            lastImport: components["schemas"]["LastImportDto"] | null;
             /** @example active */
             status: components["schemas"]["EnrollmentStatus"];
             /**
@@ -1680,6 +1764,13 @@ export type components = {
         };
         ImportBehaviourDto: {
             /**
+             * @description Write even if the import updates or restores more than IMPORT_MASS_CHANGE_PERCENT of the
+             *     entity's records, or deactivates students. Used by uploads and directory imports; a preview
+             *     takes it at commit instead.
+             * @default false
+             */
+            confirmMassChange?: boolean;
+            /**
              * @description upsert creates new records and updates existing ones; create only creates; update only updates.
              * @default upsert
              */
@@ -1689,6 +1780,13 @@ export type components = {
              * @default abort
              */
             onInvalid?: components["schemas"]["InvalidRowPolicy"];
+        };
+        ImportCommitDto: {
+            /**
+             * @description Needed when the preview's `massChange.confirmationNeeded` is true.
+             * @default false
+             */
+            confirmMassChange?: boolean;
         };
         ImportDetectionDto: {
             columns: components["schemas"]["DetectedColumnDto"][];
@@ -1780,6 +1878,8 @@ export type components = {
              * @example null
              */
             jobId: string | null;
+            /** @description Whether the commit will need `confirmMassChange: true`, and why; null until planned. */
+            massChange: components["schemas"]["MassChangeDto"] | null;
             mode: components["schemas"]["ImportMode"];
             onInvalid: components["schemas"]["InvalidRowPolicy"];
             /** @example 3a7bd3e2360a3d29eea436fcfb7e44c735d117c42d1c1835420b6b9942dd4f1b */
@@ -1790,6 +1890,48 @@ export type components = {
         };
         /** @enum {string} */
         ImportPreviewStatus: "ready" | "committing" | "committed" | "failed";
+        ImportRecordDto: {
+            /**
+             * @description Changed after the import (API, another import or an undo): an undo leaves it alone or refuses.
+             * @example false
+             */
+            changed: boolean;
+            /**
+             * @description null for a created record that a later import wrote again.
+             * @example μαθητές-2026.csv
+             */
+            fileName: string | null;
+            /**
+             * @description studentId, courseCode, or "studentId / courseCode" for an enrollment.
+             * @example AK123456
+             */
+            key: string;
+            /** @example updated */
+            outcome: components["schemas"]["ImportRecordOutcome"];
+            /** @example 42 */
+            recordId: number;
+            /** @example 7 */
+            row: number | null;
+            /**
+             * Format: date-time
+             * @example 2026-09-01T08:00:00.000Z
+             */
+            updatedAt: string;
+        };
+        /** @enum {string} */
+        ImportRecordOutcome: "created" | "updated" | "restored";
+        ImportRecordPage: {
+            items: components["schemas"]["ImportRecordDto"][];
+            /** @example 50 */
+            limit: number;
+            /** @example 0 */
+            offset: number;
+            /**
+             * @description How many items match the filters, across all pages.
+             * @example 1
+             */
+            total: number;
+        };
         ImportSummaryDto: {
             /** @example 100 */
             create: number;
@@ -1814,7 +1956,31 @@ export type components = {
              */
             warningRows: number;
         };
+        ImportUndoCountsDto: {
+            /** @description Records changed after the import, left alone by onConflict=skip. */
+            conflicts: number;
+            /** @description Created records that would be (soft-)deleted. */
+            created: number;
+            /** @description Restored records that would be deleted again. */
+            restored: number;
+            /** @description Updated records whose prior values would come back. */
+            updated: number;
+        };
+        ImportUndoPreviewDto: {
+            /** @description The first conflicts; the rest from `GET /imports/jobs/{jobId}/conflicts`. */
+            conflicts: components["schemas"]["ImportRecordPage"];
+            counts: components["schemas"]["ImportUndoCountsDto"];
+            /** Format: uuid */
+            importJobId: string;
+        };
         ImportUploadBodyDto: {
+            /**
+             * @description Write even if the import updates or restores more than IMPORT_MASS_CHANGE_PERCENT of the
+             *     entity's records, or deactivates students. Used by uploads and directory imports; a preview
+             *     takes it at commit instead.
+             * @default false
+             */
+            confirmMassChange?: boolean;
             /** @example students */
             entity: components["schemas"]["ImportEntity"];
             /**
@@ -1997,7 +2163,21 @@ export type components = {
         /** @enum {string} */
         JobStatus: "pending" | "processing" | "completed" | "failed" | "cancelled";
         /** @enum {string} */
-        JobType: "bulk_import" | "bulk_update" | "bulk_delete" | "export_large" | "backup" | "backup_restore" | "migration" | "cleanup" | "custom" | "audit_verify";
+        JobType: "bulk_import" | "bulk_import_undo" | "bulk_update" | "bulk_delete" | "export_large" | "backup" | "backup_restore" | "migration" | "cleanup" | "custom" | "audit_verify";
+        LastImportDto: {
+            /** @example μαθητές-2026.csv */
+            fileName: string;
+            /**
+             * Format: uuid
+             * @description The bulk_import job; `GET /imports/jobs/{jobId}/records` lists what it wrote.
+             */
+            jobId: string;
+            /**
+             * @description The row of the file, numbered as in the preview issues.
+             * @example 7
+             */
+            row: number;
+        };
         LivenessDto: {
             /** @example ok */
             status: string;
@@ -2034,6 +2214,38 @@ export type components = {
             tokenType: string;
             user: components["schemas"]["UserDto"];
         };
+        MassChangeDto: {
+            /**
+             * @description Records the import updates or restores.
+             * @example 360
+             */
+            changed: number;
+            /**
+             * @description The commit needs confirmMassChange: true.
+             * @example true
+             */
+            confirmationNeeded: boolean;
+            /**
+             * @description Active students the import makes inactive.
+             * @example 0
+             */
+            deactivated: number;
+            /**
+             * @description Records of the entity, deleted ones included, when the plan was made.
+             * @example 1200
+             */
+            existing: number;
+            /**
+             * @description changed as a percentage of existing.
+             * @example 30
+             */
+            percent: number;
+            /**
+             * @description IMPORT_MASS_CHANGE_PERCENT.
+             * @example 20
+             */
+            thresholdPercent: number;
+        };
         NamedValueDto: {
             /** @example Update */
             label: string;
@@ -2044,7 +2256,7 @@ export type components = {
          * @description Stable machine code: switch on this, not on `title` or `detail`.
          * @enum {string}
          */
-        ProblemCode: "authentication_required" | "backup_corrupt" | "backup_file_missing" | "backup_not_found" | "backup_schema_mismatch" | "backup_without_admin" | "bad_gateway" | "bad_request" | "conflict" | "course_code_taken" | "current_password_incorrect" | "database_unavailable" | "dependency_unavailable" | "duplicate_field" | "email_taken" | "empty_file" | "enrollment_exists" | "error" | "export_file_missing" | "export_not_found" | "export_not_ready" | "file_too_large" | "forbidden" | "forbidden_json_key" | "forbidden_key" | "format_mismatch" | "gateway_timeout" | "headers_too_large" | "idempotency_key_reused" | "import_directory_empty" | "insufficient_role" | "internal_error" | "invalid_credentials" | "invalid_json" | "invalid_token" | "invalid_xlsx" | "job_finished" | "job_managed_by_server" | "job_not_found" | "job_type_runs_on_server" | "json_too_deep" | "last_admin" | "malformed_request" | "malformed_url" | "method_not_allowed" | "multipart_required" | "no_rows" | "not_acceptable" | "not_deleted" | "not_found" | "payload_too_large" | "preview_already_committed" | "preview_not_committable" | "preview_not_found" | "queue_unavailable" | "rate_limit_unavailable" | "rate_limited" | "record_too_large" | "request_timeout" | "route_not_found" | "service_unavailable" | "sheet_not_found" | "student_email_taken" | "student_id_taken" | "too_many_columns" | "too_many_fields" | "too_many_files" | "too_many_parts" | "too_many_rows" | "unexpected_file" | "unknown_course" | "unknown_student" | "unprocessable_content" | "unsupported_encoding" | "unsupported_format" | "unsupported_media_type" | "uri_too_long" | "validation_failed" | "xlsx_compression_ratio" | "xlsx_too_large";
+        ProblemCode: "already_undone" | "authentication_required" | "backup_corrupt" | "backup_file_missing" | "backup_not_found" | "backup_schema_mismatch" | "backup_without_admin" | "bad_gateway" | "bad_request" | "conflict" | "course_code_taken" | "current_password_incorrect" | "database_unavailable" | "dependency_unavailable" | "duplicate_field" | "email_taken" | "empty_file" | "enrollment_exists" | "error" | "export_file_missing" | "export_not_found" | "export_not_ready" | "file_too_large" | "forbidden" | "forbidden_json_key" | "forbidden_key" | "format_mismatch" | "gateway_timeout" | "headers_too_large" | "idempotency_key_reused" | "import_directory_empty" | "import_not_found" | "insufficient_role" | "internal_error" | "invalid_credentials" | "invalid_json" | "invalid_token" | "invalid_xlsx" | "job_finished" | "job_managed_by_server" | "job_not_found" | "job_type_runs_on_server" | "json_too_deep" | "last_admin" | "malformed_request" | "malformed_url" | "mass_change_unconfirmed" | "method_not_allowed" | "multipart_required" | "no_rows" | "not_acceptable" | "not_deleted" | "not_found" | "payload_too_large" | "preview_already_committed" | "preview_not_committable" | "preview_not_found" | "queue_unavailable" | "rate_limit_unavailable" | "rate_limited" | "record_too_large" | "request_timeout" | "route_not_found" | "service_unavailable" | "sheet_not_found" | "student_email_taken" | "student_id_taken" | "too_many_columns" | "too_many_fields" | "too_many_files" | "too_many_parts" | "too_many_rows" | "undo_conflict" | "undo_expired" | "unexpected_file" | "unknown_course" | "unknown_student" | "unprocessable_content" | "unsupported_encoding" | "unsupported_format" | "unsupported_media_type" | "uri_too_long" | "validation_failed" | "xlsx_compression_ratio" | "xlsx_too_large";
         ProblemDetailsDto: {
             /**
              * @description Stable machine code: switch on this, not on `title` or `detail`.
@@ -2120,6 +2332,8 @@ export type components = {
             id: number;
             /** @example true */
             isActive: boolean;
+            /** @description The committed import that last wrote this student; null if none has. */
+            lastImport: components["schemas"]["LastImportDto"] | null;
             /** @example Παπαδοπούλου */
             lastName: string;
             /** @example +30 690 1234567 */
@@ -2219,6 +2433,8 @@ export type components = {
             seq: number;
             signature: string;
         };
+        /** @enum {string} */
+        UndoConflictPolicy: "refuse" | "skip";
         UpdateCourseDto: {
             /**
              * @description Letters of any script, digits, `_`, `-` and `.`; stored uppercase.
@@ -8588,6 +8804,731 @@ export interface operations {
             };
         };
     };
+    listImportConflicts: {
+        parameters: {
+            query?: {
+                /** @description How many items to return (1..500). */
+                limit?: number;
+                /** @description How many items to skip. */
+                offset?: number;
+            };
+            header?: never;
+            path: {
+                /** @description The bulk_import job that committed the import. */
+                jobId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ImportRecordPage"];
+                };
+            };
+            /** @description The request is malformed or a field is invalid (`validation_failed` lists each field in `errors`). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:validation_failed",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "The request has 1 invalid field.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "validation_failed",
+                     *       "errors": [
+                     *         {
+                     *           "field": "email",
+                     *           "code": "isEmail",
+                     *           "message": "email must be an email"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description No bearer token, or the token is invalid, expired or revoked. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:authentication_required",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "Send a bearer token: Authorization: Bearer <accessToken>.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "authentication_required"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description The signed-in user's role may not do this. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:insufficient_role",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "This needs one of the roles admin, staff.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "insufficient_role"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description The resource does not exist (or belongs to someone else). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:not_found",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "Student 42 was not found.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "not_found"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description Rate limit exceeded; `Retry-After` says how many seconds to wait. */
+            429: {
+                headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:rate_limited",
+                     *       "title": "Too Many Requests",
+                     *       "status": 429,
+                     *       "detail": "Too many requests; retry after the time given in Retry-After.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "rate_limited"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description An unexpected error; the body names the request id to quote. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:internal_error",
+                     *       "title": "Internal Server Error",
+                     *       "status": 500,
+                     *       "detail": "An unexpected error occurred; quote the instance when reporting it.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "internal_error"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description A dependency is unavailable (`database_unavailable`: PostgreSQL, `queue_unavailable`: Redis, `rate_limit_unavailable`: sign-in's rate-limit store); `Retry-After` says how many seconds to wait. */
+            503: {
+                headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:database_unavailable",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "The database (PostgreSQL) cannot be reached; retry after the time given in Retry-After.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "database_unavailable"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+        };
+    };
+    downloadImportConflicts: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The bulk_import job that committed the import. */
+                jobId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The conflicts as CSV. */
+            200: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv; charset=utf-8": string;
+                };
+            };
+            /** @description The request is malformed or a field is invalid (`validation_failed` lists each field in `errors`). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:validation_failed",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "The request has 1 invalid field.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "validation_failed",
+                     *       "errors": [
+                     *         {
+                     *           "field": "email",
+                     *           "code": "isEmail",
+                     *           "message": "email must be an email"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description No bearer token, or the token is invalid, expired or revoked. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:authentication_required",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "Send a bearer token: Authorization: Bearer <accessToken>.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "authentication_required"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description The signed-in user's role may not do this. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:insufficient_role",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "This needs one of the roles admin, staff.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "insufficient_role"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description The resource does not exist (or belongs to someone else). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:not_found",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "Student 42 was not found.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "not_found"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description Rate limit exceeded; `Retry-After` says how many seconds to wait. */
+            429: {
+                headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:rate_limited",
+                     *       "title": "Too Many Requests",
+                     *       "status": 429,
+                     *       "detail": "Too many requests; retry after the time given in Retry-After.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "rate_limited"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description An unexpected error; the body names the request id to quote. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:internal_error",
+                     *       "title": "Internal Server Error",
+                     *       "status": 500,
+                     *       "detail": "An unexpected error occurred; quote the instance when reporting it.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "internal_error"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description A dependency is unavailable (`database_unavailable`: PostgreSQL, `queue_unavailable`: Redis, `rate_limit_unavailable`: sign-in's rate-limit store); `Retry-After` says how many seconds to wait. */
+            503: {
+                headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:database_unavailable",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "The database (PostgreSQL) cannot be reached; retry after the time given in Retry-After.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "database_unavailable"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+        };
+    };
+    listImportRecords: {
+        parameters: {
+            query?: {
+                /** @description How many items to return (1..500). */
+                limit?: number;
+                /** @description How many items to skip. */
+                offset?: number;
+                /** @description Only the records with this outcome. */
+                outcome?: components["schemas"]["ImportRecordOutcome"];
+            };
+            header?: never;
+            path: {
+                /** @description The bulk_import job that committed the import. */
+                jobId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ImportRecordPage"];
+                };
+            };
+            /** @description The request is malformed or a field is invalid (`validation_failed` lists each field in `errors`). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:validation_failed",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "The request has 1 invalid field.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "validation_failed",
+                     *       "errors": [
+                     *         {
+                     *           "field": "email",
+                     *           "code": "isEmail",
+                     *           "message": "email must be an email"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description No bearer token, or the token is invalid, expired or revoked. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:authentication_required",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "Send a bearer token: Authorization: Bearer <accessToken>.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "authentication_required"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description The signed-in user's role may not do this. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:insufficient_role",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "This needs one of the roles admin, staff.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "insufficient_role"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description The resource does not exist (or belongs to someone else). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:not_found",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "Student 42 was not found.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "not_found"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description Rate limit exceeded; `Retry-After` says how many seconds to wait. */
+            429: {
+                headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:rate_limited",
+                     *       "title": "Too Many Requests",
+                     *       "status": 429,
+                     *       "detail": "Too many requests; retry after the time given in Retry-After.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "rate_limited"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description An unexpected error; the body names the request id to quote. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:internal_error",
+                     *       "title": "Internal Server Error",
+                     *       "status": 500,
+                     *       "detail": "An unexpected error occurred; quote the instance when reporting it.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "internal_error"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description A dependency is unavailable (`database_unavailable`: PostgreSQL, `queue_unavailable`: Redis, `rate_limit_unavailable`: sign-in's rate-limit store); `Retry-After` says how many seconds to wait. */
+            503: {
+                headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:database_unavailable",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "The database (PostgreSQL) cannot be reached; retry after the time given in Retry-After.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "database_unavailable"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+        };
+    };
+    undoImport: {
+        parameters: {
+            query?: {
+                /** @description Answer the counts and the conflicts, write nothing. */
+                dryRun?: boolean;
+                /** @description refuse: undo nothing while a record was changed after the import (409 undo_conflict); skip: undo the others. */
+                onConflict?: components["schemas"]["UndoConflictPolicy"];
+            };
+            header?: never;
+            path: {
+                /** @description The bulk_import job that committed the import. */
+                jobId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description dryRun=true: what the undo would do. */
+            200: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ImportUndoPreviewDto"];
+                };
+            };
+            /** @description The undo job; `Location` is its URL. */
+            202: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["JobDto"];
+                };
+            };
+            /** @description The request is malformed or a field is invalid (`validation_failed` lists each field in `errors`). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:validation_failed",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "The request has 1 invalid field.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "validation_failed",
+                     *       "errors": [
+                     *         {
+                     *           "field": "email",
+                     *           "code": "isEmail",
+                     *           "message": "email must be an email"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description No bearer token, or the token is invalid, expired or revoked. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:authentication_required",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "Send a bearer token: Authorization: Bearer <accessToken>.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "authentication_required"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description The signed-in user's role may not do this. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:insufficient_role",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "This needs one of the roles admin, staff.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "insufficient_role"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description The resource does not exist (or belongs to someone else). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:not_found",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "Student 42 was not found.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "not_found"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description The request conflicts with the current state, such as a natural key already in use. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:conflict",
+                     *       "title": "Conflict",
+                     *       "status": 409,
+                     *       "detail": "The request conflicts with the current state.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "conflict"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description Rate limit exceeded; `Retry-After` says how many seconds to wait. */
+            429: {
+                headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:rate_limited",
+                     *       "title": "Too Many Requests",
+                     *       "status": 429,
+                     *       "detail": "Too many requests; retry after the time given in Retry-After.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "rate_limited"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description An unexpected error; the body names the request id to quote. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:internal_error",
+                     *       "title": "Internal Server Error",
+                     *       "status": 500,
+                     *       "detail": "An unexpected error occurred; quote the instance when reporting it.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "internal_error"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description A dependency is unavailable (`database_unavailable`: PostgreSQL, `queue_unavailable`: Redis, `rate_limit_unavailable`: sign-in's rate-limit store); `Retry-After` says how many seconds to wait. */
+            503: {
+                headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:database_unavailable",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "The database (PostgreSQL) cannot be reached; retry after the time given in Retry-After.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "database_unavailable"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+        };
+    };
     previewImport: {
         parameters: {
             query?: never;
@@ -8984,7 +9925,11 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody?: never;
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["ImportCommitDto"];
+            };
+        };
         responses: {
             /** @description Accepted */
             202: {
@@ -9098,6 +10043,44 @@ export interface operations {
                      *       "detail": "The request conflicts with the current state.",
                      *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
                      *       "code": "conflict"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description The request body is larger than the route accepts. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:payload_too_large",
+                     *       "title": "Payload Too Large",
+                     *       "status": 413,
+                     *       "detail": "The request body is larger than this route accepts.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "payload_too_large"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description The request body has a content type the route does not accept. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:unsupported_media_type",
+                     *       "title": "Unsupported Media Type",
+                     *       "status": 415,
+                     *       "detail": "This route does not accept a body of that content type.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "unsupported_media_type"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];

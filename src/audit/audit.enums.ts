@@ -8,6 +8,7 @@ export enum AuditAction {
   Delete = 'delete',
   Restore = 'restore',
   BulkImport = 'bulk_import',
+  BulkImportUndo = 'bulk_import_undo',
   BulkExport = 'bulk_export',
   RoleChange = 'role_change',
   PermissionGrant = 'permission_grant',

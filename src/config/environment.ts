@@ -60,6 +60,10 @@ export interface AppConfig {
   auditCheckpointMinutes: number;
   importMaxFileMegabytes: number;
   importMaxRows: number;
+  /** How long a committed import can be undone; its before-images are removed after. */
+  importUndoDays: number;
+  /** A commit that updates or restores more than this share of its entity's records needs confirmMassChange. */
+  importMassChangePercent: number;
   logLevel: LogLevel;
   rateLimits: RateLimitSettings;
 }
@@ -208,6 +212,8 @@ export function parseEnvironment(environment: Environment): AppConfig {
     auditCheckpointMinutes: integer('AUDIT_CHECKPOINT_MINUTES', 5, 1, 24 * 60),
     importMaxFileMegabytes: integer('IMPORT_MAX_FILE_MB', 100, 1, 10240),
     importMaxRows: integer('IMPORT_MAX_ROWS', 2_000_000, 1, 100_000_000),
+    importUndoDays: integer('IMPORT_UNDO_DAYS', 30, 1, 3650),
+    importMassChangePercent: integer('IMPORT_MASS_CHANGE_PERCENT', 20, 0, 100),
     logLevel: oneOf('LOG_LEVEL', LOG_LEVELS, nodeEnvironment === 'test' ? 'silent' : 'info'),
     rateLimits: {
       defaultPerMinute: integer('RATE_LIMIT_DEFAULT_PER_MINUTE', 600, 1, 1_000_000),

@@ -1,4 +1,5 @@
-import { Check, Entity, PrimaryKey, Property, Unique, Opt } from '@mikro-orm/core';
+import { Check, Embedded, Entity, PrimaryKey, Property, Unique, Opt } from '@mikro-orm/core';
+import { LastImport } from '../common/last-import.embeddable';
 import { SoftDeletableEntity } from '../common/soft-deletable.entity';
 
 export interface EvaluationRule {
@@ -13,6 +14,9 @@ export interface EvaluationRule {
 export class Course extends SoftDeletableEntity {
   @PrimaryKey({ type: 'integer', autoincrement: true })
   id!: number;
+
+  @Embedded(() => LastImport, { prefix: 'last_import_', nullable: true })
+  lastImport?: LastImport | null;
 
   /** Natural key, stored uppercase. */
   @Property({ type: 'string', length: 20 })

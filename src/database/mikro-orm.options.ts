@@ -16,6 +16,8 @@ export function mikroOrmOptions(databaseUrl: string): Options<PostgreSqlDriver> 
     // Bounded waits, so a request answers 503 within seconds while PostgreSQL is away instead of
     // hanging: knex waits 60 s for a pooled connection and node-postgres for ever on a connect.
     driverOptions: { acquireConnectionTimeout: 4_000, connection: { connectionTimeoutMillis: 1_500 } },
+    // import_changes is written and read by raw SQL only (a table without a primary key, for speed).
+    schemaGenerator: { skipTables: ['import_changes'] },
     migrations: {
       tableName: 'schema_migrations',
       migrationsList: migrations,

@@ -1,4 +1,5 @@
-import { Entity, Enum, Index, ManyToOne, PrimaryKey, Property, Unique, Opt } from '@mikro-orm/core';
+import { Embedded, Entity, Enum, Index, ManyToOne, PrimaryKey, Property, Unique, Opt } from '@mikro-orm/core';
+import { LastImport } from '../common/last-import.embeddable';
 import { Course } from '../courses/course.entity';
 import { Student } from '../students/student.entity';
 import { EnrollmentStatus } from './enrollment-status.enum';
@@ -9,6 +10,9 @@ import { SoftDeletableEntity } from '../common/soft-deletable.entity';
 export class Enrollment extends SoftDeletableEntity {
   @PrimaryKey({ type: 'integer', autoincrement: true })
   id!: number;
+
+  @Embedded(() => LastImport, { prefix: 'last_import_', nullable: true })
+  lastImport?: LastImport | null;
 
   @ManyToOne(() => Student, { deleteRule: 'restrict' })
   student!: Student;

@@ -14,6 +14,8 @@ export interface ImportJobParameters {
   previewIds: string[];
   /** True when a preview request made the plan: the job applies it only if it still holds. */
   recheck: boolean;
+  /** Write even if the mass-change guard asks for confirmation (absent in jobs queued before it existed). */
+  confirmMassChange?: boolean;
   /** The rest describes the import to whoever reads the job; the handler works from the previews. */
   entity: ImportEntity;
   mode: ImportMode;
@@ -38,7 +40,7 @@ export class ImportJobHandler implements OnModuleInit {
   }
 
   private async run(execution: JobExecution<JobType.BulkImport>): Promise<JobOutcome<JobType.BulkImport>> {
-    const { previewIds, recheck } = execution.payload;
+    const { previewIds, recheck, confirmMassChange = false } = execution.payload;
     const found = await this.em.fork().find(ImportPreview, { id: { $in: previewIds } });
     const previews = previewIds.map((id) => found.find((preview) => preview.id === id));
     if (previews.some((preview) => preview === undefined)) {
@@ -50,7 +52,7 @@ export class ImportJobHandler implements OnModuleInit {
       return { message: 'Committed by an earlier attempt of this job', data: { previewIds } };
     }
     try {
-      return await this.runner.commit(present, recheck, execution);
+      return await this.runner.commit(present, { recheck, confirmMassChange }, execution);
     } catch (error) {
       // A file that cannot be read will not read better on a second attempt.
       if (error instanceof ImportFileError) throw new JobFailedError(error.message, { errors: [error.message], data: { previewIds, code: error.code } });

@@ -2,7 +2,7 @@ import { BigIntType, Entity, EntityRepositoryType, Enum, Index, ManyToOne, Prima
 import { ImportEntity } from './import.types';
 import { ImportPreviewStatus, InvalidRowPolicy } from './import-options';
 import { ImportMode } from './rows/import-mode';
-import type { ImportSummary } from './import-plan';
+import type { ImportSummary, MassChange } from './import-plan';
 import { ImportPreviewRepository } from './import-preview.repository';
 
 /** A file as it was previewed: the stored upload, the options, what was detected and what the plan is. */
@@ -60,6 +60,10 @@ export class ImportPreview {
    */
   @Property({ type: 'string', length: 40, nullable: true })
   planDigest?: string | null;
+
+  /** Whether committing needs `confirmMassChange`, and the numbers behind it (see the mass-change guard). */
+  @Property({ type: 'json', nullable: true })
+  massChange?: MassChange | null;
 
   @Property({ type: 'boolean', default: false })
   canCommit: boolean = false;

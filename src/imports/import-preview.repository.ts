@@ -4,7 +4,7 @@ import { ImportPreviewStatus } from './import-options';
 import type { ImportPreview } from './import-preview.entity';
 
 /** What reading and planning a file found out, as a preview keeps it. */
-export type ImportFindings = Pick<ImportPreview, 'summary' | 'canCommit' | 'detected' | 'planDigest' | 'stageSha256'>;
+export type ImportFindings = Pick<ImportPreview, 'summary' | 'canCommit' | 'detected' | 'planDigest' | 'stageSha256' | 'massChange'>;
 
 /**
  * The transitions of a preview's state. Each is one statement, so that the condition it checks
@@ -32,13 +32,14 @@ export class ImportPreviewRepository extends EntityRepository<ImportPreview> {
 
   /** Stores what the runner found, in its transaction. */
   async recordFindings(client: PoolClient, id: string, findings: ImportFindings): Promise<void> {
-    await client.query('update import_previews set summary = $2, can_commit = $3, detected = $4, plan_digest = $5, stage_sha256 = $6 where id = $1', [
+    await client.query('update import_previews set summary = $2, can_commit = $3, detected = $4, plan_digest = $5, stage_sha256 = $6, mass_change = $7 where id = $1', [
       id,
       JSON.stringify(findings.summary),
       findings.canCommit,
       JSON.stringify(findings.detected),
       findings.planDigest,
       findings.stageSha256,
+      JSON.stringify(findings.massChange ?? null),
     ]);
   }
 

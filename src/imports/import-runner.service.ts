@@ -3,31 +3,37 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { stat } from 'node:fs/promises';
 import type { PoolClient } from 'pg';
 import { latestNotFutureDate } from '../common/validation/date.validators';
+import { API_PREFIX } from '../common/http/api-prefix';
 import { APP_CONFIG } from '../config/app-config.module';
 import { AppConfig } from '../config/environment';
 import { withRawTransaction } from '../database/raw-transaction';
 import { JobExecution, JobFailedError } from '../jobs/job-handler.registry';
-import { JobProgress, JobResult } from '../jobs/job-record';
+import { JobProgress, JobRecord, JobResult } from '../jobs/job-record';
 import { ImportFormat, IssueSeverity, RowIssue } from './import.types';
 import { ImportPreviewStatus, InvalidRowPolicy } from './import-options';
 import {
   applySql,
+  beforeImagesSql,
   countsFrom,
   CountsRow,
   countsSql,
   ImportSummary,
+  MassChange,
+  massChangeOf,
+  massChangeSql,
   OutcomeCounts,
   planIssuesSql,
   planSql,
   RowOutcome,
   stagedIssuesSql,
+  SKIP_ISSUE_CODES,
   summarize,
   summaryDifferences,
 } from './import-plan';
 import { ImportPreview } from './import-preview.entity';
 import { ImportPreviewRepository } from './import-preview.repository';
 import { ImportStorage } from './import-storage.service';
-import { importTarget, ImportTarget } from './import-targets';
+import { importTarget } from './import-targets';
 import { restoreStage, stageSources, StagedSource } from './import-staging';
 
 /** What was detected in a file, as the preview shows it. */
@@ -39,14 +45,26 @@ export interface ImportDetection {
   columns: { index: number; column: string; field: string | null }[];
 }
 
-/** What a committed import did, per preview and in total. */
+/** What a committed import did, per preview and in total; `updated` counts the restored records too. */
 export interface ImportOutcome {
   created: number;
   updated: number;
+  restored: number;
   unchanged: number;
   skipped: number;
   rejected: number;
 }
+
+/** How a commit job was asked to run. */
+export interface CommitOptions {
+  /** The plan was made by a preview request: apply it only if it still holds. */
+  recheck: boolean;
+  /** Write even if the import changes a large share of the records or deactivates students. */
+  confirmMassChange: boolean;
+}
+
+/** Rejected rows shown in a job's result; the rest are in the rejected-rows download. */
+const REJECTED_ROWS_IN_RESULT = 20;
 
 interface Analysis {
   staged: StagedSource[];
@@ -57,6 +75,8 @@ interface Analysis {
   /** Per source: a digest of what the plan does with each row; null when nothing could be planned. */
   planDigests: (string | null)[];
   presentFields: Set<string>;
+  /** Null when nothing could be planned. */
+  massChange: MassChange | null;
 }
 
 /** Memory PostgreSQL may give each sort, hash join and aggregate of an import's plan. */
@@ -97,7 +117,7 @@ export class ImportRunner {
    * the job applies them only if the plan still matches; without, the job is the preview too
    * (uploads, directory imports) and records what it found before it applies it.
    */
-  async commit(previews: ImportPreview[], recheck: boolean, execution: JobExecution): Promise<Partial<JobResult>> {
+  async commit(previews: ImportPreview[], { recheck, confirmMassChange }: CommitOptions, execution: JobExecution): Promise<Partial<JobResult>> {
     try {
       const outcome = await withRawTransaction(this.em, async (client): Promise<{ result: Partial<JobResult> } | { refusal: JobFailedError }> => {
         const analysis = await this.analyze(client, previews, recheck ? 'commit' : 'direct', async (progress) => {
@@ -126,14 +146,24 @@ export class ImportRunner {
             return { refusal: await this.refusal(client, previews, analysis) };
           }
         }
+        if (analysis.massChange?.confirmationNeeded && !confirmMassChange) throw massChangeRefusal(previews, analysis.massChange);
         await execution.reportProgress({ processed: analysis.summaries.reduce((sum, summary) => sum + summary.totalRows, 0), message: 'Writing' });
-        const outcome = await this.apply(client, importTarget(previews[0].entity), analysis);
+        const outcome = await this.apply(client, previews, analysis, execution.job);
         await execution.throwIfCancelled();
+        const rejectedRows = await this.firstRejectedRows(client, previews);
         const result: Partial<JobResult> = {
           message: `Created ${outcome.created}, updated ${outcome.updated}, unchanged ${outcome.unchanged}, skipped ${outcome.skipped}, rejected ${outcome.rejected}`,
           counts: { ...outcome },
+          errors: rejectedRows,
           warnings: warningsOf(analysis),
-          data: { previewIds: previews.map((preview) => preview.id), entity: previews[0].entity, summaries: analysis.summaries },
+          data: {
+            previewIds: previews.map((preview) => preview.id),
+            entity: previews[0].entity,
+            fileNames: previews.map((preview) => preview.fileName),
+            summaries: analysis.summaries,
+            rejectedRowsUrls: previews.map((preview) => `/${API_PREFIX}/imports/previews/${preview.id}/rejected`),
+            recordsUrl: `/${API_PREFIX}/imports/jobs/${execution.job.id}/records`,
+          },
         };
         await this.previewRepository.settleInTransaction(client, idsOf(previews), ImportPreviewStatus.Committed);
         return { result };
@@ -194,12 +224,18 @@ export class ImportRunner {
       const counts = staged.map(() => ({ staged: 0, invalid: 0, warningRows: 0, outcomes: {} }));
       const rows = await client.query<{ source: number; count: number }>('select source, count(*)::integer as count from import_stage group by source');
       for (const { source, count } of rows.rows) counts[source] = { staged: count, invalid: count, warningRows: 0, outcomes: {} };
-      return { staged, counts, summaries: counts.map(summarize), planDigests: counts.map(() => null), presentFields, savedSha256 };
+      return { staged, counts, summaries: counts.map(summarize), planDigests: counts.map(() => null), presentFields, savedSha256, massChange: null };
     }
     for (const lock of LOCKS[entity]) await client.query(lock);
     for (const statement of planSql(target, presentFields, mode)) await client.query(statement);
     const { counts, digests } = countsFrom((await client.query<CountsRow>(countsSql())).rows, previews.length);
-    return { staged, counts, summaries: counts.map(summarize), planDigests: digests, presentFields, savedSha256 };
+    const summaries = counts.map(summarize);
+    const {
+      rows: [guard],
+    } = await client.query<{ existing: number; deactivated: number }>(massChangeSql(target));
+    const changed = summaries.reduce((sum, summary) => sum + summary.update, 0);
+    const massChange = massChangeOf(guard.existing, changed, guard.deactivated, this.config.importMassChangePercent);
+    return { staged, counts, summaries, planDigests: digests, presentFields, savedSha256, massChange };
   }
 
   private async checkUploads(previews: ImportPreview[]): Promise<void> {
@@ -258,6 +294,7 @@ export class ImportRunner {
       preview.canCommit = !headerErrors && summary.totalRows > 0 && (summary.invalidRows === 0 || preview.onInvalid === InvalidRowPolicy.Skip);
       preview.detected = detectionOf(source) as unknown as Record<string, unknown>;
       preview.planDigest = analysis.planDigests[index];
+      preview.massChange = analysis.massChange;
       preview.stageSha256 = analysis.savedSha256;
       await this.previewRepository.recordFindings(client, preview.id, preview);
     }
@@ -282,18 +319,50 @@ export class ImportRunner {
     );
   }
 
-  private async apply(client: PoolClient, target: ImportTarget, analysis: Analysis): Promise<ImportOutcome> {
+  /**
+   * Writes the plan, stamping each record with its provenance, after keeping the before-image of
+   * every record it updates or restores; records what an undo needs in import_commits. All set-based.
+   */
+  private async apply(client: PoolClient, previews: ImportPreview[], analysis: Analysis, job: JobRecord): Promise<ImportOutcome> {
+    const target = importTarget(previews[0].entity);
     const total = (pick: (summary: ImportSummary) => number) => analysis.summaries.reduce((sum, summary) => sum + pick(summary), 0);
+    const fileNames = previews.map((preview) => preview.fileName);
     const { insert, update } = applySql(target, analysis.presentFields);
-    const inserted = total((summary) => summary.create) > 0 ? ((await client.query(insert)).rowCount ?? 0) : 0;
-    const updated = total((summary) => summary.update) > 0 ? ((await client.query(update)).rowCount ?? 0) : 0;
+    let created = { count: 0, first_id: null as number | null, last_id: null as number | null };
+    if (total((summary) => summary.create) > 0) [created] = (await client.query<typeof created>(insert, [job.id, fileNames])).rows;
+    let updated = 0;
+    if (total((summary) => summary.update) > 0) {
+      await client.query(beforeImagesSql(target), [job.id]);
+      updated = (await client.query(update, [job.id, fileNames])).rowCount ?? 0;
+    }
+    const restored = analysis.counts.reduce((sum, counts) => sum + (counts.outcomes[RowOutcome.Restore] ?? 0), 0);
+    // now() is the transaction's timestamp: the created_at and updated_at of every record written above.
+    await client.query(
+      `insert into import_commits (job_id, entity, created_by, file_names, written_at, first_created_id, last_created_id, created, updated, restored, undo_until)
+       values ($1, $2, $3, $4, now(), $5, $6, $7, $8, $9, now() + make_interval(days => $10))`,
+      [job.id, target.entity, previews[0].createdBy, fileNames, created.first_id, created.last_id, created.count, updated - restored, restored, this.config.importUndoDays],
+    );
     return {
-      created: inserted,
+      created: created.count,
       updated,
+      restored,
       unchanged: total((summary) => summary.unchanged),
       skipped: total((summary) => summary.skip),
       rejected: total((summary) => summary.invalidRows),
     };
+  }
+
+  /** The first rows an import leaves out, with their reasons, for the job's result. */
+  private async firstRejectedRows(client: PoolClient, previews: ImportPreview[]): Promise<string[]> {
+    const { rows } = await client.query<{ file_name: string; row: number; reason: string }>(
+      `select p.file_name, i.row, string_agg(i.message, '; ' order by i.id) as reason
+       from import_issues i join import_previews p on p.id = i.preview_id
+       where i.preview_id = any($1::uuid[]) and i.row > 0 and (i.severity = 'error' or i.code = any($2::text[]))
+       group by p.created_at, p.file_name, i.preview_id, i.row order by p.created_at, i.preview_id, i.row limit $3`,
+      [idsOf(previews), [...SKIP_ISSUE_CODES], REJECTED_ROWS_IN_RESULT],
+    );
+    const prefix = (fileName: string) => (previews.length > 1 ? `${fileName} ` : '');
+    return rows.map((row) => `${prefix(row.file_name)}row ${row.row}: ${row.reason}`);
   }
 
   /** The failure of an upload or directory import whose files cannot be committed: counts and the first issues. */
@@ -320,6 +389,22 @@ export class ImportRunner {
       this.logger.error({ err: error }, 'Could not mark the previews of a failed import as failed');
     }
   }
+}
+
+/** The verdict of the mass-change guard on a commit that was not confirmed; nothing was written. */
+function massChangeRefusal(previews: ImportPreview[], massChange: MassChange): JobFailedError {
+  return new JobFailedError(massChangeMessage(massChange), {
+    errors: [massChangeMessage(massChange)],
+    data: { previewIds: idsOf(previews), entity: previews[0].entity, massChange, code: 'mass_change_unconfirmed' },
+  });
+}
+
+export function massChangeMessage({ changed, existing, percent, thresholdPercent, deactivated }: MassChange): string {
+  const reasons = [
+    ...(changed * 100 > thresholdPercent * existing ? [`it updates or restores ${changed} of ${existing} records (${percent} %, more than ${thresholdPercent} %)`] : []),
+    ...(deactivated > 0 ? [`it deactivates ${deactivated} active students`] : []),
+  ];
+  return `Confirmation needed: ${reasons.join(' and ')}. Commit again with confirmMassChange: true to write it.`;
 }
 
 function idsOf(previews: readonly ImportPreview[]): string[] {

@@ -13,7 +13,7 @@ import { ProblemResponses } from '../common/problem/problem-responses.decorator'
 import { RateLimit, RateLimitPolicy } from '../common/rate-limit/rate-limit.decorator';
 import { UuidParamPipe } from '../common/validation/id-param.pipes';
 import { JobDto } from '../jobs/dto/job.dto';
-import { ImportBehaviourDto, ImportIssueQueryDto, ImportPreviewDto, ImportUploadBodyDto } from './dto/import-preview.dto';
+import { ImportBehaviourDto, ImportCommitDto, ImportIssueQueryDto, ImportPreviewDto, ImportUploadBodyDto } from './dto/import-preview.dto';
 import { UploadedImport } from './import-upload.pipe';
 import { ImportEntity, ImportUpload } from './import.types';
 import { ImportsService } from './imports.service';
@@ -87,16 +87,19 @@ export class ImportsController {
   @auditedImport<JobDto>((_request, job) => jobFacts(job), (request) => (request.params as { id?: string }).id)
   @ApiOperation({
     summary: 'Write exactly the previewed file as a bulk_import job',
-    description: 'A preview commits once. The job re-checks the plan and fails without writing anything if the data moved since the preview.',
+    description:
+      'A preview commits once. The job re-checks the plan and fails without writing anything if the data moved since the preview. 409 `mass_change_unconfirmed` when the preview says `massChange.confirmationNeeded` and the body lacks `confirmMassChange: true`.',
   })
+  @ApiBody({ type: ImportCommitDto, required: false })
   @ApiAcceptedResponse({ type: JobDto, headers: JOB_LOCATION })
   @ProblemResponses(400, 404, 409, 422)
   async commitImportPreview(
     @Param('id', UuidParamPipe) id: string,
+    @Body() body: ImportCommitDto,
     @CurrentUser() user: AuthenticatedUser,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<JobDto> {
-    return located(reply, await this.imports.commit(id, user));
+    return located(reply, await this.imports.commit(id, body, user));
   }
 
   @Post('upload')

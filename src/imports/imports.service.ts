@@ -11,14 +11,14 @@ import { AppConfig } from '../config/environment';
 import { JobDto } from '../jobs/dto/job.dto';
 import { JobStatus, JobType } from '../jobs/job.enums';
 import { JobsService } from '../jobs/jobs.service';
-import { ImportBehaviourDto, ImportIssueDto, ImportIssueQueryDto, ImportOptionsDto, ImportPreviewDto } from './dto/import-preview.dto';
+import { ImportBehaviourDto, ImportCommitDto, ImportIssueDto, ImportIssueQueryDto, ImportOptionsDto, ImportPreviewDto } from './dto/import-preview.dto';
 import { importableFilesIn } from './import-directory';
 import { ImportEntity, ImportUpload } from './import.types';
 import { ImportPreviewStatus } from './import-options';
 import { SKIP_ISSUE_CODES } from './import-plan';
 import { ImportPreview } from './import-preview.entity';
 import { ImportPreviewRepository } from './import-preview.repository';
-import { ImportRunner } from './import-runner.service';
+import { CommitOptions, ImportRunner, massChangeMessage } from './import-runner.service';
 import { ImportStorage } from './import-storage.service';
 import { ImportFileError } from './readers/import-file.error';
 import { openSource } from './readers/open-source';
@@ -66,7 +66,7 @@ export class ImportsService {
   async upload(upload: ImportUpload, user: AuthenticatedUser): Promise<JobDto> {
     const preview = await this.open(upload, user, ImportPreviewStatus.Committing);
     await this.probe(preview);
-    return this.startJob([preview], false, user);
+    return this.startJob([preview], { recheck: false, confirmMassChange: upload.options.confirmMassChange }, user);
   }
 
   /** Imports every file of IMPORT_DIR/<entity> as one job; the files are copied first, so later changes do not matter. */
@@ -90,7 +90,7 @@ export class ImportsService {
       previews.push(await this.insert(user, { options, file: { ...stored, previewId, fileName: name } }, ImportPreviewStatus.Committing));
     }
     for (const preview of previews) await this.probe(preview, previews);
-    return this.startJob(previews, false, user);
+    return this.startJob(previews, { recheck: false, confirmMassChange: behaviour.confirmMassChange }, user);
   }
 
   async get(id: string, user: AuthenticatedUser, query: Pick<ImportIssueQueryDto, 'limit' | 'offset' | 'severity' | 'code'>): Promise<ImportPreviewDto> {
@@ -124,6 +124,7 @@ export class ImportsService {
       sha256: preview.sha256,
       detected: (preview.detected as unknown as ImportPreviewDto['detected']) ?? null,
       summary: preview.summary ?? null,
+      massChange: preview.massChange ?? null,
       canCommit: preview.canCommit && preview.status === ImportPreviewStatus.Ready,
       jobId: preview.jobId ?? null,
       createdAt: preview.createdAt,
@@ -133,7 +134,7 @@ export class ImportsService {
   }
 
   /** Starts the job that writes exactly the previewed file; a preview commits once. */
-  async commit(id: string, user: AuthenticatedUser): Promise<JobDto> {
+  async commit(id: string, { confirmMassChange }: ImportCommitDto, user: AuthenticatedUser): Promise<JobDto> {
     const preview = await this.visible(id, user);
     if (preview.status !== ImportPreviewStatus.Ready) {
       throw ProblemException.conflict(
@@ -149,9 +150,18 @@ export class ImportsService {
         detail: 'The preview has errors and onInvalid is abort (or its header is unusable); fix the file, or preview it again with onInvalid=skip.',
       });
     }
+    if (preview.massChange?.confirmationNeeded && !confirmMassChange) {
+      throw new ProblemException({
+        status: 409,
+        code: 'mass_change_unconfirmed',
+        title: 'Conflict',
+        detail: massChangeMessage(preview.massChange),
+        extensions: { massChange: preview.massChange },
+      });
+    }
     // Only one of two racing commits moves the preview out of ready.
     if (!(await this.previewRepository.claimForCommit(id))) throw ProblemException.conflict('preview_already_committed', 'This preview is already being committed; a preview commits once.');
-    return this.startJob([preview], true, user);
+    return this.startJob([preview], { recheck: true, confirmMassChange }, user);
   }
 
   /** The rows the import leaves out (invalid or skipped), as in the file, with a reason column. */
@@ -209,12 +219,12 @@ export class ImportsService {
     return preview;
   }
 
-  private async startJob(previews: ImportPreview[], recheck: boolean, user: AuthenticatedUser): Promise<JobDto> {
+  private async startJob(previews: ImportPreview[], options: CommitOptions, user: AuthenticatedUser): Promise<JobDto> {
     const job = await this.jobs.startServerJob(
       JobType.BulkImport,
       {
         previewIds: previews.map((preview) => preview.id),
-        recheck,
+        ...options,
         entity: previews[0].entity,
         mode: previews[0].mode,
         onInvalid: previews[0].onInvalid,

@@ -2,6 +2,7 @@ import type { BackupJobOutput, BackupJobParameters, RestoreJobOutput, RestoreJob
 import type { AuditVerifyJobOutput, AuditVerifyJobParameters } from '../audit/audit-verify-job.handler';
 import type { ExportJobOutput, ExportJobParameters } from '../exports/export-request';
 import type { ImportJobParameters } from '../imports/import-job.handler';
+import type { ImportUndoJobOutput, ImportUndoJobParameters } from '../imports/import-undo-job.handler';
 import { JobType } from './job.enums';
 
 /** The parameters of a job whose type has no contract of its own: whatever JSON object its starter chose. */
@@ -15,6 +16,7 @@ export interface CleanupJobParameters {
 /** The payload (the job's `parameters`) of each job type, as its handler reads it. */
 export interface JobPayloadMap {
   [JobType.BulkImport]: ImportJobParameters;
+  [JobType.BulkImportUndo]: ImportUndoJobParameters;
   [JobType.ExportLarge]: ExportJobParameters;
   [JobType.Cleanup]: CleanupJobParameters;
   [JobType.BulkUpdate]: JobParameters;
@@ -29,6 +31,7 @@ export interface JobPayloadMap {
 /** The `result.data` a job of each type ends with. */
 export interface JobResultMap {
   [JobType.BulkImport]: JobParameters;
+  [JobType.BulkImportUndo]: ImportUndoJobOutput;
   [JobType.ExportLarge]: ExportJobOutput;
   [JobType.Cleanup]: null;
   [JobType.BulkUpdate]: JobParameters;
@@ -44,7 +47,7 @@ export interface JobResultMap {
  * The types the service always runs itself: every process must have their handlers, so a build
  * that lost one fails at start rather than at the first job of that type.
  */
-export const SERVER_JOB_TYPES = [JobType.BulkImport, JobType.ExportLarge, JobType.Cleanup, JobType.Backup, JobType.BackupRestore, JobType.AuditVerify] as const;
+export const SERVER_JOB_TYPES = [JobType.BulkImport, JobType.BulkImportUndo, JobType.ExportLarge, JobType.Cleanup, JobType.Backup, JobType.BackupRestore, JobType.AuditVerify] as const;
 export type ServerJobType = (typeof SERVER_JOB_TYPES)[number];
 
 /**

@@ -1,5 +1,6 @@
 export enum JobType {
   BulkImport = 'bulk_import',
+  BulkImportUndo = 'bulk_import_undo',
   BulkUpdate = 'bulk_update',
   BulkDelete = 'bulk_delete',
   ExportLarge = 'export_large',

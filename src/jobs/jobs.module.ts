@@ -4,6 +4,7 @@ import { AuditModule } from '../audit/audit.module';
 import { APP_CONFIG } from '../config/app-config.module';
 import { AppConfig } from '../config/environment';
 import { CleanupJobHandler } from './cleanup-job.handler';
+import { CleanupTasks } from './cleanup-tasks';
 import { JobEventsService } from './job-events.service';
 import { JobHandlerRegistry } from './job-handler.registry';
 import { bullPrefix, JOB_QUEUE_NAME, JobQueue, producerConnection } from './job-queue.service';
@@ -23,7 +24,7 @@ import { JobsService } from './jobs.service';
     BullModule.registerQueue({ name: JOB_QUEUE_NAME }),
   ],
   controllers: [JobsController],
-  providers: [JobStore, JobQueue, JobHandlerRegistry, JobEventsService, JobsService, CleanupJobHandler],
-  exports: [JobsService, JobHandlerRegistry, JobStore, JobQueue],
+  providers: [JobStore, JobQueue, JobHandlerRegistry, JobEventsService, JobsService, CleanupJobHandler, CleanupTasks],
+  exports: [JobsService, JobHandlerRegistry, JobStore, JobQueue, CleanupTasks],
 })
 export class JobsModule {}

@@ -1,4 +1,5 @@
-import { Check, Entity, Index, PrimaryKey, Property, Unique, Opt } from '@mikro-orm/core';
+import { Check, Embedded, Entity, Index, PrimaryKey, Property, Unique, Opt } from '@mikro-orm/core';
+import { LastImport } from '../common/last-import.embeddable';
 import { SoftDeletableEntity } from '../common/soft-deletable.entity';
 
 @Entity({ tableName: 'students' })
@@ -7,6 +8,9 @@ import { SoftDeletableEntity } from '../common/soft-deletable.entity';
 export class Student extends SoftDeletableEntity {
   @PrimaryKey({ type: 'integer', autoincrement: true })
   id!: number;
+
+  @Embedded(() => LastImport, { prefix: 'last_import_', nullable: true })
+  lastImport?: LastImport | null;
 
   /** Natural key, stored normalised (see normalizeStudentId). */
   @Property({ type: 'string', length: 50 })

@@ -1,10 +1,9 @@
-import { ChildProcess, fork } from 'node:child_process';
-import { once } from 'node:events';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
 import { followJob } from '../../openapi/client';
+import { ForkedWorkers } from './support/forked-workers';
 import { Job, postImportForm, previewImport, studentsCsv, waitForJob } from './support/imports';
 import { startTestApp, TestApp } from './support/test-app';
 
@@ -157,45 +156,16 @@ describe('import jobs: cancel and directory imports', () => {
 });
 
 describe('an import whose worker is killed mid-commit', () => {
-  const workers: ChildProcess[] = [];
+  const workers = new ForkedWorkers();
 
-  /** Kills the worker processes still running and waits until they are gone, so none outlives the test. */
-  const stopWorkers = () =>
-    Promise.all(
-      workers.map(async (worker) => {
-        if (worker.exitCode !== null || worker.signalCode !== null) return;
-        const exited = once(worker, 'exit');
-        worker.kill('SIGKILL');
-        await exited;
-      }),
-    );
-
-  afterAll(stopWorkers);
+  afterAll(() => workers.stopAll());
 
   it('leaves nothing half-written, and the job is run again to the end by another worker', async () => {
     const timing = { JOB_LOCK_SECONDS: '2', JOB_STALLED_INTERVAL_SECONDS: '1' };
     const storage = mkdtempSync(join(tmpdir(), 'sms-import-storage-'));
     const t = await startTestApp('import_crash', { ROLE: 'api', IMPORT_STORAGE_DIR: storage, ...timing });
     const database = await openDatabase(t);
-    const startWorker = () => {
-      const worker = fork(join(__dirname, '..', '..', 'dist', 'src', 'main.js'), {
-        env: {
-          ...process.env,
-          NODE_ENV: 'test',
-          ROLE: 'worker',
-          DATABASE_URL: t.databaseUrl,
-          REDIS_URL: t.redisUrl,
-          REDIS_KEY_PREFIX: t.redisKeyPrefix,
-          JWT_SECRET: 'worker-secret',
-          IMPORT_STORAGE_DIR: storage,
-          LOG_LEVEL: 'silent',
-          ...timing,
-        },
-        stdio: 'inherit',
-      });
-      workers.push(worker);
-      return worker;
-    };
+    const startWorker = () => workers.start(t, { IMPORT_STORAGE_DIR: storage, ...timing });
     try {
       const preview = await postImportForm(t.baseUrl, t.adminToken, '/api/v1/imports/preview', { name: 'crash.csv', content: largeStudentsCsv('CRASH', LARGE_ROWS) }, { entity: 'students' });
       const first = startWorker();
@@ -214,7 +184,7 @@ describe('an import whose worker is killed mid-commit', () => {
       expect(done.result?.counts).toMatchObject({ created: LARGE_ROWS });
       expect(await countStudents(database, 'CRASH')).toBe(LARGE_ROWS);
     } finally {
-      await stopWorkers();
+      await workers.stopAll();
       await database.end();
       await t.close();
       rmSync(storage, { recursive: true, force: true });

@@ -53,6 +53,8 @@ describe('parseEnvironment', () => {
         auditCheckpointMinutes: 5,
         importMaxFileMegabytes: 100,
         importMaxRows: 2_000_000,
+        importUndoDays: 30,
+        importMassChangePercent: 20,
         logLevel: 'info',
         rateLimits: {
           defaultPerMinute: 600,

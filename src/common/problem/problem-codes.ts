@@ -5,6 +5,7 @@
  * written in src is missing here, or one listed here is no longer written anywhere.
  */
 export const PROBLEM_CODES = [
+  'already_undone',
   'authentication_required',
   'backup_corrupt',
   'backup_file_missing',
@@ -35,6 +36,7 @@ export const PROBLEM_CODES = [
   'headers_too_large',
   'idempotency_key_reused',
   'import_directory_empty',
+  'import_not_found',
   'insufficient_role',
   'internal_error',
   'invalid_credentials',
@@ -49,6 +51,7 @@ export const PROBLEM_CODES = [
   'last_admin',
   'malformed_request',
   'malformed_url',
+  'mass_change_unconfirmed',
   'method_not_allowed',
   'multipart_required',
   'no_rows',
@@ -74,6 +77,8 @@ export const PROBLEM_CODES = [
   'too_many_files',
   'too_many_parts',
   'too_many_rows',
+  'undo_conflict',
+  'undo_expired',
   'unexpected_file',
   'unknown_course',
   'unknown_student',

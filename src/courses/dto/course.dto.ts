@@ -18,6 +18,7 @@ import {
 } from 'class-validator';
 import { catalogueDtoClass } from '../../common/fields/catalogue-dto.factory';
 import { CatalogueFilter } from '../../common/fields/catalogue-field.decorator';
+import { LastImportDto } from '../../common/last-import.dto';
 import { PageQueryDto } from '../../common/pagination/page-query.dto';
 import { PageOf } from '../../common/pagination/page.dto';
 import { sortValues } from '../../common/pagination/sort';
@@ -60,7 +61,15 @@ export class CourseDto extends SoftDeletableDto(
     decorators: { evaluationRules: ApiProperty({ type: [EvaluationRuleDto], nullable: true, example: EVALUATION_RULES_EXAMPLE }) },
     read: { evaluationRules: (course: Course) => course.evaluationRules?.map(({ category, weight }) => ({ category, weight })) ?? null },
   }),
-) {}
+) {
+  /** The committed import that last wrote this course; null if none has. */
+  @ApiProperty({ type: LastImportDto, nullable: true })
+  lastImport!: LastImportDto | null;
+
+  static override from(course: Course): CourseDto {
+    return { ...super.from(course), lastImport: LastImportDto.of(course.lastImport) };
+  }
+}
 
 export const CoursePageDto = PageOf(CourseDto, 'CoursePage');
 

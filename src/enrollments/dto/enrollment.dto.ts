@@ -1,8 +1,9 @@
-import { ApiPropertyOptional, PartialType, PickType } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional, PartialType, PickType } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsBoolean, IsIn, IsOptional } from 'class-validator';
 import { catalogueDtoClass } from '../../common/fields/catalogue-dto.factory';
 import { CatalogueFilter } from '../../common/fields/catalogue-field.decorator';
+import { LastImportDto } from '../../common/last-import.dto';
 import { PageQueryDto } from '../../common/pagination/page-query.dto';
 import { PageOf } from '../../common/pagination/page.dto';
 import { sortValues } from '../../common/pagination/sort';
@@ -24,7 +25,15 @@ export class EnrollmentDto extends SoftDeletableDto(
     },
   }),
   '2026-09-11T08:00:00.000Z',
-) {}
+) {
+  /** The committed import that last wrote this enrollment; null if none has. */
+  @ApiProperty({ type: LastImportDto, nullable: true })
+  lastImport!: LastImportDto | null;
+
+  static override from(enrollment: Enrollment): EnrollmentDto {
+    return { ...super.from(enrollment), lastImport: LastImportDto.of(enrollment.lastImport) };
+  }
+}
 
 export const EnrollmentPageDto = PageOf(EnrollmentDto, 'EnrollmentPage');
 

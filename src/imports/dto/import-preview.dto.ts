@@ -1,7 +1,9 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsEnum, IsOptional, IsString, MaxLength, MinLength } from 'class-validator';
+import { Transform } from 'class-transformer';
+import { IsBoolean, IsEnum, IsOptional, IsString, MaxLength, MinLength } from 'class-validator';
 import { PageQueryDto } from '../../common/pagination/page-query.dto';
 import { PageOf } from '../../common/pagination/page.dto';
+import { toBoolean } from '../../common/validation/transforms';
 import { ImportEntity, ImportFormat, IssueSeverity } from '../import.types';
 import { ImportPreviewStatus, InvalidRowPolicy } from '../import-options';
 import { ImportMode } from '../rows/import-mode';
@@ -19,6 +21,47 @@ export class ImportBehaviourDto {
   @IsOptional()
   @IsEnum(InvalidRowPolicy)
   onInvalid: InvalidRowPolicy = InvalidRowPolicy.Abort;
+
+  /**
+   * Write even if the import updates or restores more than IMPORT_MASS_CHANGE_PERCENT of the
+   * entity's records, or deactivates students. Used by uploads and directory imports; a preview
+   * takes it at commit instead.
+   */
+  @ApiPropertyOptional({ type: Boolean, default: false })
+  @IsOptional()
+  @Transform(toBoolean)
+  @IsBoolean()
+  confirmMassChange: boolean = false;
+}
+
+/** The optional body of a commit. */
+export class ImportCommitDto {
+  /** Needed when the preview's `massChange.confirmationNeeded` is true. */
+  @ApiPropertyOptional({ type: Boolean, default: false })
+  @IsOptional()
+  @IsBoolean()
+  confirmMassChange: boolean = false;
+}
+
+/** The mass-change guard's verdict on a plan. */
+export class MassChangeDto {
+  @ApiProperty({ type: 'integer', description: 'Records of the entity, deleted ones included, when the plan was made.', example: 1200 })
+  existing!: number;
+
+  @ApiProperty({ type: 'integer', description: 'Records the import updates or restores.', example: 360 })
+  changed!: number;
+
+  @ApiProperty({ description: 'changed as a percentage of existing.', example: 30 })
+  percent!: number;
+
+  @ApiProperty({ type: 'integer', description: 'IMPORT_MASS_CHANGE_PERCENT.', example: 20 })
+  thresholdPercent!: number;
+
+  @ApiProperty({ type: 'integer', description: 'Active students the import makes inactive.', example: 0 })
+  deactivated!: number;
+
+  @ApiProperty({ description: 'The commit needs confirmMassChange: true.', example: true })
+  confirmationNeeded!: boolean;
 }
 
 /** The form fields of an upload, besides the file. */
@@ -160,6 +203,10 @@ export class ImportPreviewDto {
 
   @ApiProperty({ type: ImportSummaryDto, nullable: true })
   summary!: ImportSummaryDto | null;
+
+  /** Whether the commit will need `confirmMassChange: true`, and why; null until planned. */
+  @ApiProperty({ type: MassChangeDto, nullable: true })
+  massChange!: MassChangeDto | null;
 
   /** True when a commit would write: no header error, and no invalid row unless onInvalid is skip. */
   @ApiProperty({ example: true })

@@ -1,14 +1,16 @@
-import { ApiPropertyOptional, PartialType } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional, PartialType } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsBoolean, IsIn, IsOptional, IsString, MaxLength } from 'class-validator';
 import { catalogueDtoClass } from '../../common/fields/catalogue-dto.factory';
 import { CatalogueFilter } from '../../common/fields/catalogue-field.decorator';
+import { LastImportDto } from '../../common/last-import.dto';
 import { PageQueryDto } from '../../common/pagination/page-query.dto';
 import { PageOf } from '../../common/pagination/page.dto';
 import { sortValues } from '../../common/pagination/sort';
 import { SoftDeletableDto } from '../../common/soft-deletable-dto.mixin';
 import { toBoolean, toTrimmed } from '../../common/validation/transforms';
 import { STUDENT_FIELDS } from '../student-fields.catalogue';
+import { Student } from '../student.entity';
 
 export class StudentDto extends SoftDeletableDto(
   catalogueDtoClass(STUDENT_FIELDS, {
@@ -16,7 +18,15 @@ export class StudentDto extends SoftDeletableDto(
     idExample: 42,
     descriptions: { studentId: 'Natural key: uppercase, Greek look-alike capitals folded to Latin.' },
   }),
-) {}
+) {
+  /** The committed import that last wrote this student; null if none has. */
+  @ApiProperty({ type: LastImportDto, nullable: true })
+  lastImport!: LastImportDto | null;
+
+  static override from(student: Student): StudentDto {
+    return { ...super.from(student), lastImport: LastImportDto.of(student.lastImport) };
+  }
+}
 
 export const StudentPageDto = PageOf(StudentDto, 'StudentPage');
 
