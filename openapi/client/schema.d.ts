@@ -1132,6 +1132,7 @@ export type components = {
             /** @example update */
             action: components["schemas"]["AuditAction"];
             /**
+             * @description Facts of the action, never values a request carried: by default `fields`, the names of the body fields sent (create, update); a user's `email`, `role` or `previousRole`/`newRole` (user create, role change); a job's `type` or `jobId`; for `bulk_export` the export's entity, format, filters, row count, size and sha256 (or the query asked for, when refused); for `bulk_import` the preview's file and counts; for backups their counts, sha256 and `includePasswordHashes`; for `verify` the `fromSeq`/`toSeq`/`checkpointSeq` checked; for the retention cleanup `retentionDays` and `deletedRows`; `error` when a background action failed. Null when there is nothing to add (sign-in, sign-out, password change).
              * @example {
              *       "fields": [
              *         "email",
@@ -1375,6 +1376,21 @@ export type components = {
              */
             updatedAt: string;
         };
+        /** @description The filters of `GET /api/v1/exports/courses`, for an export job of courses. */
+        CourseExportFilters: {
+            /**
+             * @description Admins only: also export soft-deleted rows.
+             * @default false
+             */
+            includeDeleted?: boolean;
+            /** @description Only records whose status is this value. */
+            isActive?: boolean;
+            /**
+             * @description Only records whose semester is this value.
+             * @example Α΄ Τετράμηνο 2026-2027
+             */
+            semester?: string;
+        };
         /** @description One course of a JSON or NDJSON export: the API's field names and values, the keys `fields` names (by default every column but `deletedAt`). */
         CourseExportRow: {
             /** @description Course code (Κωδικός Μαθήματος). */
@@ -1514,9 +1530,7 @@ export type components = {
              *       "academicYear": "2026-2027"
              *     }
              */
-            filters?: {
-                [key: string]: unknown;
-            };
+            filters?: components["schemas"]["StudentExportFilters"] | components["schemas"]["CourseExportFilters"] | components["schemas"]["EnrollmentExportFilters"];
             /** @default csv */
             format?: components["schemas"]["ExportFormat"];
             lang?: components["schemas"]["ExportLanguage"];
@@ -1669,6 +1683,53 @@ export type components = {
              * @example 2026-09-11T08:00:00.000Z
              */
             updatedAt: string;
+        };
+        /** @description The filters of `GET /api/v1/exports/enrollments`, for an export job of enrollments. */
+        EnrollmentExportFilters: {
+            /**
+             * @description Only records whose academic year is this value.
+             * @example 2026-2027
+             */
+            academicYear?: string;
+            /**
+             * @description Only records whose class division is this value.
+             * @example A1
+             */
+            classDivision?: string;
+            /**
+             * @description Only records whose course code is this value.
+             * @example math101
+             */
+            courseCode?: string;
+            /**
+             * Format: date
+             * @description Only enrollments made on or after this date.
+             * @example 2026-09-01
+             */
+            enrolledAtFrom?: string;
+            /**
+             * Format: date
+             * @description Only enrollments made on or before this date; not before `enrolledAtFrom`.
+             * @example 2026-09-30
+             */
+            enrolledAtTo?: string;
+            /**
+             * @description Admins only: also export soft-deleted rows.
+             * @default false
+             */
+            includeDeleted?: boolean;
+            /**
+             * @description Only records whose semester is this value.
+             * @example Α΄ Τετράμηνο 2026-2027
+             */
+            semester?: string;
+            /** @description Only records whose status is this value. */
+            status?: components["schemas"]["EnrollmentStatus"];
+            /**
+             * @description Only records whose student id is this value.
+             * @example ΑΒ123456
+             */
+            studentId?: string;
         };
         /** @description One enrollment of a JSON or NDJSON export: the API's field names and values, the keys `fields` names (by default every column but `deletedAt`). */
         EnrollmentExportRow: {
@@ -2354,6 +2415,43 @@ export type components = {
              * @example 2026-09-01T08:00:00.000Z
              */
             updatedAt: string;
+        };
+        /** @description The filters of `GET /api/v1/exports/students`, for an export job of students. */
+        StudentExportFilters: {
+            /**
+             * @description Only records whose academic year is this value.
+             * @example 2026-2027
+             */
+            academicYear?: string;
+            /**
+             * @description Only records whose class division is this value.
+             * @example A1
+             */
+            classDivision?: string;
+            /**
+             * Format: date
+             * @description Enrolled on or after this day.
+             * @example 2026-09-01
+             */
+            enrollmentDateFrom?: string;
+            /**
+             * Format: date
+             * @description Enrolled on or before this day.
+             * @example 2026-09-30
+             */
+            enrollmentDateTo?: string;
+            /**
+             * @description Admins only: also export soft-deleted rows.
+             * @default false
+             */
+            includeDeleted?: boolean;
+            /** @description Only records whose status is this value. */
+            isActive?: boolean;
+            /**
+             * @description Only records whose study year is this value.
+             * @example 1
+             */
+            studyYear?: number;
         };
         /** @description One student of a JSON or NDJSON export: the API's field names and values, the keys `fields` names (by default every column but `deletedAt`). */
         StudentExportRow: {

@@ -1,4 +1,5 @@
 import type { OpenAPIObject } from '@nestjs/swagger';
+import { API_PREFIX } from '../common/http/api-prefix';
 import { ColumnKind, EXPORT_SOURCES, ExportColumn } from './export-columns';
 import { ExportEntity } from './export.enums';
 
@@ -42,4 +43,51 @@ export function exportRowSchemas(): Record<string, SchemaObject> {
       },
     ]),
   );
+}
+
+const FILTER_SCHEMA_NAMES: Record<ExportEntity, string> = {
+  [ExportEntity.Students]: 'StudentExportFilters',
+  [ExportEntity.Courses]: 'CourseExportFilters',
+  [ExportEntity.Enrollments]: 'EnrollmentExportFilters',
+};
+
+// The query parameters of an export that choose the file rather than the rows (requestOf in the controller).
+const OPTION_PARAMETERS = new Set(['format', 'fields', 'lang', 'bom']);
+
+type ParameterSchema = NonNullable<Exclude<NonNullable<OpenAPIObject['paths'][string]['parameters']>[number], { $ref: string }>['schema']>;
+
+/** A parameter's schema as a property, with its description (beside a $ref only through allOf, as OpenAPI 3.0 ignores a $ref's siblings). */
+function propertyOf(schema: ParameterSchema | undefined, description: string | undefined): SchemaObject {
+  if (schema !== undefined && '$ref' in schema) return { allOf: [schema], description };
+  return { ...schema, description };
+}
+
+/**
+ * An export job's `filters` are the filters of the entity's GET export, sent as an object: each
+ * entity's filter schema is read from that route's documented query parameters, so the two
+ * cannot drift apart.
+ */
+export function addExportFilterSchemas(document: OpenAPIObject): void {
+  const schemas = document.components?.schemas ?? {};
+  const refs = Object.values(ExportEntity).map((entity) => {
+    const parameters = document.paths[`/${API_PREFIX}/exports/${entity}`]?.get?.parameters ?? [];
+    const properties = Object.fromEntries(
+      parameters.flatMap((parameter) =>
+        '$ref' in parameter || parameter.in !== 'query' || OPTION_PARAMETERS.has(parameter.name) ? [] : [[parameter.name, propertyOf(parameter.schema, parameter.description)]],
+      ),
+    );
+    schemas[FILTER_SCHEMA_NAMES[entity]] = {
+      type: 'object',
+      description: `The filters of \`GET /${API_PREFIX}/exports/${entity}\`, for an export job of ${entity}.`,
+      additionalProperties: false,
+      properties,
+    };
+    return { $ref: `#/components/schemas/${FILTER_SCHEMA_NAMES[entity]}` };
+  });
+  const job = schemas.CreateExportJobDto;
+  if (job === undefined || '$ref' in job || job.properties?.filters === undefined || '$ref' in job.properties.filters) {
+    throw new Error('CreateExportJobDto.filters is missing from the spec: its per-entity schemas have nowhere to go');
+  }
+  const { description, example } = job.properties.filters;
+  job.properties.filters = { description, example, anyOf: refs };
 }

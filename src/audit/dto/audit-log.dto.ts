@@ -55,7 +55,18 @@ export class AuditLogDto {
   @ApiProperty({ type: String, nullable: true, example: null })
   errorCode!: string | null;
 
-  @ApiProperty({ type: 'object', additionalProperties: true, nullable: true, example: { fields: ['email', 'studyYear'] } })
+  @ApiProperty({
+    type: 'object',
+    additionalProperties: true,
+    nullable: true,
+    example: { fields: ['email', 'studyYear'] },
+    description:
+      'Facts of the action, never values a request carried: by default `fields`, the names of the body fields sent (create, update); ' +
+      'a user\'s `email`, `role` or `previousRole`/`newRole` (user create, role change); a job\'s `type` or `jobId`; for `bulk_export` the ' +
+      'export\'s entity, format, filters, row count, size and sha256 (or the query asked for, when refused); for `bulk_import` the preview\'s ' +
+      'file and counts; for backups their counts, sha256 and `includePasswordHashes`; for `verify` the `fromSeq`/`toSeq`/`checkpointSeq` checked; ' +
+      'for the retention cleanup `retentionDays` and `deletedRows`; `error` when a background action failed. Null when there is nothing to add (sign-in, sign-out, password change).',
+  })
   details!: Record<string, unknown> | null;
 
   /** The row's place in the hash chain: 1, 2, 3… in commit order, without gaps. */

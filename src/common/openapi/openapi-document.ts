@@ -2,7 +2,7 @@ import { INestApplication } from '@nestjs/common';
 import { STATUS_CODES } from 'node:http';
 import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import { BEARER_SCHEME } from '../../auth/auth.decorators';
-import { exportRowSchemas } from '../../exports/export-row-schemas';
+import { addExportFilterSchemas, exportRowSchemas } from '../../exports/export-row-schemas';
 import { ProblemDetailsDto } from '../problem/problem-details.dto';
 import { problemContent } from '../problem/problem-responses.decorator';
 import { NO_RATE_LIMIT } from '../rate-limit/rate-limit.decorator';
@@ -148,5 +148,6 @@ export function createOpenApiDocument(app: INestApplication): OpenAPIObject {
   });
   // Export rows are no DTO class: their keys are the export's columns, named where they are defined.
   document.components = { ...document.components, schemas: { ...document.components?.schemas, ...exportRowSchemas() } };
+  addExportFilterSchemas(document);
   return finishDocument(document);
 }
