@@ -146,7 +146,12 @@ export class ImportRunner {
             return { refusal: await this.refusal(client, previews, analysis) };
           }
         }
-        if (analysis.massChange?.confirmationNeeded && !confirmMassChange) throw massChangeRefusal(previews, analysis.massChange);
+        if (analysis.massChange?.confirmationNeeded && !confirmMassChange) {
+          if (recheck) throw massChangeRefusal(previews, analysis.massChange);
+          // As for invalid rows: the findings an upload's job recorded stay, and nothing else is written.
+          await this.previewRepository.settleInTransaction(client, idsOf(previews), ImportPreviewStatus.Failed);
+          return { refusal: massChangeRefusal(previews, analysis.massChange) };
+        }
         await execution.reportProgress({ processed: analysis.summaries.reduce((sum, summary) => sum + summary.totalRows, 0), message: 'Writing' });
         const outcome = await this.apply(client, previews, analysis, execution.job);
         await execution.throwIfCancelled();
