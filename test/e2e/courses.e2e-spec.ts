@@ -36,6 +36,7 @@ describe('courses', () => {
         { category: 'Προφορική εξέταση', weight: 30 },
       ],
       isActive: true,
+      lastImport: null,
       deletedAt: null,
       createdAt: expect.any(String),
       updatedAt: expect.any(String),

@@ -41,6 +41,7 @@ describe('enrollments', () => {
       courseCode: 'GLO101',
       enrolledAt: '2025-09-11',
       status: 'active',
+      lastImport: null,
       deletedAt: null,
       createdAt: expect.any(String),
       updatedAt: expect.any(String),
