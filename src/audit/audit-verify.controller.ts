@@ -1,13 +1,12 @@
-import { Body, Controller, HttpCode, Post, Res } from '@nestjs/common';
-import { ApiAcceptedResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import type { FastifyReply } from 'fastify';
+import { Body, Controller, HttpCode, Post } from '@nestjs/common';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Authenticated, CurrentUser } from '../auth/auth.decorators';
 import { AuthenticatedUser } from '../auth/authenticated-user';
 import { Role } from '../auth/role.enum';
-import { API_PREFIX } from '../common/http/api-prefix';
 import { ProblemResponses } from '../common/problem/problem-responses.decorator';
 import { RateLimit, RateLimitPolicy } from '../common/rate-limit/rate-limit.decorator';
 import { JobDto } from '../jobs/dto/job.dto';
+import { StartsJob } from '../jobs/starts-job.decorator';
 import { JobType } from '../jobs/job.enums';
 import { JobsService } from '../jobs/jobs.service';
 import { AuditAction, AuditResource } from './audit.enums';
@@ -38,11 +37,9 @@ export class AuditVerifyController {
     summary: 'Verify the hash chain and its signed checkpoints as an audit_verify job',
     description: "The job's `result.data` holds rowsChecked, checkpointsChecked and the first failure (kind and row id), if any.",
   })
-  @ApiAcceptedResponse({ type: JobDto, headers: { Location: { description: 'The URL of the job.', schema: { type: 'string' } } } })
+  @StartsJob()
   @ProblemResponses(400)
-  async verify(@Body() body: AuditVerifyRequestDto, @CurrentUser() user: AuthenticatedUser, @Res({ passthrough: true }) reply: FastifyReply): Promise<JobDto> {
-    const job = await this.jobs.startServerJob(JobType.AuditVerify, { fromSeq: body.fromSeq, toSeq: body.toSeq, checkpoint: body.checkpoint }, user.id);
-    reply.header('Location', `/${API_PREFIX}/jobs/${job.id}`);
-    return job;
+  async verify(@Body() body: AuditVerifyRequestDto, @CurrentUser() user: AuthenticatedUser): Promise<JobDto> {
+    return this.jobs.startServerJob(JobType.AuditVerify, { fromSeq: body.fromSeq, toSeq: body.toSeq, checkpoint: body.checkpoint }, user.id);
   }
 }

@@ -1,13 +1,12 @@
-import { Body, Controller, Get, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
-import { ApiAcceptedResponse, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
+import { ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
+import type { FastifyRequest } from 'fastify';
 import { AuditRequestContext } from '../audit/audit-context';
 import { Audited, RequestAuditContext } from '../audit/audited.decorator';
 import { AuditAction, AuditResource } from '../audit/audit.enums';
 import { Authenticated, CurrentUser } from '../auth/auth.decorators';
 import { AuthenticatedUser } from '../auth/authenticated-user';
 import { Role } from '../auth/role.enum';
-import { API_PREFIX } from '../common/http/api-prefix';
 import { ApiDownloadResponse, BINARY } from '../common/openapi/download-response';
 import { Page } from '../common/pagination/page.dto';
 import { ProblemResponses } from '../common/problem/problem-responses.decorator';
@@ -15,10 +14,10 @@ import { RateLimit, RateLimitPolicy } from '../common/rate-limit/rate-limit.deco
 import { UuidParamPipe } from '../common/validation/id-param.pipes';
 import { AttachmentFile } from '../common/http/attachment-file';
 import { JobDto } from '../jobs/dto/job.dto';
+import { StartsJob } from '../jobs/starts-job.decorator';
 import { BackupsService } from './backups.service';
 import { BackupDto, BackupListQueryDto, BackupPageDto, CreateBackupDto, RestoreBackupDto } from './dto/backup.dto';
 
-const JOB_LOCATION = { Location: { description: 'The URL of the job.', schema: { type: 'string' } } };
 
 @ApiTags('backups')
 @Controller('backups')
@@ -45,17 +44,14 @@ export class BackupsController {
       'The job copies the four tables from one consistent snapshot into a compressed archive under BACKUP_DIR, with a manifest ' +
       '(row counts, sha256 of each part and of the archive, schema version). The backup id is the job id; it is listed once the job completes.',
   })
-  @ApiAcceptedResponse({ type: JobDto, headers: JOB_LOCATION })
+  @StartsJob()
   @ProblemResponses(400)
   async create(
     @Body() body: CreateBackupDto,
     @CurrentUser() user: AuthenticatedUser,
     @RequestAuditContext() context: AuditRequestContext,
-    @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<JobDto> {
-    const job = await this.backups.start(body.includePasswordHashes === true, user, context);
-    reply.header('Location', `/${API_PREFIX}/jobs/${job.id}`);
-    return job;
+    return this.backups.start(body.includePasswordHashes === true, user, context);
   }
 
   @Get()
@@ -96,17 +92,14 @@ export class BackupsController {
       '(`422 backup_corrupt`) and the schema version (`409 backup_schema_mismatch`). The audit trail is never restored or changed.',
   })
   @ApiParam({ name: 'id', format: 'uuid', description: "The backup's id." })
-  @ApiAcceptedResponse({ type: JobDto, headers: JOB_LOCATION })
+  @StartsJob()
   @ProblemResponses(400, 404, 409, 422)
   async restore(
     @Param('id', UuidParamPipe) id: string,
     @Body() _body: RestoreBackupDto,
     @CurrentUser() user: AuthenticatedUser,
     @RequestAuditContext() context: AuditRequestContext,
-    @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<JobDto> {
-    const job = await this.backups.startRestore(id, user, context);
-    reply.header('Location', `/${API_PREFIX}/jobs/${job.id}`);
-    return job;
+    return this.backups.startRestore(id, user, context);
   }
 }

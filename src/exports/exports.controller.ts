@@ -1,24 +1,18 @@
-import { Body, Controller, Get, HttpCode, Param, Post, Query, Req, Res } from '@nestjs/common';
-import { ApiAcceptedResponse, ApiBody, ApiHeader, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import { Body, Controller, Get, HttpCode, Param, Post, Query, Req } from '@nestjs/common';
+import { ApiBody, ApiHeader, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
+import type { FastifyRequest } from 'fastify';
 import { Audited, AuditedOptions } from '../audit/audited.decorator';
 import { AuditAction, AuditResource } from '../audit/audit.enums';
 import { Authenticated, CurrentUser } from '../auth/auth.decorators';
 import { AuthenticatedUser } from '../auth/authenticated-user';
 import { Role } from '../auth/role.enum';
-import { API_PREFIX } from '../common/http/api-prefix';
 import { ApiDownloadResponse, BINARY } from '../common/openapi/download-response';
 import { ProblemResponses } from '../common/problem/problem-responses.decorator';
 import { RateLimit, RateLimitPolicy } from '../common/rate-limit/rate-limit.decorator';
 import { UuidParamPipe } from '../common/validation/id-param.pipes';
 import { JobDto } from '../jobs/dto/job.dto';
-import {
-  CourseExportQueryDto,
-  CreateExportJobDto,
-  EnrollmentExportQueryDto,
-  ExportOptionsDto,
-  StudentExportQueryDto,
-} from './dto/export-query.dto';
+import { StartsJob } from '../jobs/starts-job.decorator';
+import { CourseExportQueryDto, CreateExportJobDto, EnrollmentExportQueryDto, ExportOptionsDto, StudentExportQueryDto } from './dto/export-query.dto';
 import { AttachmentFile } from '../common/http/attachment-file';
 import { EXPORT_ROW_SCHEMA_NAMES } from './export-row-schemas';
 import { ExportFilters } from './export-filters';
@@ -131,15 +125,14 @@ export class ExportsController {
     description: 'The job writes the file and records its row count, size and sha256; download it from `/exports/{jobId}/download` while the job lives.',
   })
   @ApiBody({ type: CreateExportJobDto })
-  @ApiAcceptedResponse({ type: JobDto, headers: { Location: { description: 'The URL of the job.', schema: { type: 'string' } } } })
+  @StartsJob()
   @ProblemResponses(400)
   async startExportJob(
     @Body(ExportJobFiltersPipe) body: CheckedExportJobBody,
     @CurrentUser() user: AuthenticatedUser,
-    @Res({ passthrough: true }) reply: FastifyReply,
     @Req() request: FastifyRequest,
   ): Promise<JobDto> {
-    const job = await this.exports.startJob(
+    return this.exports.startJob(
       {
         entity: body.entity,
         format: body.format,
@@ -150,8 +143,6 @@ export class ExportsController {
       },
       user,
     );
-    reply.header('Location', `/${API_PREFIX}/jobs/${job.id}`);
-    return job;
   }
 
   @Get(':jobId/download')

@@ -1,24 +1,23 @@
-import { Body, Controller, Get, HttpCode, Param, Post, Query, Res, StreamableFile } from '@nestjs/common';
-import { ApiAcceptedResponse, ApiBody, ApiConsumes, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import { Body, Controller, Get, HttpCode, Param, Post, Query, StreamableFile } from '@nestjs/common';
+import { ApiBody, ApiConsumes, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
+import type { FastifyRequest } from 'fastify';
 import { Audited, AuditedOptions } from '../audit/audited.decorator';
 import { AuditAction, AuditResource } from '../audit/audit.enums';
 import { Authenticated, CurrentUser } from '../auth/auth.decorators';
 import { AuthenticatedUser } from '../auth/authenticated-user';
 import { Role } from '../auth/role.enum';
-import { API_PREFIX } from '../common/http/api-prefix';
 import { attachmentDisposition } from '../common/http/content-disposition';
 import { ApiDownloadResponse, BINARY } from '../common/openapi/download-response';
 import { ProblemResponses } from '../common/problem/problem-responses.decorator';
 import { RateLimit, RateLimitPolicy } from '../common/rate-limit/rate-limit.decorator';
 import { UuidParamPipe } from '../common/validation/id-param.pipes';
 import { JobDto } from '../jobs/dto/job.dto';
+import { StartsJob } from '../jobs/starts-job.decorator';
 import { ImportBehaviourDto, ImportCommitDto, ImportIssueQueryDto, ImportPreviewDto, ImportUploadBodyDto } from './dto/import-preview.dto';
 import { UploadedImport } from './import-upload.pipe';
 import { ImportEntity, ImportUpload } from './import.types';
 import { ImportsService } from './imports.service';
 
-const JOB_LOCATION = { Location: { description: 'The URL of the job.', schema: { type: 'string' } } };
 
 /** What the audit row of an import call keeps: never server paths, never cell values. */
 function auditedImport<Result>(details: AuditedOptions<Result>['details'], resourceId?: AuditedOptions<Result>['resourceId']): MethodDecorator {
@@ -82,8 +81,8 @@ export class ImportsController {
   }
 
   @Post('previews/:id/commit')
-  @ApiParam({ name: 'id', format: 'uuid', description: "The preview's id (from `POST /imports/preview`)." })
   @HttpCode(202)
+  @ApiParam({ name: 'id', format: 'uuid', description: "The preview's id (from `POST /imports/preview`)." })
   @auditedImport<JobDto>((_request, job) => jobFacts(job), (request) => (request.params as { id?: string }).id)
   @ApiOperation({
     summary: 'Write exactly the previewed file as a bulk_import job',
@@ -91,15 +90,14 @@ export class ImportsController {
       'A preview commits once. The job re-checks the plan and fails without writing anything if the data moved since the preview. 409 `mass_change_unconfirmed` when the preview says `massChange.confirmationNeeded` and the body lacks `confirmMassChange: true`.',
   })
   @ApiBody({ type: ImportCommitDto, required: false })
-  @ApiAcceptedResponse({ type: JobDto, headers: JOB_LOCATION })
+  @StartsJob()
   @ProblemResponses(400, 404, 409, 422)
   async commitImportPreview(
     @Param('id', UuidParamPipe) id: string,
     @Body() body: ImportCommitDto,
     @CurrentUser() user: AuthenticatedUser,
-    @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<JobDto> {
-    return located(reply, await this.imports.commit(id, body, user));
+    return this.imports.commit(id, body, user);
   }
 
   @Post('upload')
@@ -111,10 +109,10 @@ export class ImportsController {
   })
   @ApiConsumes('multipart/form-data')
   @ApiBody({ type: ImportUploadBodyDto })
-  @ApiAcceptedResponse({ type: JobDto, headers: JOB_LOCATION })
+  @StartsJob()
   @ProblemResponses(400, 413, 415, 422)
-  async uploadImport(@UploadedImport() upload: ImportUpload, @CurrentUser() user: AuthenticatedUser, @Res({ passthrough: true }) reply: FastifyReply): Promise<JobDto> {
-    return located(reply, await this.imports.upload(upload, user));
+  async uploadImport(@UploadedImport() upload: ImportUpload, @CurrentUser() user: AuthenticatedUser): Promise<JobDto> {
+    return this.imports.upload(upload, user);
   }
 
   @Post('students')
@@ -122,10 +120,10 @@ export class ImportsController {
   @auditedImport<JobDto>((_request, job) => jobFacts(job), firstPreviewOf)
   @ApiOperation({ summary: 'Import every file in IMPORT_DIR/students as one bulk_import job', description: 'The server-side files are copied first; 422 `import_directory_empty` when there is none.' })
   @ApiBody({ type: ImportBehaviourDto, required: false })
-  @ApiAcceptedResponse({ type: JobDto, headers: JOB_LOCATION })
+  @StartsJob()
   @ProblemResponses(400, 422)
-  async importStudentDirectory(@Body() body: ImportBehaviourDto, @CurrentUser() user: AuthenticatedUser, @Res({ passthrough: true }) reply: FastifyReply): Promise<JobDto> {
-    return located(reply, await this.imports.importDirectory(ImportEntity.Students, body, user));
+  async importStudentDirectory(@Body() body: ImportBehaviourDto, @CurrentUser() user: AuthenticatedUser): Promise<JobDto> {
+    return this.imports.importDirectory(ImportEntity.Students, body, user);
   }
 
   @Post('courses')
@@ -133,14 +131,9 @@ export class ImportsController {
   @auditedImport<JobDto>((_request, job) => jobFacts(job), firstPreviewOf)
   @ApiOperation({ summary: 'Import every file in IMPORT_DIR/courses as one bulk_import job', description: 'The server-side files are copied first; 422 `import_directory_empty` when there is none.' })
   @ApiBody({ type: ImportBehaviourDto, required: false })
-  @ApiAcceptedResponse({ type: JobDto, headers: JOB_LOCATION })
+  @StartsJob()
   @ProblemResponses(400, 422)
-  async importCourseDirectory(@Body() body: ImportBehaviourDto, @CurrentUser() user: AuthenticatedUser, @Res({ passthrough: true }) reply: FastifyReply): Promise<JobDto> {
-    return located(reply, await this.imports.importDirectory(ImportEntity.Courses, body, user));
+  async importCourseDirectory(@Body() body: ImportBehaviourDto, @CurrentUser() user: AuthenticatedUser): Promise<JobDto> {
+    return this.imports.importDirectory(ImportEntity.Courses, body, user);
   }
-}
-
-function located(reply: FastifyReply, job: JobDto): JobDto {
-  reply.header('Location', `/${API_PREFIX}/jobs/${job.id}`);
-  return job;
 }

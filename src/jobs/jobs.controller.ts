@@ -6,13 +6,13 @@ import { Audited } from '../audit/audited.decorator';
 import { AuditAction, AuditResource } from '../audit/audit.enums';
 import { Authenticated, CurrentUser } from '../auth/auth.decorators';
 import { AuthenticatedUser } from '../auth/authenticated-user';
-import { API_PREFIX } from '../common/http/api-prefix';
 import { headerRefs } from '../common/openapi/header-components';
 import { ProblemResponses } from '../common/problem/problem-responses.decorator';
 import { ProblemException } from '../common/problem/problem.exception';
 import { RateLimit, RateLimitPolicy } from '../common/rate-limit/rate-limit.decorator';
 import { UuidParamPipe } from '../common/validation/id-param.pipes';
 import { CompleteJobDto, CreateJobDto, FailJobDto, JobDto, JobListQueryDto, JobPageDto, JobProgressUpdateDto } from './dto/job.dto';
+import { StartsJob } from './starts-job.decorator';
 import { JobVisibilityGuard } from './job-visibility.guard';
 import { JobsService } from './jobs.service';
 
@@ -41,7 +41,7 @@ export class JobsController {
     description: 'A repeated Idempotency-Key with the same body returns the job it created (with `Idempotency-Replayed: true`).',
   })
   @ApiHeader({ name: 'Idempotency-Key', required: false, description: 'Any 1..255 visible ASCII characters, unique per intended job.' })
-  @ApiAcceptedResponse({ type: JobDto, headers: { Location: { description: 'The URL of the job.', schema: { type: 'string' } }, ...headerRefs('Idempotency-Replayed') } })
+  @StartsJob(headerRefs('Idempotency-Replayed'))
   @ProblemResponses(400, 422)
   async createJob(
     @Body() body: CreateJobDto,
@@ -50,7 +50,6 @@ export class JobsController {
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<JobDto> {
     const { job, replayed } = await this.jobs.registerTracked(body, user, idempotencyKeyOf(idempotencyKey));
-    reply.header('Location', `/${API_PREFIX}/jobs/${job.id}`);
     if (replayed) reply.header('Idempotency-Replayed', 'true');
     return job;
   }
