@@ -2,6 +2,8 @@ import { EntityName, FilterQuery, FindOneOptions, Populate, QueryOrderMap } from
 import { EntityManager } from '@mikro-orm/postgresql';
 import { Page } from './pagination/page.dto';
 import { toOrderBy } from './pagination/sort';
+import { violatedUniqueConstraint } from './database-errors';
+import { ProblemCode } from './problem/problem-codes';
 import { ProblemException } from './problem/problem.exception';
 
 /** What every list query of a soft-deletable record carries besides its filters. */
@@ -9,6 +11,16 @@ export interface ListQuery {
   sort: string;
   limit: number;
   offset: number;
+}
+
+/** A natural key of a soft-deletable table: the unique constraint that guards it and how its 409 reads. */
+export interface NaturalKey<T> {
+  constraint: string;
+  code: ProblemCode;
+  /** Finds the row that holds the key, deleted or not. */
+  holder: FilterQuery<T>;
+  /** The key as the message names it, e.g. "The email a@b.gr". */
+  what: string;
 }
 
 export interface SoftDeletable {
@@ -77,5 +89,20 @@ export class SoftDeletion<T extends SoftDeletable> {
     return holder.deletedAt == null
       ? `${what} is taken by ${noun} ${holder.id}.`
       : `${what} is taken by deleted ${noun} ${holder.id}; restore that ${noun} instead.`;
+  }
+
+  /**
+   * Flushes the unit of work; a unique violation of one of the keys becomes its 409, naming the row
+   * that holds the key (a deleted one included, since its key still blocks a new row).
+   */
+  async flushOrConflict(keys: readonly NaturalKey<T>[]): Promise<void> {
+    try {
+      await this.em.flush();
+    } catch (error) {
+      const key = keys.find((candidate) => candidate.constraint === violatedUniqueConstraint(error));
+      if (key === undefined) throw error;
+      this.em.clear();
+      throw ProblemException.conflict(key.code, await this.describeHolder(key.holder, key.what));
+    }
   }
 }

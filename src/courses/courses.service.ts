@@ -3,10 +3,8 @@ import { EntityManager } from '@mikro-orm/postgresql';
 import { Injectable } from '@nestjs/common';
 import { AuthenticatedUser } from '../auth/authenticated-user';
 import { Role } from '../auth/role.enum';
-import { violatedUniqueConstraint } from '../common/database-errors';
 import { containsPattern } from '../common/like-pattern';
 import { Page } from '../common/pagination/page.dto';
-import { ProblemException } from '../common/problem/problem.exception';
 import { SoftDeletion } from '../common/soft-deletion';
 import { normalizeCourseCode } from './course-code';
 import { Course } from './course.entity';
@@ -62,17 +60,10 @@ export class CoursesService {
     return this.em.findOne(Course, { courseCode: normalizeCourseCode(courseCode), deletedAt: null });
   }
 
-  /** The course code is the only unique column, so any unique violation is a taken code. */
   private async flushOrConflict(course: Course): Promise<void> {
-    try {
-      await this.em.flush();
-    } catch (error) {
-      if (violatedUniqueConstraint(error) === undefined) throw error;
-      this.em.clear();
-      throw ProblemException.conflict(
-        'course_code_taken',
-        await this.deletion.describeHolder({ courseCode: course.courseCode }, `The course code ${course.courseCode}`),
-      );
-    }
+    await this.deletion.flushOrConflict([
+      { constraint: 'courses_course_code_unique', code: 'course_code_taken', holder: { courseCode: course.courseCode }, what: `The course code ${course.courseCode}` },
+    ]);
   }
+
 }

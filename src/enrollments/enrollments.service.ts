@@ -3,7 +3,6 @@ import { EntityManager } from '@mikro-orm/postgresql';
 import { Injectable } from '@nestjs/common';
 import { AuthenticatedUser } from '../auth/authenticated-user';
 import { Role } from '../auth/role.enum';
-import { violatedUniqueConstraint } from '../common/database-errors';
 import { Page } from '../common/pagination/page.dto';
 import { FieldProblem, ProblemException } from '../common/problem/problem.exception';
 import { SoftDeletion } from '../common/soft-deletion';
@@ -51,19 +50,14 @@ export class EnrollmentsService {
       enrolledAt: input.enrolledAt,
       status: input.status ?? EnrollmentStatus.Active,
     });
-    try {
-      await this.em.flush();
-    } catch (error) {
-      if (violatedUniqueConstraint(error) === undefined) throw error;
-      this.em.clear();
-      throw ProblemException.conflict(
-        'enrollment_exists',
-        await this.deletion.describeHolder(
-          { student: student.id, course: course.id },
-          `The pair of student ${student.studentId} and course ${course.courseCode}`,
-        ),
-      );
-    }
+    await this.deletion.flushOrConflict([
+      {
+        constraint: 'enrollments_student_id_course_id_unique',
+        code: 'enrollment_exists',
+        holder: { student: student.id, course: course.id },
+        what: `The pair of student ${student.studentId} and course ${course.courseCode}`,
+      },
+    ]);
     return EnrollmentDto.from(enrollment);
   }
 

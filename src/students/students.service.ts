@@ -3,10 +3,8 @@ import { EntityManager } from '@mikro-orm/postgresql';
 import { Injectable } from '@nestjs/common';
 import { AuthenticatedUser } from '../auth/authenticated-user';
 import { Role } from '../auth/role.enum';
-import { violatedUniqueConstraint } from '../common/database-errors';
 import { containsPattern } from '../common/like-pattern';
 import { Page } from '../common/pagination/page.dto';
-import { ProblemException } from '../common/problem/problem.exception';
 import { SoftDeletion } from '../common/soft-deletion';
 import { CreateStudentDto, StudentDto, StudentListQueryDto, UpdateStudentDto } from './dto/student.dto';
 import { normalizeStudentId } from './student-id';
@@ -69,20 +67,11 @@ export class StudentsService {
     return this.em.findOne(Student, { studentId: normalizeStudentId(studentId), deletedAt: null });
   }
 
+  /** Both natural keys of a student: the one whose unique constraint broke names the 409. */
   private async flushOrConflict(student: Student): Promise<void> {
-    try {
-      await this.em.flush();
-    } catch (error) {
-      const constraint = violatedUniqueConstraint(error);
-      if (constraint === undefined) throw error;
-      this.em.clear();
-      if (constraint === 'students_email_unique') {
-        throw ProblemException.conflict('student_email_taken', await this.deletion.describeHolder({ email: student.email }, `The email ${student.email}`));
-      }
-      throw ProblemException.conflict(
-        'student_id_taken',
-        await this.deletion.describeHolder({ studentId: student.studentId }, `The student id ${student.studentId}`),
-      );
-    }
+    await this.deletion.flushOrConflict([
+      { constraint: 'students_email_unique', code: 'student_email_taken', holder: { email: student.email }, what: `The email ${student.email}` },
+      { constraint: 'students_student_id_unique', code: 'student_id_taken', holder: { studentId: student.studentId }, what: `The student id ${student.studentId}` },
+    ]);
   }
 }
