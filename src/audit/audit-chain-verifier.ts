@@ -52,6 +52,11 @@ export interface ChainWalkOptions {
   fromStart: boolean;
   /** The last seq the walk covers: checkpoints beyond it are not expected to be met. */
   toSeq?: number;
+  /**
+   * Public keys (hex) the checkpoints must be signed with. A valid signature proves only that the
+   * holder of the key it names signed it, so without this list a forger's own key would pass.
+   */
+  trustedPublicKeys?: ReadonlySet<string>;
 }
 
 /**
@@ -74,13 +79,16 @@ export class ChainWalk {
     for (const checkpoint of all) {
       if (options.toSeq !== undefined && checkpoint.seq > options.toSeq) continue;
       this.checkpointsChecked += 1;
-      if (!checkpointSignatureValid(checkpoint)) {
+      const untrusted = options.trustedPublicKeys !== undefined && !options.trustedPublicKeys.has(checkpoint.publicKey);
+      if (untrusted || !checkpointSignatureValid(checkpoint)) {
         this.signatureFailures.push({
           kind: ChainFailureKind.CheckpointSignatureInvalid,
           rowId: checkpoint.rowId,
           seq: checkpoint.seq,
           checkpointId: checkpoint.id,
-          detail: `The signature of the ${checkpoint.kind} checkpoint at seq ${checkpoint.seq} does not match what it states`,
+          detail: untrusted
+            ? `The ${checkpoint.kind} checkpoint at seq ${checkpoint.seq} is signed with key ${checkpoint.publicKey}, which is not a trusted key`
+            : `The signature of the ${checkpoint.kind} checkpoint at seq ${checkpoint.seq} does not match what it states`,
         });
         continue;
       }

@@ -3,7 +3,7 @@ import { EntityManager } from '@mikro-orm/postgresql';
 import { Injectable, OnModuleInit } from '@nestjs/common';
 import { JobHandlerRegistry } from '../jobs/job-handler.registry';
 import { JobType } from '../jobs/job.enums';
-import { JsonbText, rowHash } from './audit-chain';
+import { sha256Hex } from './audit-chain';
 import { ChainVerdict, ChainWalk, CheckpointWithId } from './audit-chain-verifier';
 import { AuditCheckpointService } from './audit-checkpoint.service';
 import { SuppliedCheckpointDto } from './dto/audit-checkpoint.dto';
@@ -21,30 +21,23 @@ export interface AuditVerifyJobOutput extends ChainVerdict {
 }
 
 const BATCH_SIZE = 10_000;
-// details as jsonb's own text: the exact bytes the trigger hashed, whatever numbers it holds.
-const ROWS_AFTER = `select id, seq, "timestamp", user_id, email, action, resource, resource_id, ip_address, peer_address, user_agent,
-    request_id, success, status_code, error_code, details::text as details, prev_hash, hash
+// The canonical text is built by this query, not by the stored audit_logs_canonical function the
+// trigger uses: only PostgreSQL's own functions, schema-qualified so that no function a database
+// user created can stand in for them. The expression is the migration's, so for an untouched row it
+// gives the bytes the trigger hashed; the hash itself is recomputed here (canonicalRow is the same
+// encoding in TypeScript, for exported files).
+const ROWS_AFTER = `select id, seq, prev_hash, hash,
+    pg_catalog.jsonb_build_array('sms-audit-1', seq, id, pg_catalog.to_char(pg_catalog.timezone('UTC', "timestamp"), 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'),
+      user_id, email, action, resource, resource_id, ip_address, peer_address, user_agent, request_id,
+      success, status_code, error_code, details, prev_hash)::text as canonical
   from audit_logs where seq > ? and seq <= ? order by seq limit ${BATCH_SIZE}`;
 
 interface StoredRow {
   id: string;
   seq: string;
-  timestamp: Date;
-  user_id: string | null;
-  email: string | null;
-  action: string;
-  resource: string;
-  resource_id: string | null;
-  ip_address: string | null;
-  peer_address: string | null;
-  user_agent: string | null;
-  request_id: string | null;
-  success: boolean;
-  status_code: number | null;
-  error_code: string | null;
-  details: string | null;
   prev_hash: string;
   hash: string;
+  canonical: string;
 }
 
 /**
@@ -100,24 +93,5 @@ export class AuditVerifyJobHandler implements OnModuleInit {
 }
 
 function walkedRow(row: StoredRow) {
-  const fields = {
-    seq: Number(row.seq),
-    id: Number(row.id),
-    timestamp: row.timestamp,
-    userId: row.user_id,
-    email: row.email,
-    action: row.action,
-    resource: row.resource,
-    resourceId: row.resource_id,
-    ipAddress: row.ip_address,
-    peerAddress: row.peer_address,
-    userAgent: row.user_agent,
-    requestId: row.request_id,
-    success: row.success,
-    statusCode: row.status_code,
-    errorCode: row.error_code,
-    details: row.details === null ? null : new JsonbText(row.details),
-    prevHash: row.prev_hash,
-  };
-  return { id: fields.id, seq: fields.seq, prevHash: row.prev_hash, hash: row.hash, computedHash: rowHash(fields) };
+  return { id: Number(row.id), seq: Number(row.seq), prevHash: row.prev_hash, hash: row.hash, computedHash: sha256Hex(row.canonical) };
 }

@@ -135,12 +135,15 @@ async function readCheckpoints(file: string): Promise<CheckpointWithId[]> {
 
 export interface VerifyAuditOptions {
   checkpoints?: string;
+  /** Public keys (hex) the checkpoints must be signed with; any key when none is given. */
+  publicKeys?: string[];
 }
 
 /** Verifies an exported audit file (CSV or NDJSON) and optional checkpoints, with no database. */
 export async function verifyAuditCommand(file: string, options: VerifyAuditOptions = {}): Promise<ChainVerdict> {
   const checkpoints = options.checkpoints === undefined ? [] : await readCheckpoints(options.checkpoints);
-  const walk = new ChainWalk({ checkpoints, fromStart: true });
+  const trustedPublicKeys = options.publicKeys === undefined || options.publicKeys.length === 0 ? undefined : new Set(options.publicKeys.map((key) => key.toLowerCase()));
+  const walk = new ChainWalk({ checkpoints, fromStart: true, trustedPublicKeys });
   for (const row of await readRows(file)) if (!walk.add(row)) break;
   return walk.finish();
 }

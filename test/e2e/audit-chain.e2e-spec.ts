@@ -234,6 +234,9 @@ describe('audit hash chain after a retention purge, and the command that verifie
     await writeFile(file, await download(`/audit/export?format=${format}`));
 
     expect(await verifyAuditCommand(file, { checkpoints })).toMatchObject({ valid: true, failure: null });
+    const [{ publicKey }] = (await download('/audit/checkpoints?limit=1').then((text) => JSON.parse(text) as { items: { publicKey: string }[] })).items;
+    expect(await verifyAuditCommand(file, { checkpoints, publicKeys: [publicKey] })).toMatchObject({ valid: true, failure: null });
+    expect((await verifyAuditCommand(file, { checkpoints, publicKeys: ['ab'.repeat(32)] })).failure).toMatchObject({ kind: 'checkpoint_signature_invalid' });
 
     const text = await readFile(file, 'utf8');
     const at = text.indexOf('purge-17') + 'purge-1'.length;

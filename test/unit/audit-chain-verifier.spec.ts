@@ -85,4 +85,19 @@ describe('ChainWalk', () => {
     expect(walk(rows.slice(0, 7), [checkpointAt(rows[9])]).failure).toMatchObject({ kind: 'tail_truncated', rowId: 110, seq: 10 });
     expect(walk(rows.slice(0, 7), [], { ...checkpointAt(rows[9]), id: null }).failure).toMatchObject({ kind: 'tail_truncated', checkpointId: null });
   });
+
+  it('refuses a well-signed checkpoint whose key is not trusted, when trusted keys are given', () => {
+    const rows = chain(10);
+    const checkpoint = checkpointAt(rows[4]);
+    const forger = generateKeyPairSync('ed25519').privateKey;
+    const forged = { ...signCheckpoint({ kind: AuditCheckpointKind.Periodic, fromSeq: null, seq: 10, rowId: 110, hash: rows[9].hash, createdAt: new Date() }, forger), id: 10 };
+    const walkTrusting = (trusted: string[]) => {
+      const verifier = new ChainWalk({ checkpoints: [checkpoint, forged], fromStart: true, trustedPublicKeys: new Set(trusted) });
+      for (const row of rows) verifier.add(row);
+      return verifier.finish();
+    };
+    expect(walk(rows, [checkpoint, forged]).valid).toBe(true);
+    expect(walkTrusting([checkpoint.publicKey, forged.publicKey]).valid).toBe(true);
+    expect(walkTrusting([checkpoint.publicKey]).failure).toMatchObject({ kind: 'checkpoint_signature_invalid', seq: 10, detail: expect.stringContaining(forged.publicKey) });
+  });
 });
