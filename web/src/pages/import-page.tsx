@@ -4,7 +4,9 @@ import { Choice } from '../components/choice';
 import { DropZone } from '../components/drop-zone';
 import { Pagination } from '../components/pagination';
 import { ProblemMessage } from '../components/problem-message';
-import { useTranslator, type MessageKey } from '../i18n';
+import { fieldLabel } from '../field-labels';
+import { useTranslator, type MessageKey, type Translator } from '../i18n';
+import { issueMessage } from '../issue-messages';
 import { navigate } from '../router';
 import { useSignedIn } from '../session';
 import { useLoader } from '../use-loader';
@@ -58,11 +60,11 @@ export function ImportPage({ initialEntity }: { initialEntity: Entity }) {
   };
 
   // Confirm commits the stored preview by its id: the file is never sent twice.
-  const confirm = async (current: Preview) => {
+  const confirm = async (current: Preview, confirmMassChange: boolean) => {
     setBusy('committing');
     setError(null);
     try {
-      const job = dataOrThrow(await client.POST('/api/v1/imports/previews/{id}/commit', { params: { path: { id: current.id } } }));
+      const job = dataOrThrow(await client.POST('/api/v1/imports/previews/{id}/commit', { params: { path: { id: current.id } }, body: { confirmMassChange } }));
       navigate(`/jobs/${job.id}`);
     } catch (caught) {
       setError(caught);
@@ -106,7 +108,7 @@ export function ImportPage({ initialEntity }: { initialEntity: Entity }) {
         {busy === 'checking' ? t('checking') : busy === 'committing' ? t('committing') : ''}
       </p>
       <ProblemMessage error={error} />
-      {preview === null ? null : <PreviewView preview={preview} busy={busy !== null} onConfirm={() => void confirm(preview)} onCancel={reset} />}
+      {preview === null ? null : <PreviewView preview={preview} busy={busy !== null} onConfirm={(confirmMassChange) => void confirm(preview, confirmMassChange)} onCancel={reset} />}
     </section>
   );
 }
@@ -122,10 +124,32 @@ const SUMMARY_CARDS: { field: keyof Schemas['ImportSummaryDto']; label: MessageK
   { field: 'skip', label: 'summarySkip' },
 ];
 
-function PreviewView({ preview, busy, onConfirm, onCancel }: { preview: Preview; busy: boolean; onConfirm(): void; onCancel(): void }) {
-  const { t, formatNumber, formatDateTime } = useTranslator();
+/**
+ * Why Confirm is disabled, in words, each reason once: the page says it next to the button rather
+ * than leaving a grey button to guess at.
+ */
+function commitBlockers(preview: Preview, massChangeConfirmed: boolean, { t, label, formatNumber }: Translator): string[] {
+  const reasons: string[] = [];
+  if (preview.status !== 'ready') reasons.push(t('blockedStatus', { status: label('previewStatus', preview.status) }));
+  else if (Date.parse(preview.expiresAt) <= Date.now()) reasons.push(t('blockedExpired'));
+  const summary = preview.summary;
+  if (!preview.canCommit) {
+    if (summary !== null && summary.invalidRows > 0 && preview.onInvalid === 'abort') reasons.push(t('blockedInvalidRows', { count: formatNumber(summary.invalidRows) }));
+    else reasons.push(t('blockedHeader'));
+  }
+  const massChange = preview.massChange;
+  if (massChange !== null && massChange.confirmationNeeded && !massChangeConfirmed) reasons.push(t('blockedMassChange'));
+  return reasons;
+}
+
+function PreviewView({ preview, busy, onConfirm, onCancel }: { preview: Preview; busy: boolean; onConfirm(confirmMassChange: boolean): void; onCancel(): void }) {
+  const translator = useTranslator();
+  const { t, formatNumber, formatDateTime } = translator;
   const { client } = useSignedIn();
   const [downloadError, setDownloadError] = useState<unknown>(null);
+  const [massChangeConfirmed, setMassChangeConfirmed] = useState(false);
+  const blockers = commitBlockers(preview, massChangeConfirmed, translator);
+  const massChange = preview.massChange;
 
   const downloadRejected = async () => {
     setDownloadError(null);
@@ -152,29 +176,53 @@ function PreviewView({ preview, busy, onConfirm, onCancel }: { preview: Preview;
           ))}
         </dl>
       )}
-      {preview.detected === null ? null : <DetectionView detected={preview.detected} />}
+      {preview.detected === null ? null : <DetectionView detected={preview.detected} entity={preview.entity} />}
       <IssuesView preview={preview} />
+      {massChange === null || !massChange.confirmationNeeded ? null : (
+        <div class="mass-change" role="group" aria-labelledby="mass-change-title">
+          <h3 id="mass-change-title">{t('massChangeTitle')}</h3>
+          <p>
+            {t('massChangeText', { changed: formatNumber(massChange.changed), existing: formatNumber(massChange.existing), percent: formatNumber(massChange.percent), threshold: formatNumber(massChange.thresholdPercent) })}
+            {massChange.deactivated > 0 ? ` ${t('massChangeDeactivated', { count: formatNumber(massChange.deactivated) })}` : ''}
+          </p>
+          <label class="check">
+            <input type="checkbox" checked={massChangeConfirmed} disabled={busy} onChange={(event) => setMassChangeConfirmed(event.currentTarget.checked)} />
+            {t('massChangeConfirm')}
+          </label>
+        </div>
+      )}
       <div class="actions">
         {hasRejected ? (
           <button type="button" onClick={() => void downloadRejected()}>
             {t('downloadRejected')}
           </button>
         ) : null}
-        <button type="button" class="primary" disabled={!preview.canCommit || busy} onClick={onConfirm}>
+        <button type="button" class="primary" disabled={blockers.length > 0 || busy} aria-describedby={blockers.length > 0 ? 'commit-blockers' : undefined} onClick={() => onConfirm(massChangeConfirmed)}>
           {t('confirmImport')}
         </button>
         <button type="button" disabled={busy} onClick={onCancel}>
           {t('cancelImport')}
         </button>
       </div>
-      {preview.canCommit ? <p class="hint">{t('previewExpires', { date: formatDateTime(preview.expiresAt) })}</p> : <p class="warning">{t('cannotCommit')}</p>}
+      {blockers.length === 0 ? (
+        <p class="hint">{t('previewExpires', { date: formatDateTime(preview.expiresAt) })}</p>
+      ) : (
+        <div id="commit-blockers" class="warning" data-testid="commit-blockers">
+          <p>{t('cannotCommit')}</p>
+          <ul>
+            {blockers.map((reason) => (
+              <li key={reason}>{reason}</li>
+            ))}
+          </ul>
+        </div>
+      )}
       <ProblemMessage error={downloadError} />
     </section>
   );
 }
 
-function DetectionView({ detected }: { detected: Schemas['ImportDetectionDto'] }) {
-  const { t } = useTranslator();
+function DetectionView({ detected, entity }: { detected: Schemas['ImportDetectionDto']; entity: Entity }) {
+  const { t, locale } = useTranslator();
   const delimiter = detected.delimiter === '\t' ? t('tab') : detected.delimiter;
   return (
     <section aria-labelledby="detected-title">
@@ -217,7 +265,7 @@ function DetectionView({ detected }: { detected: Schemas['ImportDetectionDto'] }
             {detected.columns.map((column) => (
               <tr key={column.index}>
                 <td>{column.column}</td>
-                <td>{column.field ?? <em>{t('columnIgnored')}</em>}</td>
+                <td>{column.field === null ? <em>{t('columnIgnored')}</em> : fieldLabel(entity, column.field, locale)}</td>
               </tr>
             ))}
           </tbody>
@@ -228,7 +276,7 @@ function DetectionView({ detected }: { detected: Schemas['ImportDetectionDto'] }
 }
 
 function IssuesView({ preview }: { preview: Preview }) {
-  const { t, label } = useTranslator();
+  const { t, label, locale } = useTranslator();
   const { client } = useSignedIn();
   const [severity, setSeverity] = useState<Severity | ''>('');
   const [code, setCode] = useState('');
@@ -305,12 +353,12 @@ function IssuesView({ preview }: { preview: Preview }) {
                 {page.data.items.map((issue, index) => (
                   <tr key={`${issue.row}-${issue.code}-${index}`} class={issue.severity}>
                     <td>{issue.row}</td>
-                    <td>{issue.column ?? issue.field ?? ''}</td>
+                    <td>{issue.column ?? (issue.field === null ? '' : fieldLabel(preview.entity, issue.field, locale))}</td>
                     <td>{label('severity', issue.severity)}</td>
                     <td>
                       <code>{issue.code}</code>
                     </td>
-                    <td>{issue.message}</td>
+                    <td>{issueMessage(issue, preview.entity, locale)}</td>
                     <td>{issue.value ?? ''}</td>
                   </tr>
                 ))}
