@@ -1,12 +1,13 @@
 import { useEffect, useState } from 'preact/hooks';
-import { TERMINAL_JOB_STATUSES, dataOrThrow, saveBlob, type Schemas } from '../api';
+import { TERMINAL_JOB_STATUSES, dataOrThrow, type Schemas } from '../api';
 import { JobProgressBar, jobPercentage } from '../components/job-progress';
-import { Pagination } from '../components/pagination';
+import { PagedTable } from '../components/paged-table';
 import { ProblemMessage } from '../components/problem-message';
 import { useTranslator } from '../i18n';
 import { useJobWatch } from '../job-watch';
 import { href, navigate } from '../router';
 import { useSignedIn } from '../session';
+import { useDownload } from '../use-download';
 import { useLoader } from '../use-loader';
 
 type Backup = Schemas['BackupDto'];
@@ -65,37 +66,29 @@ export function BackupsPage() {
           }}
         />
       )}
-      <ProblemMessage error={page.error} />
-      {page.data === null ? (
-        page.loading ? <p>{t('loading')}</p> : null
-      ) : page.data.total === 0 ? (
-        <p>{t('backupsEmpty')}</p>
-      ) : (
-        <>
-          <div class="table-scroll">
-            <table data-testid="backups">
-              <thead>
-                <tr>
-                  <th scope="col">{t('backupCreated')}</th>
-                  <th scope="col">{t('backupCreatedBy')}</th>
-                  <th scope="col">{t('backupRows')}</th>
-                  <th scope="col">{t('backupSize')}</th>
-                  <th scope="col">{t('backupRestorable')}</th>
-                  <th scope="col">
-                    <span class="visually-hidden">{t('backupActions')}</span>
-                  </th>
-                </tr>
-              </thead>
-              <tbody>
-                {page.data.items.map((backup) => (
-                  <BackupRow key={backup.id} backup={backup} />
-                ))}
-              </tbody>
-            </table>
-          </div>
-          <Pagination total={page.data.total} limit={PAGE_SIZE} offset={offset} onOffset={setOffset} label={t('backupsTitle')} />
-        </>
-      )}
+      <PagedTable loaded={page} empty={t('backupsEmpty')} limit={PAGE_SIZE} offset={offset} onOffset={setOffset} label={t('backupsTitle')}>
+        {(data) => (
+          <table data-testid="backups">
+            <thead>
+              <tr>
+                <th scope="col">{t('backupCreated')}</th>
+                <th scope="col">{t('backupCreatedBy')}</th>
+                <th scope="col">{t('backupRows')}</th>
+                <th scope="col">{t('backupSize')}</th>
+                <th scope="col">{t('backupRestorable')}</th>
+                <th scope="col">
+                  <span class="visually-hidden">{t('backupActions')}</span>
+                </th>
+              </tr>
+            </thead>
+            <tbody>
+              {data.items.map((backup) => (
+                <BackupRow key={backup.id} backup={backup} />
+              ))}
+            </tbody>
+          </table>
+        )}
+      </PagedTable>
     </section>
   );
 }
@@ -111,7 +104,7 @@ function BackupJob({ jobId, onFinished }: { jobId: string; onFinished(completed:
     if (finalStatus !== null) onFinished(finalStatus === 'completed');
   }, [finalStatus]);
   return (
-    <div class="backup-job" data-testid="backup-job">
+    <div class={`backup-job status-${job?.status ?? 'pending'}`} data-testid="backup-job">
       <p role="status" aria-live="polite">
         {job === null ? t('loading') : <span class={`badge ${job.status}`}>{label('status', job.status)}</span>} <a href={href(`/jobs/${jobId}`)}>{t('openJob')}</a>
       </p>
@@ -133,15 +126,7 @@ function BackupRow({ backup }: { backup: Backup }) {
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>(null);
 
-  const download = async () => {
-    setError(null);
-    try {
-      const result = await client.GET('/api/v1/backups/{id}/download', { params: { path: { id: backup.id } }, parseAs: 'blob' });
-      saveBlob(dataOrThrow(result), result.response, backup.fileName);
-    } catch (caught) {
-      setError(caught);
-    }
-  };
+  const archive = useDownload();
 
   const restore = async () => {
     setBusy(true);
@@ -168,7 +153,7 @@ function BackupRow({ backup }: { backup: Backup }) {
         <td>{formatBytes(backup.sizeBytes)}</td>
         <td>{backup.restorable ? t('yes') : t('backupNotRestorable')}</td>
         <td class="row-actions">
-          <button type="button" onClick={() => void download()}>
+          <button type="button" onClick={() => void archive.download(() => client.GET('/api/v1/backups/{id}/download', { params: { path: { id: backup.id } }, parseAs: 'blob' }), backup.fileName)}>
             {t('backupDownload')}
           </button>
           <button type="button" class="danger" disabled={!backup.restorable || confirming} onClick={() => setConfirming(true)}>
@@ -176,7 +161,7 @@ function BackupRow({ backup }: { backup: Backup }) {
           </button>
         </td>
       </tr>
-      {confirming || error !== null ? (
+      {confirming || error !== null || archive.error !== null ? (
         <tr>
           <td colSpan={6}>
             {confirming ? (
@@ -193,6 +178,7 @@ function BackupRow({ backup }: { backup: Backup }) {
                 </div>
               </div>
             ) : null}
+            <ProblemMessage error={archive.error} />
             <ProblemMessage error={error} />
           </td>
         </tr>

@@ -1,14 +1,15 @@
 import { useMemo, useState } from 'preact/hooks';
-import { dataOrThrow, multipartBody, saveBlob, type Schemas } from '../api';
+import { dataOrThrow, multipartBody, type Schemas } from '../api';
 import { Choice } from '../components/choice';
 import { DropZone } from '../components/drop-zone';
-import { Pagination } from '../components/pagination';
+import { PagedTable } from '../components/paged-table';
 import { ProblemMessage } from '../components/problem-message';
 import { fieldLabel } from '../field-labels';
 import { useTranslator, type MessageKey, type Translator } from '../i18n';
 import { issueMessage } from '../issue-messages';
 import { navigate } from '../router';
 import { useSignedIn } from '../session';
+import { useDownload } from '../use-download';
 import { useLoader } from '../use-loader';
 
 type Preview = Schemas['ImportPreviewDto'];
@@ -146,20 +147,10 @@ function PreviewView({ preview, busy, onConfirm, onCancel }: { preview: Preview;
   const translator = useTranslator();
   const { t, formatNumber, formatDateTime } = translator;
   const { client } = useSignedIn();
-  const [downloadError, setDownloadError] = useState<unknown>(null);
+  const rejectedRows = useDownload();
   const [massChangeConfirmed, setMassChangeConfirmed] = useState(false);
   const blockers = commitBlockers(preview, massChangeConfirmed, translator);
   const massChange = preview.massChange;
-
-  const downloadRejected = async () => {
-    setDownloadError(null);
-    try {
-      const result = await client.GET('/api/v1/imports/previews/{id}/rejected', { params: { path: { id: preview.id } }, parseAs: 'blob' });
-      saveBlob(dataOrThrow(result), result.response, 'rejected-rows.csv');
-    } catch (caught) {
-      setDownloadError(caught);
-    }
-  };
 
   const summary = preview.summary;
   const hasRejected = summary !== null && (summary.invalidRows > 0 || summary.skip > 0);
@@ -193,7 +184,7 @@ function PreviewView({ preview, busy, onConfirm, onCancel }: { preview: Preview;
       )}
       <div class="actions">
         {hasRejected ? (
-          <button type="button" onClick={() => void downloadRejected()}>
+          <button type="button" onClick={() => void rejectedRows.download(() => client.GET('/api/v1/imports/previews/{id}/rejected', { params: { path: { id: preview.id } }, parseAs: 'blob' }), 'rejected-rows.csv')}>
             {t('downloadRejected')}
           </button>
         ) : null}
@@ -216,7 +207,7 @@ function PreviewView({ preview, busy, onConfirm, onCancel }: { preview: Preview;
           </ul>
         </div>
       )}
-      <ProblemMessage error={downloadError} />
+      <ProblemMessage error={rejectedRows.error} />
     </section>
   );
 }
@@ -330,44 +321,36 @@ function IssuesView({ preview }: { preview: Preview }) {
           </select>
         </label>
       </div>
-      <ProblemMessage error={page.error} />
-      {page.data === null ? (
-        page.loading ? <p>{t('loading')}</p> : null
-      ) : page.data.total === 0 ? (
-        <p>{t('issuesNone')}</p>
-      ) : (
-        <>
-          <div class="table-scroll">
-            <table class="issues">
-              <thead>
-                <tr>
-                  <th scope="col">{t('row')}</th>
-                  <th scope="col">{t('column')}</th>
-                  <th scope="col">{t('severity')}</th>
-                  <th scope="col">{t('issueCode')}</th>
-                  <th scope="col">{t('message')}</th>
-                  <th scope="col">{t('value')}</th>
+      <PagedTable loaded={page} empty={t('issuesNone')} limit={ISSUES_PAGE_SIZE} offset={offset} onOffset={setOffset} label={t('issuesTitle')}>
+        {(data) => (
+          <table class="issues">
+            <thead>
+              <tr>
+                <th scope="col">{t('row')}</th>
+                <th scope="col">{t('column')}</th>
+                <th scope="col">{t('severity')}</th>
+                <th scope="col">{t('issueCode')}</th>
+                <th scope="col">{t('message')}</th>
+                <th scope="col">{t('value')}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {data.items.map((issue, index) => (
+                <tr key={`${issue.row}-${issue.code}-${index}`} class={issue.severity}>
+                  <td>{issue.row}</td>
+                  <td>{issue.column ?? (issue.field === null ? '' : fieldLabel(preview.entity, issue.field, locale))}</td>
+                  <td>{label('severity', issue.severity)}</td>
+                  <td>
+                    <code>{issue.code}</code>
+                  </td>
+                  <td>{issueMessage(issue, preview.entity, locale)}</td>
+                  <td>{issue.value ?? ''}</td>
                 </tr>
-              </thead>
-              <tbody>
-                {page.data.items.map((issue, index) => (
-                  <tr key={`${issue.row}-${issue.code}-${index}`} class={issue.severity}>
-                    <td>{issue.row}</td>
-                    <td>{issue.column ?? (issue.field === null ? '' : fieldLabel(preview.entity, issue.field, locale))}</td>
-                    <td>{label('severity', issue.severity)}</td>
-                    <td>
-                      <code>{issue.code}</code>
-                    </td>
-                    <td>{issueMessage(issue, preview.entity, locale)}</td>
-                    <td>{issue.value ?? ''}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-          <Pagination total={page.data.total} limit={ISSUES_PAGE_SIZE} offset={offset} onOffset={setOffset} label={t('issuesTitle')} />
-        </>
-      )}
+              ))}
+            </tbody>
+          </table>
+        )}
+      </PagedTable>
     </section>
   );
 }

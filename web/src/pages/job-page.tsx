@@ -1,8 +1,8 @@
 import { useState } from 'preact/hooks';
-import { TERMINAL_JOB_STATUSES, dataOrThrow, saveBlob, type Schemas } from '../api';
+import { TERMINAL_JOB_STATUSES, dataOrThrow, type Schemas } from '../api';
 import { Choice } from '../components/choice';
 import { JobProgressBar, jobPercentage } from '../components/job-progress';
-import { Pagination } from '../components/pagination';
+import { PagedTable } from '../components/paged-table';
 import { ProblemMessage } from '../components/problem-message';
 import { fieldLabel } from '../field-labels';
 import { useTranslator } from '../i18n';
@@ -11,6 +11,7 @@ import { importJobDetails, undoJobDetails, type ImportJobDetails } from '../job-
 import { href, navigate } from '../router';
 import { useJobWatch, useTimeEstimate } from '../job-watch';
 import { useSignedIn } from '../session';
+import { useDownload } from '../use-download';
 import { useLoader } from '../use-loader';
 
 type Job = Schemas['JobDto'];
@@ -131,25 +132,28 @@ function JobMonitor({ job, live, importDetails }: { job: Job; live: boolean; imp
         </div>
       )}
       {/* An import's errors are its rejected rows, which the section below words from their issue codes. */}
-      {job.result === null ? null : <JobResult result={job.result} showErrors={importDetails === null || importDetails.previewIds.length === 0} />}
+      {job.result === null ? null : (
+        <JobResult result={job.result} showErrors={importDetails === null || importDetails.previewIds.length === 0} countPrefix={job.type === 'bulk_import_undo' ? 'undoneCount' : 'count'} />
+      )}
     </div>
   );
 }
 
-function JobResult({ result, showErrors }: { result: Schemas['JobResultDto']; showErrors: boolean }) {
+/** countPrefix names the counts' messages: an undo's `created` are records it deleted, not created. */
+function JobResult({ result, showErrors, countPrefix }: { result: Schemas['JobResultDto']; showErrors: boolean; countPrefix: string }) {
   const { t } = useTranslator();
   return (
     <section aria-labelledby="result-title">
       <h2 id="result-title">{t('resultTitle')}</h2>
       {result.message === null ? null : <p>{result.message}</p>}
-      <CountCards counts={result.counts} />
+      <CountCards counts={result.counts} prefix={countPrefix} />
       {showErrors ? <MessageList title={t('errorsTitle')} messages={result.errors} tone="bad" /> : null}
       <MessageList title={t('warningsTitle')} messages={result.warnings} tone="warn" />
     </section>
   );
 }
 
-function CountCards({ counts }: { counts: Record<string, number> }) {
+function CountCards({ counts, prefix }: { counts: Record<string, number>; prefix: string }) {
   const { label, formatNumber } = useTranslator();
   const entries = Object.entries(counts);
   if (entries.length === 0) return null;
@@ -157,7 +161,7 @@ function CountCards({ counts }: { counts: Record<string, number> }) {
     <dl class="cards">
       {entries.map(([name, value]) => (
         <div key={name} class="card" data-count={name}>
-          <dt>{label('count', name)}</dt>
+          <dt>{label(prefix, name)}</dt>
           <dd>{formatNumber(value)}</dd>
         </div>
       ))}
@@ -225,27 +229,18 @@ function RejectedRows({ job, previewIds, entity }: { job: Job; previewIds: strin
 }
 
 function RejectedFile({ previewId, fileName, issues, entity }: { previewId: string; fileName: string; issues: Schemas['ImportIssuePage']; entity: Entity }) {
-  const { t, locale, formatNumber } = useTranslator();
+  const { t, locale } = useTranslator();
   const { client } = useSignedIn();
-  const [downloadError, setDownloadError] = useState<unknown>(null);
-  const download = async () => {
-    setDownloadError(null);
-    try {
-      const result = await client.GET('/api/v1/imports/previews/{id}/rejected', { params: { path: { id: previewId } }, parseAs: 'blob' });
-      saveBlob(dataOrThrow(result), result.response, 'rejected-rows.csv');
-    } catch (caught) {
-      setDownloadError(caught);
-    }
-  };
+  const rejectedRows = useDownload();
   return (
     <div class="rejected-file">
       <p>
-        {t('rejectedOfFile', { name: fileName, count: formatNumber(issues.total), shown: formatNumber(issues.items.length) })}{' '}
-        <button type="button" onClick={() => void download()}>
+        {t('rejectedOfFile', { name: fileName })}{' '}
+        <button type="button" onClick={() => void rejectedRows.download(() => client.GET('/api/v1/imports/previews/{id}/rejected', { params: { path: { id: previewId } }, parseAs: 'blob' }), 'rejected-rows.csv')}>
           {t('downloadRejected')}
         </button>
       </p>
-      <ProblemMessage error={downloadError} />
+      <ProblemMessage error={rejectedRows.error} />
       {issues.items.length === 0 ? null : (
         <div class="table-scroll">
           <table class="issues" data-testid="rejected-rows">
@@ -302,38 +297,30 @@ function ImportRecords({ jobId }: { jobId: string }) {
           }}
         />
       </div>
-      <ProblemMessage error={page.error} />
-      {page.data === null ? (
-        page.loading ? <p>{t('loading')}</p> : null
-      ) : page.data.total === 0 ? (
-        <p>{t('noResults')}</p>
-      ) : (
-        <>
-          <div class="table-scroll">
-            <table data-testid="import-records">
-              <thead>
-                <tr>
-                  <th scope="col">{t('recordKey')}</th>
-                  <th scope="col">{t('recordOutcome')}</th>
-                  <th scope="col">{t('recordSource')}</th>
-                  <th scope="col">{t('recordChanged')}</th>
+      <PagedTable loaded={page} empty={t('noResults')} limit={RECORDS_PAGE_SIZE} offset={offset} onOffset={setOffset} label={t('recordsTitle')}>
+        {(data) => (
+          <table data-testid="import-records">
+            <thead>
+              <tr>
+                <th scope="col">{t('recordKey')}</th>
+                <th scope="col">{t('recordOutcome')}</th>
+                <th scope="col">{t('recordSource')}</th>
+                <th scope="col">{t('recordChanged')}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {data.items.map((record) => (
+                <tr key={record.recordId}>
+                  <td>{record.key}</td>
+                  <td>{label('outcome', record.outcome)}</td>
+                  <td>{record.fileName === null || record.row === null ? '' : t('recordSourceRow', { name: record.fileName, row: record.row })}</td>
+                  <td>{record.changed ? t('recordChangedAt', { date: formatDateTime(record.updatedAt) }) : t('no')}</td>
                 </tr>
-              </thead>
-              <tbody>
-                {page.data.items.map((record) => (
-                  <tr key={record.recordId}>
-                    <td>{record.key}</td>
-                    <td>{label('outcome', record.outcome)}</td>
-                    <td>{record.fileName === null || record.row === null ? '' : t('recordSourceRow', { name: record.fileName, row: record.row })}</td>
-                    <td>{record.changed ? t('recordChangedAt', { date: formatDateTime(record.updatedAt) }) : t('no')}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-          <Pagination total={page.data.total} limit={RECORDS_PAGE_SIZE} offset={offset} onOffset={setOffset} label={t('recordsTitle')} />
-        </>
-      )}
+              ))}
+            </tbody>
+          </table>
+        )}
+      </PagedTable>
     </section>
   );
 }
@@ -368,15 +355,7 @@ function UndoImport({ jobId }: { jobId: string }) {
     }
   };
 
-  const downloadConflicts = async () => {
-    setError(null);
-    try {
-      const result = await client.GET('/api/v1/imports/jobs/{jobId}/conflicts/download', { params: { path: { jobId } }, parseAs: 'blob' });
-      saveBlob(dataOrThrow(result), result.response, 'conflicts.csv');
-    } catch (caught) {
-      setError(caught);
-    }
-  };
+  const conflictsFile = useDownload();
 
   const conflicts = preview?.counts.conflicts ?? 0;
   const nothingToUndo = preview !== null && preview.counts.created + preview.counts.updated + preview.counts.restored === 0;
@@ -418,7 +397,7 @@ function UndoImport({ jobId }: { jobId: string }) {
               </ul>
               {preview.conflicts.total > preview.conflicts.items.length ? <p class="hint">{t('moreItems', { count: preview.conflicts.total - preview.conflicts.items.length })}</p> : null}
               <p>
-                <button type="button" onClick={() => void downloadConflicts()}>
+                <button type="button" onClick={() => void conflictsFile.download(() => client.GET('/api/v1/imports/jobs/{jobId}/conflicts/download', { params: { path: { jobId } }, parseAs: 'blob' }), 'conflicts.csv')}>
                   {t('downloadConflicts')}
                 </button>
               </p>
@@ -443,6 +422,7 @@ function UndoImport({ jobId }: { jobId: string }) {
           )}
         </>
       )}
+      <ProblemMessage error={conflictsFile.error} />
       <ProblemMessage error={error} />
     </section>
   );

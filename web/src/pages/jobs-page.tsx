@@ -1,8 +1,7 @@
 import { useState } from 'preact/hooks';
 import { TERMINAL_JOB_STATUSES, dataOrThrow, type Schemas } from '../api';
 import { JobProgressBar, jobPercentage } from '../components/job-progress';
-import { Pagination } from '../components/pagination';
-import { ProblemMessage } from '../components/problem-message';
+import { PagedTable } from '../components/paged-table';
 import { useTranslator } from '../i18n';
 import { importJobDetails, undoJobDetails } from '../job-details';
 import { useJobWatch } from '../job-watch';
@@ -22,34 +21,26 @@ export function JobsPage() {
   return (
     <section aria-labelledby="jobs-title">
       <h1 id="jobs-title">{t('jobsTitle')}</h1>
-      <ProblemMessage error={page.error} />
-      {page.data === null ? (
-        page.loading ? <p>{t('loading')}</p> : null
-      ) : page.data.total === 0 ? (
-        <p>{t('jobsEmpty')}</p>
-      ) : (
-        <>
-          <div class="table-scroll">
-            <table>
-              <thead>
-                <tr>
-                  <th scope="col">{t('jobCreated')}</th>
-                  <th scope="col">{t('jobType')}</th>
-                  <th scope="col">{t('jobSubject')}</th>
-                  <th scope="col">{t('jobStatus')}</th>
-                  <th scope="col">{t('jobProgress')}</th>
-                  <th scope="col">{t('jobCounts')}</th>
-                  <th scope="col">
-                    <span class="visually-hidden">{t('openJob')}</span>
-                  </th>
-                </tr>
-              </thead>
-              <tbody>{page.data.items.map((job) => (TERMINAL_JOB_STATUSES.has(job.status) ? <JobRow key={job.id} job={job} /> : <LiveJobRow key={job.id} job={job} />))}</tbody>
-            </table>
-          </div>
-          <Pagination total={page.data.total} limit={PAGE_SIZE} offset={offset} onOffset={setOffset} label={t('jobsTitle')} />
-        </>
-      )}
+      <PagedTable loaded={page} empty={t('jobsEmpty')} limit={PAGE_SIZE} offset={offset} onOffset={setOffset} label={t('jobsTitle')}>
+        {(data) => (
+          <table>
+            <thead>
+              <tr>
+                <th scope="col">{t('jobCreated')}</th>
+                <th scope="col">{t('jobType')}</th>
+                <th scope="col">{t('jobSubject')}</th>
+                <th scope="col">{t('jobStatus')}</th>
+                <th scope="col">{t('jobProgress')}</th>
+                <th scope="col">{t('jobCounts')}</th>
+                <th scope="col">
+                  <span class="visually-hidden">{t('openJob')}</span>
+                </th>
+              </tr>
+            </thead>
+            <tbody>{data.items.map((job) => (TERMINAL_JOB_STATUSES.has(job.status) ? <JobRow key={job.id} job={job} /> : <LiveJobRow key={job.id} job={job} />))}</tbody>
+          </table>
+        )}
+      </PagedTable>
     </section>
   );
 }
