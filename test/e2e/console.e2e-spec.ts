@@ -302,6 +302,47 @@ describe('console: the web console in headless Chromium', () => {
     }
   }, 90_000);
 
+  it('shows the records changed since an import before its undo, and undoes the rest only when told to leave them', async () => {
+    const job = await importStudents(
+      'conflict.csv',
+      studentsCsv([
+        { studentId: 'CONFLICT1', email: 'conflict1@school.example', firstName: 'Πρώτη', lastName: 'Τιμή', studyYear: '1' },
+        { studentId: 'CONFLICT2', email: 'conflict2@school.example', firstName: 'Δεύτερη', lastName: 'Τιμή', studyYear: '1' },
+      ]),
+    );
+    const changed = await studentByStudentId('CONFLICT1');
+    expect((await t.admin.PATCH('/api/v1/students/{id}', { params: { path: { id: changed?.id ?? 0 } }, body: { firstName: 'Αλλαγή' } })).response.status).toBe(200);
+
+    const { context, page } = await openSignedIn(ADMIN_EMAIL, ADMIN_PASSWORD);
+    try {
+      await page.goto(`${t.baseUrl}/console/jobs/${job.id}`);
+      const records = page.getByTestId('import-records');
+      await records.getByRole('row').filter({ hasText: 'CONFLICT1' }).filter({ hasText: 'Yes' }).waitFor();
+      expect(await records.getByRole('row').filter({ hasText: 'CONFLICT2' }).locator('td').nth(3).textContent()).toBe('No');
+
+      await page.getByRole('button', { name: 'Undo this import' }).click();
+      await page.locator('[data-undo-count="conflicts"] dd').filter({ hasText: '1' }).waitFor();
+      expect(await page.locator('[data-undo-count="created"] dd').textContent()).toBe('1');
+      expect(await page.locator('ul.conflicts').textContent()).toContain('CONFLICT1');
+      const confirm = page.getByRole('button', { name: 'Confirm the undo' });
+      expect(await confirm.isDisabled()).toBe(true);
+      expect(await page.locator('#undo-blocked').textContent()).toContain('1 records changed since the import');
+      const download = page.waitForEvent('download');
+      await page.getByRole('button', { name: 'Download the changed records (CSV)' }).click();
+      expect(readFileSync(await (await download).path(), 'utf8')).toContain('CONFLICT1');
+
+      await page.getByLabel('Leave the changed records as they are and undo the rest').check();
+      await confirm.click();
+      await page.getByRole('heading', { name: /^Undo of import/ }).waitFor();
+      await page.getByRole('status').filter({ hasText: 'Completed' }).waitFor({ timeout: 30_000 });
+      expect(await page.locator('[data-count="conflicts"] dd').textContent()).toBe('1');
+    } finally {
+      await context.close();
+    }
+    expect((await studentByStudentId('CONFLICT1'))?.firstName).toBe('Αλλαγή');
+    expect(await studentByStudentId('CONFLICT2')).toBeNull();
+  }, 90_000);
+
   it('words issue messages, field names and why Confirm is disabled in Greek, from the issue codes', async () => {
     const { context, page } = await openSignedIn(ADMIN_EMAIL, ADMIN_PASSWORD);
     try {
