@@ -343,6 +343,32 @@ describe('console: the web console in headless Chromium', () => {
     expect(await studentByStudentId('CONFLICT2')).toBeNull();
   }, 90_000);
 
+  it('asks for the mass-change confirmation before Confirm imports a file that changes many existing students', async () => {
+    const people = Array.from({ length: 10 }, (_, index) => ({ studentId: `MASS${index}`, email: `mass${index}@school.example`, firstName: 'Όνομα', lastName: 'Επώνυμο', studyYear: '1' }));
+    await importStudents('mass-before.csv', studentsCsv(people));
+
+    const { context, page } = await openSignedIn(ADMIN_EMAIL, ADMIN_PASSWORD);
+    try {
+      // Every one of them changes year: far more than 20 % of the students, whatever else this file's tests wrote.
+      const csv = studentsCsv(people.map((person) => ({ ...person, studyYear: '2' })));
+      await page.locator('input[type="file"]').setInputFiles({ name: 'mass.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
+      await page.getByRole('heading', { name: 'Preview of mass.csv' }).waitFor();
+      const confirm = page.getByRole('button', { name: 'Confirm and import' });
+      expect(await confirm.isDisabled()).toBe(true);
+      expect(await page.getByTestId('commit-blockers').textContent()).toContain('This import changes many existing records');
+      expect(await page.getByRole('group', { name: 'Many existing records change' }).textContent()).toContain('updates or restores 10 of the');
+
+      await page.getByLabel('I have checked the file: change them').check();
+      expect(await page.getByTestId('commit-blockers').count()).toBe(0);
+      await confirm.click();
+      await page.getByRole('status').filter({ hasText: 'Completed' }).waitFor({ timeout: 30_000 });
+      expect(await page.locator('[data-count="updated"] dd').textContent()).toBe('10');
+    } finally {
+      await context.close();
+    }
+    expect((await studentByStudentId('MASS9'))?.studyYear).toBe(2);
+  }, 90_000);
+
   it('words issue messages, field names and why Confirm is disabled in Greek, from the issue codes', async () => {
     const { context, page } = await openSignedIn(ADMIN_EMAIL, ADMIN_PASSWORD);
     try {
