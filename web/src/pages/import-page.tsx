@@ -1,4 +1,4 @@
-import { useMemo, useState } from 'preact/hooks';
+import { useEffect, useMemo, useState } from 'preact/hooks';
 import { dataOrThrow, multipartBody, type Schemas } from '../api';
 import { Choice } from '../components/choice';
 import { DropZone } from '../components/drop-zone';
@@ -22,6 +22,8 @@ const ENTITIES: Entity[] = ['students', 'courses', 'enrollments'];
 const MODES: Mode[] = ['upsert', 'create', 'update'];
 const INVALID_ROW_POLICIES: InvalidRowPolicy[] = ['abort', 'skip'];
 const ISSUES_PAGE_SIZE = 20;
+/** setTimeout fires at once for longer delays (a signed 32-bit count of milliseconds). */
+const LONGEST_TIMER_MILLISECONDS = 2 ** 31 - 1;
 
 export function isImportEntity(value: string | null): value is Entity {
   return value !== null && (ENTITIES as string[]).includes(value);
@@ -149,6 +151,14 @@ function PreviewView({ preview, busy, onConfirm, onCancel }: { preview: Preview;
   const { client } = useSignedIn();
   const rejectedRows = useDownload();
   const [massChangeConfirmed, setMassChangeConfirmed] = useState(false);
+  // Renders again when the preview expires, so that Confirm disables itself and says why while the page stays open.
+  const [, setExpired] = useState(false);
+  useEffect(() => {
+    const wait = Date.parse(preview.expiresAt) - Date.now();
+    if (wait <= 0) return undefined;
+    const timer = setTimeout(() => setExpired(true), Math.min(wait, LONGEST_TIMER_MILLISECONDS));
+    return () => clearTimeout(timer);
+  }, [preview.expiresAt]);
   const blockers = commitBlockers(preview, massChangeConfirmed, translator);
   const massChange = preview.massChange;
 
