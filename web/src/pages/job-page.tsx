@@ -1,5 +1,5 @@
 import { useState } from 'preact/hooks';
-import { TERMINAL_JOB_STATUSES, dataOrThrow, type Schemas } from '../api';
+import { ApiProblem, TERMINAL_JOB_STATUSES, dataOrThrow, type Schemas } from '../api';
 import { Choice } from '../components/choice';
 import { JobProgressBar, jobPercentage } from '../components/job-progress';
 import { PagedTable } from '../components/paged-table';
@@ -131,9 +131,13 @@ function JobMonitor({ job, live, importDetails }: { job: Job; live: boolean; imp
           {job.error}
         </div>
       )}
-      {/* An import's errors are its rejected rows, which the section below words from their issue codes. */}
+      {/* A completed import's errors are its rejected rows, which the section below words from their issue codes; a failed one's say why it failed. */}
       {job.result === null ? null : (
-        <JobResult result={job.result} showErrors={importDetails === null || importDetails.previewIds.length === 0} countPrefix={job.type === 'bulk_import_undo' ? 'undoneCount' : 'count'} />
+        <JobResult
+          result={job.result}
+          showErrors={importDetails === null || importDetails.previewIds.length === 0 || job.status !== 'completed'}
+          countPrefix={job.type === 'bulk_import_undo' ? 'undoneCount' : 'count'}
+        />
       )}
     </div>
   );
@@ -216,7 +220,12 @@ function RejectedRows({ job, previewIds, entity }: { job: Job; previewIds: strin
   );
   const leftOut = (job.result?.counts.rejected ?? 0) + (job.result?.counts.skipped ?? 0);
   if (issues.data === null && issues.loading) return null;
-  if (issues.data === null) return <MessageList title={t('rejectedTitle')} messages={job.result?.errors ?? []} tone="bad" />;
+  if (issues.data === null) {
+    // An expired preview (404): a completed job's result still lists its first rejected rows, in the service's words.
+    const expired = issues.error instanceof ApiProblem && issues.error.status === 404;
+    if (!expired) return <ProblemMessage error={issues.error} />;
+    return job.status === 'completed' ? <MessageList title={t('rejectedTitle')} messages={job.result?.errors ?? []} tone="bad" /> : null;
+  }
   if (leftOut === 0 && issues.data.every((file) => file.issues.total === 0)) return null;
   return (
     <section aria-labelledby="rejected-title">
