@@ -1,7 +1,9 @@
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { consoleDirectory } from '../../src/console/serve-console';
+import { previewImport, studentsCsv, waitForJob, type Job } from './support/imports';
 import { ADMIN_EMAIL, ADMIN_PASSWORD, USER_PASSWORD, startTestApp, type TestApp } from './support/test-app';
 
 /** Debian's chromium; .ci/run installs it when missing. */
@@ -19,18 +21,21 @@ function largeStudentsCsv(prefix: string, rows: number): string {
 describe('console: the web console in headless Chromium', () => {
   let t: TestApp;
   let browser: Browser;
+  // Backups of this file's own, so that the Backups page lists only those.
+  const backupDirectory = mkdtempSync(join(tmpdir(), 'console-backups-'));
 
   beforeAll(async () => {
     if (!existsSync(join(consoleDirectory(), 'index.html'))) throw new Error('The console is not built: run npm run build (the e2e global setup builds when stale).');
     if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium (.ci/run does it).`);
     mkdirSync(SCREENSHOTS, { recursive: true });
-    t = await startTestApp('console');
+    t = await startTestApp('console', { BACKUP_DIR: backupDirectory });
     browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-dev-shm-usage'] });
   }, 60_000);
 
   afterAll(async () => {
     await browser?.close();
     await t?.close();
+    rmSync(backupDirectory, { recursive: true, force: true });
   });
 
   async function openSignedIn(email: string, password: string, viewport = { width: 1280, height: 900 }): Promise<{ context: BrowserContext; page: Page }> {
@@ -46,6 +51,23 @@ describe('console: the web console in headless Chromium', () => {
   }
 
   const summaryValue = (page: Page, field: string) => page.locator(`[data-summary="${field}"] dd`);
+
+  /** Imports a students CSV through the typed client and waits for its job; onInvalid=skip so bad rows are left out. */
+  async function importStudents(name: string, csv: string): Promise<Job> {
+    const preview = await previewImport(t.admin, { name, content: csv }, { entity: 'students', onInvalid: 'skip' });
+    expect(preview.response.status).toBe(201);
+    // The console's own database is small, so any update is a large share of it: confirmed here, the guard is not what this file tests.
+    const commit = await t.admin.POST('/api/v1/imports/previews/{id}/commit', { params: { path: { id: preview.data?.id ?? '' } }, body: { confirmMassChange: true } });
+    expect(commit.response.status).toBe(202);
+    const job = await waitForJob(t.baseUrl, t.adminToken, (commit.data as Job).id);
+    expect(job.status).toBe('completed');
+    return job;
+  }
+
+  async function studentByStudentId(studentId: string) {
+    const page = await t.admin.GET('/api/v1/students', { params: { query: { search: studentId, limit: 5 } } });
+    return page.data?.items.find((item) => item.studentId === studentId) ?? null;
+  }
 
   it('serves the console at /console with a fallback to index.html, outside the API auth, without breaking /docs', async () => {
     const index = await fetch(`${t.baseUrl}/console/`);
@@ -209,4 +231,205 @@ describe('console: the web console in headless Chromium', () => {
       await asStaff.context.close();
     }
   });
+
+  it('explains an import on its job page and undoes it there: rejected rows, provenance, dry-run counts, confirm, the undo job', async () => {
+    await importStudents('before.csv', studentsCsv([{ studentId: 'UNDO1', email: 'undo1@school.example', firstName: 'Πρώτη', lastName: 'Τιμή', studyYear: '1' }]));
+    const job = await importStudents(
+      'undo.csv',
+      studentsCsv([
+        { studentId: 'UNDO1', email: 'undo1@school.example', firstName: 'Αλλαγμένη', lastName: 'Τιμή', studyYear: '2' },
+        { studentId: 'UNDO2', email: 'undo2@school.example', firstName: 'Νέα', lastName: 'Μαθήτρια', studyYear: '1' },
+        { studentId: 'UNDO3', email: 'not-an-email', firstName: 'Λάθος', lastName: 'Γραμμή', studyYear: '1' },
+      ]),
+    );
+    expect(job.result?.counts).toMatchObject({ created: 1, updated: 1, rejected: 1 });
+
+    const { context, page } = await openSignedIn(ADMIN_EMAIL, ADMIN_PASSWORD);
+    try {
+      await page.getByRole('link', { name: 'Jobs' }).click();
+      const row = page.getByRole('row').filter({ hasText: 'undo.csv' });
+      await row.waitFor();
+      expect(await row.textContent()).toContain('Created 1');
+      await row.getByRole('link', { name: 'Open' }).click();
+
+      await page.getByRole('heading', { name: 'Import of undo.csv (Students)' }).waitFor();
+      const rejected = page.getByTestId('rejected-rows').getByRole('row').filter({ hasText: 'not-an-email' });
+      await rejected.waitFor();
+      expect(await rejected.locator('td').first().textContent()).toBe('4');
+      expect(await rejected.locator('td').nth(1).textContent()).toBe('Email');
+      expect(await rejected.locator('td').nth(2).textContent()).toBe('email must be an email address such as name@school.example');
+      const download = page.waitForEvent('download');
+      await page.getByRole('button', { name: 'Download rejected rows (CSV)' }).click();
+      expect(readFileSync(await (await download).path(), 'utf8')).toContain('not-an-email');
+
+      const records = page.getByTestId('import-records');
+      await records.getByRole('row').filter({ hasText: 'UNDO2' }).filter({ hasText: 'Created' }).waitFor();
+      expect(await records.getByRole('row').filter({ hasText: 'UNDO1' }).textContent()).toContain('Updated');
+      expect(await records.getByRole('row').filter({ hasText: 'UNDO1' }).textContent()).toContain('undo.csv, row 2');
+      await page.getByLabel('Outcome').selectOption('created');
+      await records.getByRole('row').filter({ hasText: 'UNDO1' }).waitFor({ state: 'detached' });
+      expect(await records.getByRole('row').filter({ hasText: 'UNDO2' }).count()).toBe(1);
+      await page.screenshot({ path: join(SCREENSHOTS, 'console-import-job.png'), fullPage: true });
+
+      await page.getByRole('button', { name: 'Undo this import' }).click();
+      const undoCount = (name: string) => page.locator(`[data-undo-count="${name}"] dd`);
+      await undoCount('created').waitFor();
+      expect(await undoCount('created').textContent()).toBe('1');
+      expect(await undoCount('updated').textContent()).toBe('1');
+      expect(await undoCount('restored').textContent()).toBe('0');
+      expect(await undoCount('conflicts').textContent()).toBe('0');
+      // The dry run wrote nothing.
+      expect((await studentByStudentId('UNDO1'))?.firstName).toBe('Αλλαγμένη');
+      await page.screenshot({ path: join(SCREENSHOTS, 'console-undo-dry-run.png'), fullPage: true });
+
+      await page.getByRole('button', { name: 'Confirm the undo' }).click();
+      await page.waitForURL((url) => /\/console\/jobs\/[0-9a-f-]{36}$/.test(url.pathname) && !url.pathname.endsWith(job.id));
+      await page.getByRole('heading', { name: /^Undo of import/ }).waitFor();
+      await page.getByRole('status').filter({ hasText: 'Completed' }).waitFor({ timeout: 30_000 });
+      expect(await page.locator('[data-count="created"] dt').textContent()).toBe('Created records deleted');
+      expect(await page.locator('[data-count="created"] dd').textContent()).toBe('1');
+
+      expect((await studentByStudentId('UNDO1'))?.firstName).toBe('Πρώτη');
+      expect((await studentByStudentId('UNDO1'))?.studyYear).toBe(1);
+      expect(await studentByStudentId('UNDO2')).toBeNull();
+
+      // Back on the import's page, a second undo is refused with the service's reason.
+      await page.getByRole('heading').getByRole('link').click();
+      await page.getByRole('button', { name: 'Undo this import' }).click();
+      await page.getByRole('alert').filter({ hasText: /undone/i }).waitFor();
+    } finally {
+      await context.close();
+    }
+  }, 90_000);
+
+  it('shows the records changed since an import before its undo, and undoes the rest only when told to leave them', async () => {
+    const job = await importStudents(
+      'conflict.csv',
+      studentsCsv([
+        { studentId: 'CONFLICT1', email: 'conflict1@school.example', firstName: 'Πρώτη', lastName: 'Τιμή', studyYear: '1' },
+        { studentId: 'CONFLICT2', email: 'conflict2@school.example', firstName: 'Δεύτερη', lastName: 'Τιμή', studyYear: '1' },
+      ]),
+    );
+    const changed = await studentByStudentId('CONFLICT1');
+    expect((await t.admin.PATCH('/api/v1/students/{id}', { params: { path: { id: changed?.id ?? 0 } }, body: { firstName: 'Αλλαγή' } })).response.status).toBe(200);
+
+    const { context, page } = await openSignedIn(ADMIN_EMAIL, ADMIN_PASSWORD);
+    try {
+      await page.goto(`${t.baseUrl}/console/jobs/${job.id}`);
+      const records = page.getByTestId('import-records');
+      await records.getByRole('row').filter({ hasText: 'CONFLICT1' }).filter({ hasText: 'Yes' }).waitFor();
+      expect(await records.getByRole('row').filter({ hasText: 'CONFLICT2' }).locator('td').nth(3).textContent()).toBe('No');
+
+      await page.getByRole('button', { name: 'Undo this import' }).click();
+      await page.locator('[data-undo-count="conflicts"] dd').filter({ hasText: '1' }).waitFor();
+      expect(await page.locator('[data-undo-count="created"] dd').textContent()).toBe('1');
+      expect(await page.locator('ul.conflicts').textContent()).toContain('CONFLICT1');
+      const confirm = page.getByRole('button', { name: 'Confirm the undo' });
+      expect(await confirm.isDisabled()).toBe(true);
+      expect(await page.locator('#undo-blocked').textContent()).toContain('1 records changed since the import');
+      const download = page.waitForEvent('download');
+      await page.getByRole('button', { name: 'Download the changed records (CSV)' }).click();
+      expect(readFileSync(await (await download).path(), 'utf8')).toContain('CONFLICT1');
+
+      await page.getByLabel('Leave the changed records as they are and undo the rest').check();
+      await confirm.click();
+      await page.getByRole('heading', { name: /^Undo of import/ }).waitFor();
+      await page.getByRole('status').filter({ hasText: 'Completed' }).waitFor({ timeout: 30_000 });
+      expect(await page.locator('[data-count="conflicts"] dd').textContent()).toBe('1');
+    } finally {
+      await context.close();
+    }
+    expect((await studentByStudentId('CONFLICT1'))?.firstName).toBe('Αλλαγή');
+    expect(await studentByStudentId('CONFLICT2')).toBeNull();
+  }, 90_000);
+
+  it('asks for the mass-change confirmation before Confirm imports a file that changes many existing students', async () => {
+    const people = Array.from({ length: 10 }, (_, index) => ({ studentId: `MASS${index}`, email: `mass${index}@school.example`, firstName: 'Όνομα', lastName: 'Επώνυμο', studyYear: '1' }));
+    await importStudents('mass-before.csv', studentsCsv(people));
+
+    const { context, page } = await openSignedIn(ADMIN_EMAIL, ADMIN_PASSWORD);
+    try {
+      // Every one of them changes year: far more than 20 % of the students, whatever else this file's tests wrote.
+      const csv = studentsCsv(people.map((person) => ({ ...person, studyYear: '2' })));
+      await page.locator('input[type="file"]').setInputFiles({ name: 'mass.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
+      await page.getByRole('heading', { name: 'Preview of mass.csv' }).waitFor();
+      const confirm = page.getByRole('button', { name: 'Confirm and import' });
+      expect(await confirm.isDisabled()).toBe(true);
+      expect(await page.getByTestId('commit-blockers').textContent()).toContain('This import changes many existing records');
+      expect(await page.getByRole('group', { name: 'Many existing records change' }).textContent()).toContain('updates or restores 10 of the');
+
+      await page.getByLabel('I have checked the file: change them').check();
+      expect(await page.getByTestId('commit-blockers').count()).toBe(0);
+      await confirm.click();
+      await page.getByRole('status').filter({ hasText: 'Completed' }).waitFor({ timeout: 30_000 });
+      expect(await page.locator('[data-count="updated"] dd').textContent()).toBe('10');
+    } finally {
+      await context.close();
+    }
+    expect((await studentByStudentId('MASS9'))?.studyYear).toBe(2);
+  }, 90_000);
+
+  it('words issue messages, field names and why Confirm is disabled in Greek, from the issue codes', async () => {
+    const { context, page } = await openSignedIn(ADMIN_EMAIL, ADMIN_PASSWORD);
+    try {
+      await page.getByLabel('Language').selectOption('el');
+      const csv = studentsCsv([
+        { studentId: 'GR1', email: 'gr1@school.example', firstName: 'Άννα', lastName: 'Καλή', studyYear: '1' },
+        { studentId: 'GR2', email: 'not-an-email', firstName: 'Λάθος', lastName: 'Γραμμή', studyYear: '9' },
+      ]);
+      await page.locator('input[type="file"]').setInputFiles({ name: 'greek.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
+      await page.getByRole('heading', { name: 'Προεπισκόπηση του greek.csv' }).waitFor();
+      const issues = page.locator('table.issues tbody');
+      await issues.getByRole('row').filter({ hasText: 'not-an-email' }).waitFor();
+      expect(await issues.getByRole('row').filter({ hasText: 'not-an-email' }).locator('td').nth(4).textContent()).toBe('Το πεδίο «Ηλ. Ταχυδρομείο» θέλει διεύθυνση email, όπως name@school.example.');
+      expect(await issues.getByRole('row').filter({ hasText: 'invalid_study_year' }).locator('td').nth(4).textContent()).toBe("Το πεδίο «Έτος Σπουδών» θέλει έτος σπουδών από 1 έως 6, όπως 1, Α' ή ΣΤ'.");
+      expect(await page.getByRole('button', { name: 'Επιβεβαίωση και εισαγωγή' }).isDisabled()).toBe(true);
+      expect(await page.getByTestId('commit-blockers').textContent()).toContain('1 γραμμές είναι λανθασμένες');
+      await page.screenshot({ path: join(SCREENSHOTS, 'console-greek-issues.png'), fullPage: true });
+    } finally {
+      await context.close();
+    }
+  });
+
+  it('lists, takes and offers to restore backups on the Backups page for an admin, and hides it from staff', async () => {
+    const started = await t.admin.POST('/api/v1/backups', { body: {} });
+    expect(started.response.status).toBe(202);
+    expect((await waitForJob(t.baseUrl, t.adminToken, started.data?.id ?? '')).status).toBe('completed');
+
+    const { context, page } = await openSignedIn(ADMIN_EMAIL, ADMIN_PASSWORD);
+    try {
+      await page.getByRole('link', { name: 'Backups' }).click();
+      const rows = page.getByTestId('backups').locator('tbody tr');
+      await rows.filter({ hasText: ADMIN_EMAIL }).first().waitFor();
+      expect(await rows.count()).toBe(1);
+
+      await page.getByRole('button', { name: 'Take a backup' }).click();
+      await page.getByTestId('backup-job').getByText('Completed').waitFor({ timeout: 30_000 });
+      await rows.nth(1).waitFor();
+      expect(await rows.count()).toBe(2);
+
+      const download = page.waitForEvent('download');
+      await rows.first().getByRole('button', { name: 'Download' }).click();
+      expect((await download).suggestedFilename()).toMatch(/\.tar\.gz$/);
+
+      // Restore asks first; Cancel leaves everything as it is.
+      await rows.first().getByRole('button', { name: 'Restore…' }).click();
+      await page.getByRole('button', { name: 'Restore this backup' }).waitFor();
+      await page.screenshot({ path: join(SCREENSHOTS, 'console-backups.png'), fullPage: true });
+      await page.getByRole('group', { name: 'Restore…' }).getByRole('button', { name: 'Cancel' }).click();
+      expect(await page.getByRole('button', { name: 'Restore this backup' }).count()).toBe(0);
+    } finally {
+      await context.close();
+    }
+
+    const staff = await t.userWithRole('staff');
+    const asStaff = await openSignedIn(staff.user.email, USER_PASSWORD);
+    try {
+      expect(await asStaff.page.getByRole('link', { name: 'Backups' }).count()).toBe(0);
+      await asStaff.page.goto(`${t.baseUrl}/console/backups`);
+      await asStaff.page.getByText('This page does not exist.').waitFor();
+    } finally {
+      await asStaff.context.close();
+    }
+  }, 90_000);
 });

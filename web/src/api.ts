@@ -1,6 +1,6 @@
-import { createApiClient, multipartBody, type ApiClient, type Schemas } from '../../openapi/client';
+import { ApiError, createApiClient, followJob, multipartBody, type ApiClient, type Schemas } from '../../openapi/client';
 
-export { multipartBody, type ApiClient, type Schemas };
+export { followJob, multipartBody, type ApiClient, type Schemas };
 
 const SESSION_STORAGE_KEY = 'sms-console-session';
 
@@ -38,6 +38,8 @@ export class ApiProblem extends Error {
     readonly title: string,
     readonly detail: string | undefined,
     readonly fieldMessages: string[] = [],
+    /** The problem's stable code, which the console words in Greek; absent when the answer was no problem document. */
+    readonly code?: Schemas['ProblemCode'],
   ) {
     super(detail === undefined ? title : `${title}: ${detail}`);
   }
@@ -49,8 +51,18 @@ function isProblem(value: unknown): value is Schemas['ProblemDetailsDto'] {
 
 /** Turns an openapi-fetch error body (a problem document, or whatever a proxy sent) into an ApiProblem. */
 export function toProblem(response: Response, error: unknown): ApiProblem {
-  if (isProblem(error)) return new ApiProblem(response.status, error.title, error.detail, (error.errors ?? []).map((item) => item.message));
+  if (isProblem(error)) return new ApiProblem(response.status, error.title, error.detail, (error.errors ?? []).map((item) => item.message), error.code);
   return new ApiProblem(response.status, response.statusText === '' ? `HTTP ${response.status}` : response.statusText, typeof error === 'string' && error !== '' ? error : undefined);
+}
+
+/** Any failure as an ApiProblem: the generated client's ApiError keeps its problem, other errors their message. */
+export function asProblem(error: unknown): ApiProblem {
+  if (error instanceof ApiProblem) return error;
+  if (error instanceof ApiError) {
+    const problem = error.problem;
+    return problem === undefined ? new ApiProblem(error.status, `HTTP ${error.status}`, undefined) : new ApiProblem(error.status, problem.title, problem.detail, (problem.errors ?? []).map((item) => item.message), problem.code);
+  }
+  return new ApiProblem(0, error instanceof Error ? error.message : String(error), undefined);
 }
 
 /**

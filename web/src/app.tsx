@@ -1,6 +1,7 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { useTranslator, type Locale } from './i18n';
 import { AuditPage } from './pages/audit-page';
+import { BackupsPage } from './pages/backups-page';
 import { CoursesPage } from './pages/courses-page';
 import { ImportPage, isImportEntity } from './pages/import-page';
 import { JobPage } from './pages/job-page';
@@ -31,6 +32,7 @@ export function App() {
 
   const canReadAudit = session?.user.role === 'admin' || session?.user.role === 'auditor';
   const canImport = session?.user.role === 'admin' || session?.user.role === 'staff';
+  const canManageBackups = session?.user.role === 'admin';
 
   const links: { to: string; label: string; show: boolean }[] = [
     { to: '/import', label: t('navImport'), show: canImport },
@@ -38,6 +40,7 @@ export function App() {
     { to: '/students', label: t('navStudents'), show: canImport },
     { to: '/courses', label: t('navCourses'), show: canImport },
     { to: '/audit', label: t('navAudit'), show: canReadAudit },
+    { to: '/backups', label: t('navBackups'), show: canManageBackups },
   ];
 
   return (
@@ -93,13 +96,13 @@ export function App() {
         </div>
       </header>
       <main id="main" tabIndex={-1}>
-        {session === null ? <SignInPage notice={signedOutNotice} /> : <Page path={route.path} query={route.query} canImport={canImport} canReadAudit={canReadAudit} />}
+        {session === null ? <SignInPage notice={signedOutNotice} /> : <Page path={route.path} query={route.query} canImport={canImport} canReadAudit={canReadAudit} canManageBackups={canManageBackups} />}
       </main>
     </div>
   );
 }
 
-function Page({ path, query, canImport, canReadAudit }: { path: string; query: URLSearchParams; canImport: boolean; canReadAudit: boolean }) {
+function Page({ path, query, canImport, canReadAudit, canManageBackups }: { path: string; query: URLSearchParams; canImport: boolean; canReadAudit: boolean; canManageBackups: boolean }) {
   const { t } = useTranslator();
   const jobMatch = JOB_PATH.exec(path);
   if (canImport && (path === '/' || path === '/import')) {
@@ -111,5 +114,6 @@ function Page({ path, query, canImport, canReadAudit }: { path: string; query: U
   if (canImport && path === '/students') return <StudentsPage />;
   if (canImport && path === '/courses') return <CoursesPage />;
   if (canReadAudit && (path === '/audit' || path === '/')) return <AuditPage />;
+  if (canManageBackups && path === '/backups') return <BackupsPage />;
   return <p>{t('notFound')}</p>;
 }

@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'preact/hooks';
-import { ApiProblem, TERMINAL_JOB_STATUSES, dataOrThrow, toProblem, type ApiClient, type Schemas } from './api';
+import { TERMINAL_JOB_STATUSES, asProblem, dataOrThrow, followJob, type ApiClient, type ApiProblem, type Schemas } from './api';
 
 type Job = Schemas['JobDto'];
 
@@ -27,37 +27,9 @@ function delay(milliseconds: number, signal: AbortSignal): Promise<void> {
 }
 
 /**
- * Reads the job's server-sent events until the stream ends. EventSource cannot send the bearer
- * token, so the stream is a fetch through the typed client, parsed here.
- */
-async function readEventStream(client: ApiClient, jobId: string, lastEventId: string | undefined, signal: AbortSignal, onEvent: (job: Job, id: string | undefined) => void): Promise<void> {
-  const result = await client.GET('/api/v1/jobs/{id}/events', {
-    params: { path: { id: jobId }, header: lastEventId === undefined ? undefined : { 'Last-Event-ID': lastEventId } },
-    parseAs: 'stream',
-    signal,
-  });
-  if (!result.response.ok || result.data === undefined || result.data === null) throw toProblem(result.response, result.error);
-  const reader = result.data.pipeThrough(new TextDecoderStream()).getReader();
-  let buffer = '';
-  for (;;) {
-    const chunk = await reader.read();
-    if (chunk.done) return;
-    buffer += chunk.value.replace(/\r\n/g, '\n');
-    const blocks = buffer.split('\n\n');
-    // The last block may be an event cut in the middle: it waits for the next chunk.
-    buffer = blocks.pop() ?? '';
-    for (const block of blocks) {
-      const lines = block.split('\n');
-      const field = (name: string) => lines.filter((line) => line.startsWith(`${name}:`)).map((line) => line.slice(name.length + 1).replace(/^ /, ''));
-      const data = field('data').join('\n');
-      if (data !== '') onEvent(JSON.parse(data) as Job, field('id')[0]);
-    }
-  }
-}
-
-/**
- * Follows one job live: the event stream first, polling GET /jobs/{id} when the stream breaks,
- * and nothing more once the job has a final status (the earlier system never stopped polling).
+ * Follows one job live: the event stream through the generated client's followJob first, polling
+ * GET /jobs/{id} when the stream cannot be had, and nothing more once the job has a final status
+ * (the earlier system never stopped polling).
  */
 export function useJobWatch(client: ApiClient, jobId: string): JobWatch {
   const [state, setState] = useState<JobWatch>({ job: null, live: false, problem: null });
@@ -66,7 +38,6 @@ export function useJobWatch(client: ApiClient, jobId: string): JobWatch {
     const controller = new AbortController();
     const { signal } = controller;
     let latest: Job | null = null;
-    let lastEventId: string | undefined;
     const receive = (job: Job, live: boolean) => {
       latest = job;
       setState({ job, live, problem: null });
@@ -74,25 +45,25 @@ export function useJobWatch(client: ApiClient, jobId: string): JobWatch {
 
     const follow = async () => {
       try {
-        await readEventStream(client, jobId, lastEventId, signal, (job, id) => {
-          lastEventId = id ?? lastEventId;
-          receive(job, true);
-        });
+        // The client's helper reads the event stream and reconnects with Last-Event-ID when it ends early.
+        for await (const job of followJob(client, jobId, signal)) receive(job, true);
       } catch (error) {
         if (signal.aborted) return;
+        const problem = asProblem(error);
         // A job that is not there (404) or a revoked session (401) will not come back by polling.
-        if (error instanceof ApiProblem && (error.status === 401 || error.status === 404)) {
-          setState((previous) => ({ ...previous, live: false, problem: error }));
+        if (problem.status === 401 || problem.status === 404) {
+          setState((previous) => ({ ...previous, live: false, problem }));
           return;
         }
       }
+      // The stream failed (a proxy that refuses or buffers it, a network that dropped): ask instead.
       while (!signal.aborted && !isTerminal(latest)) {
         setState((previous) => ({ ...previous, live: false }));
         try {
           receive(dataOrThrow(await client.GET('/api/v1/jobs/{id}', { params: { path: { id: jobId } }, signal })), false);
         } catch (error) {
           if (signal.aborted) return;
-          const problem = error instanceof ApiProblem ? error : new ApiProblem(0, String(error), undefined);
+          const problem = asProblem(error);
           setState((previous) => ({ ...previous, problem }));
           if (problem.status === 401 || problem.status === 404) return;
         }
@@ -100,7 +71,7 @@ export function useJobWatch(client: ApiClient, jobId: string): JobWatch {
       }
     };
     follow().catch((error: unknown) => {
-      if (!signal.aborted) setState((previous) => ({ ...previous, problem: new ApiProblem(0, String(error), undefined) }));
+      if (!signal.aborted) setState((previous) => ({ ...previous, problem: asProblem(error) }));
     });
     return () => controller.abort();
   }, [client, jobId]);

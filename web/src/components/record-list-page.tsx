@@ -4,8 +4,7 @@ import { useTranslator, type MessageKey } from '../i18n';
 import { href } from '../router';
 import { useLoader } from '../use-loader';
 import { ExportButton } from './export-button';
-import { Pagination } from './pagination';
-import { ProblemMessage } from './problem-message';
+import { PagedTable } from './paged-table';
 import { SearchBox } from './search-box';
 
 const PAGE_SIZE = 25;
@@ -54,38 +53,30 @@ export function RecordListPage<Item extends { id: number }>({ entity, title, sea
         </a>
         <ExportButton entity={entity} />
       </div>
-      <ProblemMessage error={page.error} />
-      {page.data === null ? (
-        page.loading ? <p>{t('loading')}</p> : null
-      ) : page.data.total === 0 ? (
-        <p>{t('noResults')}</p>
-      ) : (
-        <>
-          <div class="table-scroll">
-            <table>
-              <thead>
-                <tr>
+      <PagedTable loaded={page} empty={t('noResults')} limit={PAGE_SIZE} offset={offset} onOffset={setOffset} label={t(title)}>
+        {(data) => (
+          <table>
+            <thead>
+              <tr>
+                {columns.map((column) => (
+                  <th scope="col" key={column.label}>
+                    {t(column.label)}
+                  </th>
+                ))}
+              </tr>
+            </thead>
+            <tbody>
+              {data.items.map((item) => (
+                <tr key={item.id}>
                   {columns.map((column) => (
-                    <th scope="col" key={column.label}>
-                      {t(column.label)}
-                    </th>
+                    <td key={column.label}>{column.cell(item)}</td>
                   ))}
                 </tr>
-              </thead>
-              <tbody>
-                {page.data.items.map((item) => (
-                  <tr key={item.id}>
-                    {columns.map((column) => (
-                      <td key={column.label}>{column.cell(item)}</td>
-                    ))}
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-          <Pagination total={page.data.total} limit={PAGE_SIZE} offset={offset} onOffset={setOffset} label={t(title)} />
-        </>
-      )}
+              ))}
+            </tbody>
+          </table>
+        )}
+      </PagedTable>
     </section>
   );
 }

@@ -1,10 +1,11 @@
 import { useState } from 'preact/hooks';
-import { dataOrThrow, saveBlob, type Schemas } from '../api';
+import { dataOrThrow, type Schemas } from '../api';
 import { Choice } from '../components/choice';
-import { Pagination } from '../components/pagination';
+import { PagedTable } from '../components/paged-table';
 import { ProblemMessage } from '../components/problem-message';
 import { useTranslator } from '../i18n';
 import { useSignedIn } from '../session';
+import { useDownload } from '../use-download';
 import { useLoader } from '../use-loader';
 
 const PAGE_SIZE = 50;
@@ -50,7 +51,7 @@ export function AuditPage() {
   const [draft, setDraft] = useState<AuditFilters>(NO_FILTERS);
   const [applied, setApplied] = useState<AuditFilters>(NO_FILTERS);
   const [offset, setOffset] = useState(0);
-  const [exportError, setExportError] = useState<unknown>(null);
+  const exportFile = useDownload();
   const choices = useLoader(async (signal) => {
     const [actions, resources] = await Promise.all([client.GET('/api/v1/audit/actions', { signal }), client.GET('/api/v1/audit/resources', { signal })]);
     return { actions: dataOrThrow(actions), resources: dataOrThrow(resources) };
@@ -60,15 +61,7 @@ export function AuditPage() {
   const set = (field: keyof AuditFilters) => (event: Event) => setDraft({ ...draft, [field]: (event.currentTarget as HTMLInputElement | HTMLSelectElement).value });
   const choose = (field: 'action' | 'resource') => (value: string) => setDraft({ ...draft, [field]: value });
 
-  const exportLog = async (format: Schemas['AuditExportFormat']) => {
-    setExportError(null);
-    try {
-      const result = await client.GET('/api/v1/audit/export', { params: { query: { ...toQuery(applied), format } }, parseAs: 'blob' });
-      saveBlob(dataOrThrow(result), result.response, `audit.${format}`);
-    } catch (caught) {
-      setExportError(caught);
-    }
-  };
+  const exportLog = (format: Schemas['AuditExportFormat']) => exportFile.download(() => client.GET('/api/v1/audit/export', { params: { query: { ...toQuery(applied), format } }, parseAs: 'blob' }), `audit.${format}`);
 
   return (
     <section aria-labelledby="audit-title">
@@ -134,48 +127,40 @@ export function AuditPage() {
         </div>
       </form>
       <ProblemMessage error={choices.error} />
-      <ProblemMessage error={exportError} />
-      <ProblemMessage error={page.error} />
-      {page.data === null ? (
-        page.loading ? <p>{t('loading')}</p> : null
-      ) : page.data.total === 0 ? (
-        <p>{t('noResults')}</p>
-      ) : (
-        <>
-          <div class="table-scroll">
-            <table>
-              <thead>
-                <tr>
-                  <th scope="col">{t('auditTime')}</th>
-                  <th scope="col">{t('auditUser')}</th>
-                  <th scope="col">{t('auditAction')}</th>
-                  <th scope="col">{t('auditResource')}</th>
-                  <th scope="col">{t('auditOutcome')}</th>
-                  <th scope="col">{t('auditStatusCode')}</th>
-                  <th scope="col">{t('auditAddress')}</th>
+      <ProblemMessage error={exportFile.error} />
+      <PagedTable loaded={page} empty={t('noResults')} limit={PAGE_SIZE} offset={offset} onOffset={setOffset} label={t('auditTitle')}>
+        {(data) => (
+          <table>
+            <thead>
+              <tr>
+                <th scope="col">{t('auditTime')}</th>
+                <th scope="col">{t('auditUser')}</th>
+                <th scope="col">{t('auditAction')}</th>
+                <th scope="col">{t('auditResource')}</th>
+                <th scope="col">{t('auditOutcome')}</th>
+                <th scope="col">{t('auditStatusCode')}</th>
+                <th scope="col">{t('auditAddress')}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {data.items.map((row) => (
+                <tr key={row.id}>
+                  <td>{formatDateTime(row.timestamp)}</td>
+                  <td>{row.email ?? ''}</td>
+                  <td>{row.action}</td>
+                  <td>
+                    {row.resource}
+                    {row.resourceId === null ? '' : ` ${row.resourceId}`}
+                  </td>
+                  <td>{row.success ? t('auditSuccess') : `${t('auditFailure')}${row.errorCode === null ? '' : ` (${row.errorCode})`}`}</td>
+                  <td>{row.statusCode ?? ''}</td>
+                  <td>{row.ipAddress ?? ''}</td>
                 </tr>
-              </thead>
-              <tbody>
-                {page.data.items.map((row) => (
-                  <tr key={row.id}>
-                    <td>{formatDateTime(row.timestamp)}</td>
-                    <td>{row.email ?? ''}</td>
-                    <td>{row.action}</td>
-                    <td>
-                      {row.resource}
-                      {row.resourceId === null ? '' : ` ${row.resourceId}`}
-                    </td>
-                    <td>{row.success ? t('auditSuccess') : `${t('auditFailure')}${row.errorCode === null ? '' : ` (${row.errorCode})`}`}</td>
-                    <td>{row.statusCode ?? ''}</td>
-                    <td>{row.ipAddress ?? ''}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-          <Pagination total={page.data.total} limit={PAGE_SIZE} offset={offset} onOffset={setOffset} label={t('auditTitle')} />
-        </>
-      )}
+              ))}
+            </tbody>
+          </table>
+        )}
+      </PagedTable>
     </section>
   );
 }

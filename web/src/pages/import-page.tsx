@@ -1,12 +1,15 @@
-import { useMemo, useState } from 'preact/hooks';
-import { dataOrThrow, multipartBody, saveBlob, type Schemas } from '../api';
+import { useEffect, useMemo, useState } from 'preact/hooks';
+import { dataOrThrow, multipartBody, type Schemas } from '../api';
 import { Choice } from '../components/choice';
 import { DropZone } from '../components/drop-zone';
-import { Pagination } from '../components/pagination';
+import { PagedTable } from '../components/paged-table';
 import { ProblemMessage } from '../components/problem-message';
-import { useTranslator, type MessageKey } from '../i18n';
+import { fieldLabel } from '../field-labels';
+import { useTranslator, type MessageKey, type Translator } from '../i18n';
+import { issueMessage } from '../issue-messages';
 import { navigate } from '../router';
 import { useSignedIn } from '../session';
+import { useDownload } from '../use-download';
 import { useLoader } from '../use-loader';
 
 type Preview = Schemas['ImportPreviewDto'];
@@ -19,6 +22,8 @@ const ENTITIES: Entity[] = ['students', 'courses', 'enrollments'];
 const MODES: Mode[] = ['upsert', 'create', 'update'];
 const INVALID_ROW_POLICIES: InvalidRowPolicy[] = ['abort', 'skip'];
 const ISSUES_PAGE_SIZE = 20;
+/** setTimeout fires at once for longer delays (a signed 32-bit count of milliseconds). */
+const LONGEST_TIMER_MILLISECONDS = 2 ** 31 - 1;
 
 export function isImportEntity(value: string | null): value is Entity {
   return value !== null && (ENTITIES as string[]).includes(value);
@@ -58,11 +63,11 @@ export function ImportPage({ initialEntity }: { initialEntity: Entity }) {
   };
 
   // Confirm commits the stored preview by its id: the file is never sent twice.
-  const confirm = async (current: Preview) => {
+  const confirm = async (current: Preview, confirmMassChange: boolean) => {
     setBusy('committing');
     setError(null);
     try {
-      const job = dataOrThrow(await client.POST('/api/v1/imports/previews/{id}/commit', { params: { path: { id: current.id } } }));
+      const job = dataOrThrow(await client.POST('/api/v1/imports/previews/{id}/commit', { params: { path: { id: current.id } }, body: { confirmMassChange } }));
       navigate(`/jobs/${job.id}`);
     } catch (caught) {
       setError(caught);
@@ -106,7 +111,7 @@ export function ImportPage({ initialEntity }: { initialEntity: Entity }) {
         {busy === 'checking' ? t('checking') : busy === 'committing' ? t('committing') : ''}
       </p>
       <ProblemMessage error={error} />
-      {preview === null ? null : <PreviewView preview={preview} busy={busy !== null} onConfirm={() => void confirm(preview)} onCancel={reset} />}
+      {preview === null ? null : <PreviewView preview={preview} busy={busy !== null} onConfirm={(confirmMassChange) => void confirm(preview, confirmMassChange)} onCancel={reset} />}
     </section>
   );
 }
@@ -122,20 +127,40 @@ const SUMMARY_CARDS: { field: keyof Schemas['ImportSummaryDto']; label: MessageK
   { field: 'skip', label: 'summarySkip' },
 ];
 
-function PreviewView({ preview, busy, onConfirm, onCancel }: { preview: Preview; busy: boolean; onConfirm(): void; onCancel(): void }) {
-  const { t, formatNumber, formatDateTime } = useTranslator();
-  const { client } = useSignedIn();
-  const [downloadError, setDownloadError] = useState<unknown>(null);
+/**
+ * Why Confirm is disabled, in words, each reason once: the page says it next to the button rather
+ * than leaving a grey button to guess at.
+ */
+function commitBlockers(preview: Preview, massChangeConfirmed: boolean, { t, label, formatNumber }: Translator): string[] {
+  const reasons: string[] = [];
+  if (preview.status !== 'ready') reasons.push(t('blockedStatus', { status: label('previewStatus', preview.status) }));
+  else if (Date.parse(preview.expiresAt) <= Date.now()) reasons.push(t('blockedExpired'));
+  const summary = preview.summary;
+  if (!preview.canCommit) {
+    if (summary !== null && summary.invalidRows > 0 && preview.onInvalid === 'abort') reasons.push(t('blockedInvalidRows', { count: formatNumber(summary.invalidRows) }));
+    else reasons.push(t('blockedHeader'));
+  }
+  const massChange = preview.massChange;
+  if (massChange !== null && massChange.confirmationNeeded && !massChangeConfirmed) reasons.push(t('blockedMassChange'));
+  return reasons;
+}
 
-  const downloadRejected = async () => {
-    setDownloadError(null);
-    try {
-      const result = await client.GET('/api/v1/imports/previews/{id}/rejected', { params: { path: { id: preview.id } }, parseAs: 'blob' });
-      saveBlob(dataOrThrow(result), result.response, 'rejected-rows.csv');
-    } catch (caught) {
-      setDownloadError(caught);
-    }
-  };
+function PreviewView({ preview, busy, onConfirm, onCancel }: { preview: Preview; busy: boolean; onConfirm(confirmMassChange: boolean): void; onCancel(): void }) {
+  const translator = useTranslator();
+  const { t, formatNumber, formatDateTime } = translator;
+  const { client } = useSignedIn();
+  const rejectedRows = useDownload();
+  const [massChangeConfirmed, setMassChangeConfirmed] = useState(false);
+  // Renders again when the preview expires, so that Confirm disables itself and says why while the page stays open.
+  const [, setExpired] = useState(false);
+  useEffect(() => {
+    const wait = Date.parse(preview.expiresAt) - Date.now();
+    if (wait <= 0) return undefined;
+    const timer = setTimeout(() => setExpired(true), Math.min(wait, LONGEST_TIMER_MILLISECONDS));
+    return () => clearTimeout(timer);
+  }, [preview.expiresAt]);
+  const blockers = commitBlockers(preview, massChangeConfirmed, translator);
+  const massChange = preview.massChange;
 
   const summary = preview.summary;
   const hasRejected = summary !== null && (summary.invalidRows > 0 || summary.skip > 0);
@@ -152,29 +177,53 @@ function PreviewView({ preview, busy, onConfirm, onCancel }: { preview: Preview;
           ))}
         </dl>
       )}
-      {preview.detected === null ? null : <DetectionView detected={preview.detected} />}
+      {preview.detected === null ? null : <DetectionView detected={preview.detected} entity={preview.entity} />}
       <IssuesView preview={preview} />
+      {massChange === null || !massChange.confirmationNeeded ? null : (
+        <div class="mass-change" role="group" aria-labelledby="mass-change-title">
+          <h3 id="mass-change-title">{t('massChangeTitle')}</h3>
+          <p>
+            {t('massChangeText', { changed: formatNumber(massChange.changed), existing: formatNumber(massChange.existing), percent: formatNumber(massChange.percent), threshold: formatNumber(massChange.thresholdPercent) })}
+            {massChange.deactivated > 0 ? ` ${t('massChangeDeactivated', { count: formatNumber(massChange.deactivated) })}` : ''}
+          </p>
+          <label class="check">
+            <input type="checkbox" checked={massChangeConfirmed} disabled={busy} onChange={(event) => setMassChangeConfirmed(event.currentTarget.checked)} />
+            {t('massChangeConfirm')}
+          </label>
+        </div>
+      )}
       <div class="actions">
         {hasRejected ? (
-          <button type="button" onClick={() => void downloadRejected()}>
+          <button type="button" onClick={() => void rejectedRows.download(() => client.GET('/api/v1/imports/previews/{id}/rejected', { params: { path: { id: preview.id } }, parseAs: 'blob' }), 'rejected-rows.csv')}>
             {t('downloadRejected')}
           </button>
         ) : null}
-        <button type="button" class="primary" disabled={!preview.canCommit || busy} onClick={onConfirm}>
+        <button type="button" class="primary" disabled={blockers.length > 0 || busy} aria-describedby={blockers.length > 0 ? 'commit-blockers' : undefined} onClick={() => onConfirm(massChangeConfirmed)}>
           {t('confirmImport')}
         </button>
         <button type="button" disabled={busy} onClick={onCancel}>
           {t('cancelImport')}
         </button>
       </div>
-      {preview.canCommit ? <p class="hint">{t('previewExpires', { date: formatDateTime(preview.expiresAt) })}</p> : <p class="warning">{t('cannotCommit')}</p>}
-      <ProblemMessage error={downloadError} />
+      {blockers.length === 0 ? (
+        <p class="hint">{t('previewExpires', { date: formatDateTime(preview.expiresAt) })}</p>
+      ) : (
+        <div id="commit-blockers" class="warning" data-testid="commit-blockers">
+          <p>{t('cannotCommit')}</p>
+          <ul>
+            {blockers.map((reason) => (
+              <li key={reason}>{reason}</li>
+            ))}
+          </ul>
+        </div>
+      )}
+      <ProblemMessage error={rejectedRows.error} />
     </section>
   );
 }
 
-function DetectionView({ detected }: { detected: Schemas['ImportDetectionDto'] }) {
-  const { t } = useTranslator();
+function DetectionView({ detected, entity }: { detected: Schemas['ImportDetectionDto']; entity: Entity }) {
+  const { t, locale } = useTranslator();
   const delimiter = detected.delimiter === '\t' ? t('tab') : detected.delimiter;
   return (
     <section aria-labelledby="detected-title">
@@ -217,7 +266,7 @@ function DetectionView({ detected }: { detected: Schemas['ImportDetectionDto'] }
             {detected.columns.map((column) => (
               <tr key={column.index}>
                 <td>{column.column}</td>
-                <td>{column.field ?? <em>{t('columnIgnored')}</em>}</td>
+                <td>{column.field === null ? <em>{t('columnIgnored')}</em> : fieldLabel(entity, column.field, locale)}</td>
               </tr>
             ))}
           </tbody>
@@ -228,7 +277,7 @@ function DetectionView({ detected }: { detected: Schemas['ImportDetectionDto'] }
 }
 
 function IssuesView({ preview }: { preview: Preview }) {
-  const { t, label } = useTranslator();
+  const { t, label, locale } = useTranslator();
   const { client } = useSignedIn();
   const [severity, setSeverity] = useState<Severity | ''>('');
   const [code, setCode] = useState('');
@@ -282,44 +331,36 @@ function IssuesView({ preview }: { preview: Preview }) {
           </select>
         </label>
       </div>
-      <ProblemMessage error={page.error} />
-      {page.data === null ? (
-        page.loading ? <p>{t('loading')}</p> : null
-      ) : page.data.total === 0 ? (
-        <p>{t('issuesNone')}</p>
-      ) : (
-        <>
-          <div class="table-scroll">
-            <table class="issues">
-              <thead>
-                <tr>
-                  <th scope="col">{t('row')}</th>
-                  <th scope="col">{t('column')}</th>
-                  <th scope="col">{t('severity')}</th>
-                  <th scope="col">{t('issueCode')}</th>
-                  <th scope="col">{t('message')}</th>
-                  <th scope="col">{t('value')}</th>
+      <PagedTable loaded={page} empty={t('issuesNone')} limit={ISSUES_PAGE_SIZE} offset={offset} onOffset={setOffset} label={t('issuesTitle')}>
+        {(data) => (
+          <table class="issues">
+            <thead>
+              <tr>
+                <th scope="col">{t('row')}</th>
+                <th scope="col">{t('column')}</th>
+                <th scope="col">{t('severity')}</th>
+                <th scope="col">{t('issueCode')}</th>
+                <th scope="col">{t('message')}</th>
+                <th scope="col">{t('value')}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {data.items.map((issue, index) => (
+                <tr key={`${issue.row}-${issue.code}-${index}`} class={issue.severity}>
+                  <td>{issue.row}</td>
+                  <td>{issue.column ?? (issue.field === null ? '' : fieldLabel(preview.entity, issue.field, locale))}</td>
+                  <td>{label('severity', issue.severity)}</td>
+                  <td>
+                    <code>{issue.code}</code>
+                  </td>
+                  <td>{issueMessage(issue, preview.entity, locale)}</td>
+                  <td>{issue.value ?? ''}</td>
                 </tr>
-              </thead>
-              <tbody>
-                {page.data.items.map((issue, index) => (
-                  <tr key={`${issue.row}-${issue.code}-${index}`} class={issue.severity}>
-                    <td>{issue.row}</td>
-                    <td>{issue.column ?? issue.field ?? ''}</td>
-                    <td>{label('severity', issue.severity)}</td>
-                    <td>
-                      <code>{issue.code}</code>
-                    </td>
-                    <td>{issue.message}</td>
-                    <td>{issue.value ?? ''}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-          <Pagination total={page.data.total} limit={ISSUES_PAGE_SIZE} offset={offset} onOffset={setOffset} label={t('issuesTitle')} />
-        </>
-      )}
+              ))}
+            </tbody>
+          </table>
+        )}
+      </PagedTable>
     </section>
   );
 }

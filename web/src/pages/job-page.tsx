@@ -1,16 +1,31 @@
 import { useState } from 'preact/hooks';
-import { TERMINAL_JOB_STATUSES, dataOrThrow, type Schemas } from '../api';
+import { ApiProblem, TERMINAL_JOB_STATUSES, dataOrThrow, type Schemas } from '../api';
+import { Choice } from '../components/choice';
 import { JobProgressBar, jobPercentage } from '../components/job-progress';
+import { PagedTable } from '../components/paged-table';
 import { ProblemMessage } from '../components/problem-message';
+import { fieldLabel } from '../field-labels';
 import { useTranslator } from '../i18n';
-import { href } from '../router';
+import { issueMessage } from '../issue-messages';
+import { importJobDetails, undoJobDetails, type ImportJobDetails } from '../job-details';
+import { href, navigate } from '../router';
 import { useJobWatch, useTimeEstimate } from '../job-watch';
 import { useSignedIn } from '../session';
+import { useDownload } from '../use-download';
+import { useLoader } from '../use-loader';
 
 type Job = Schemas['JobDto'];
-const SHOWN_MESSAGES = 5;
+type Entity = Schemas['ImportEntity'];
+type Outcome = Schemas['ImportRecordOutcome'];
+type UndoPreview = Schemas['ImportUndoPreviewDto'];
 
-/** The job monitor: live progress, result and Cancel for one job. */
+const SHOWN_MESSAGES = 5;
+const REJECTED_ROWS_SHOWN = 20;
+const RECORDS_PAGE_SIZE = 25;
+const OUTCOMES: Outcome[] = ['created', 'updated', 'restored'];
+const UNDO_COUNTS = ['created', 'updated', 'restored', 'conflicts'] as const;
+
+/** The job monitor: live progress, result and Cancel for one job; for an import also why rows were left out, what it wrote, and its undo. */
 export function JobPage({ jobId }: { jobId: string }) {
   const { t } = useTranslator();
   const { client } = useSignedIn();
@@ -18,6 +33,8 @@ export function JobPage({ jobId }: { jobId: string }) {
   const [cancelError, setCancelError] = useState<unknown>(null);
   const [cancelling, setCancelling] = useState(false);
   const job = watch.job;
+  const importDetails = job === null ? null : importJobDetails(job);
+  const terminal = job !== null && TERMINAL_JOB_STATUSES.has(job.status);
 
   const cancel = async () => {
     setCancelling(true);
@@ -33,10 +50,10 @@ export function JobPage({ jobId }: { jobId: string }) {
 
   return (
     <section class="job" aria-labelledby="job-title">
-      <h1 id="job-title">{t('jobTitle', { id: jobId.slice(0, 8) })}</h1>
+      <h1 id="job-title">{job === null ? t('jobTitle', { id: jobId.slice(0, 8) }) : <JobHeading job={job} />}</h1>
       <ProblemMessage error={watch.problem} />
-      {job === null ? <p>{t('loading')}</p> : <JobMonitor job={job} live={watch.live} />}
-      {job !== null && !TERMINAL_JOB_STATUSES.has(job.status) ? (
+      {job === null ? <p>{t('loading')}</p> : <JobMonitor job={job} live={watch.live} importDetails={importDetails} />}
+      {job !== null && !terminal ? (
         <div class="actions">
           <button type="button" class="danger" disabled={cancelling || job.cancelRequestedAt !== null} onClick={() => void cancel()}>
             {t('cancelJob')}
@@ -44,16 +61,50 @@ export function JobPage({ jobId }: { jobId: string }) {
         </div>
       ) : null}
       <ProblemMessage error={cancelError} />
-      {job !== null && job.type === 'bulk_import' && TERMINAL_JOB_STATUSES.has(job.status) ? (
+      {job !== null && importDetails !== null && terminal ? (
+        <>
+          {importDetails.entity === undefined ? null : <RejectedRows job={job} previewIds={importDetails.previewIds} entity={importDetails.entity} />}
+          {job.status === 'completed' ? (
+            <>
+              <ImportRecords jobId={job.id} />
+              <UndoImport jobId={job.id} />
+            </>
+          ) : null}
+          <p>
+            <a href={href('/import')}>{t('backToImport')}</a>
+          </p>
+        </>
+      ) : null}
+      {job !== null && (job.type === 'backup' || job.type === 'backup_restore') && terminal ? (
         <p>
-          <a href={href('/import')}>{t('backToImport')}</a>
+          <a href={href('/backups')}>{t('navBackups')}</a>
         </p>
       ) : null}
     </section>
   );
 }
 
-function JobMonitor({ job, live }: { job: Job; live: boolean }) {
+/** The title says what the job is about: an import names its files and what they hold, an undo the import it undoes. */
+function JobHeading({ job }: { job: Job }) {
+  const { t, label } = useTranslator();
+  const importDetails = importJobDetails(job);
+  if (importDetails !== null && importDetails.fileNames.length > 0) {
+    const files = importDetails.fileNames.join(', ');
+    return <>{importDetails.entity === undefined ? t('importJobTitleNoEntity', { files }) : t('importJobTitle', { files, entity: label('entity', importDetails.entity) })}</>;
+  }
+  const undo = undoJobDetails(job);
+  if (undo !== null) {
+    return (
+      <>
+        {t('undoJobTitle')} <a href={href(`/jobs/${undo.importJobId}`)}>{undo.importJobId.slice(0, 8)}</a>
+        {undo.entity === undefined ? null : ` (${label('entity', undo.entity)})`}
+      </>
+    );
+  }
+  return <>{t('jobTypedTitle', { type: label('type', job.type), id: job.id.slice(0, 8) })}</>;
+}
+
+function JobMonitor({ job, live, importDetails }: { job: Job; live: boolean; importDetails: ImportJobDetails | null }) {
   const { t, label, formatNumber, formatDuration } = useTranslator();
   const secondsLeft = useTimeEstimate(job);
   const percentage = jobPercentage(job);
@@ -80,31 +131,45 @@ function JobMonitor({ job, live }: { job: Job; live: boolean }) {
           {job.error}
         </div>
       )}
-      {job.result === null ? null : <JobResult result={job.result} />}
+      {/* A completed import's errors are its rejected rows, which the section below words from their issue codes; a failed one's say why it failed. */}
+      {job.result === null ? null : (
+        <JobResult
+          result={job.result}
+          showErrors={importDetails === null || importDetails.previewIds.length === 0 || job.status !== 'completed'}
+          countPrefix={job.type === 'bulk_import_undo' ? 'undoneCount' : 'count'}
+        />
+      )}
     </div>
   );
 }
 
-function JobResult({ result }: { result: Schemas['JobResultDto'] }) {
-  const { t, label, formatNumber } = useTranslator();
-  const counts = Object.entries(result.counts);
+/** countPrefix names the counts' messages: an undo's `created` are records it deleted, not created. */
+function JobResult({ result, showErrors, countPrefix }: { result: Schemas['JobResultDto']; showErrors: boolean; countPrefix: string }) {
+  const { t } = useTranslator();
   return (
     <section aria-labelledby="result-title">
       <h2 id="result-title">{t('resultTitle')}</h2>
       {result.message === null ? null : <p>{result.message}</p>}
-      {counts.length === 0 ? null : (
-        <dl class="cards">
-          {counts.map(([name, value]) => (
-            <div key={name} class="card" data-count={name}>
-              <dt>{label('count', name)}</dt>
-              <dd>{formatNumber(value)}</dd>
-            </div>
-          ))}
-        </dl>
-      )}
-      <MessageList title={t('errorsTitle')} messages={result.errors} tone="bad" />
+      <CountCards counts={result.counts} prefix={countPrefix} />
+      {showErrors ? <MessageList title={t('errorsTitle')} messages={result.errors} tone="bad" /> : null}
       <MessageList title={t('warningsTitle')} messages={result.warnings} tone="warn" />
     </section>
+  );
+}
+
+function CountCards({ counts, prefix }: { counts: Record<string, number>; prefix: string }) {
+  const { label, formatNumber } = useTranslator();
+  const entries = Object.entries(counts);
+  if (entries.length === 0) return null;
+  return (
+    <dl class="cards">
+      {entries.map(([name, value]) => (
+        <div key={name} class="card" data-count={name}>
+          <dt>{label(prefix, name)}</dt>
+          <dd>{formatNumber(value)}</dd>
+        </div>
+      ))}
+    </dl>
   );
 }
 
@@ -132,5 +197,242 @@ function MessageList({ title, messages, tone }: { title: string; messages: strin
         </details>
       )}
     </div>
+  );
+}
+
+/**
+ * Why rows were left out: the first invalid rows of each file, from its preview's issues (their
+ * codes give the Greek wording), and the rejected-rows CSV with every row and reason. When the
+ * preview has gone (it expires), the job result's own lines stand in.
+ */
+function RejectedRows({ job, previewIds, entity }: { job: Job; previewIds: string[]; entity: Entity }) {
+  const { t } = useTranslator();
+  const { client } = useSignedIn();
+  const issues = useLoader(
+    (signal) =>
+      Promise.all(
+        previewIds.map(async (id) => {
+          const preview = dataOrThrow(await client.GET('/api/v1/imports/previews/{id}', { params: { path: { id }, query: { severity: 'error', limit: REJECTED_ROWS_SHOWN } }, signal }));
+          return { id, fileName: preview.fileName, issues: preview.issues };
+        }),
+      ),
+    [client, previewIds.join()],
+  );
+  const leftOut = (job.result?.counts.rejected ?? 0) + (job.result?.counts.skipped ?? 0);
+  if (issues.data === null && issues.loading) return null;
+  if (issues.data === null) {
+    // An expired preview (404): a completed job's result still lists its first rejected rows, in the service's words.
+    const expired = issues.error instanceof ApiProblem && issues.error.status === 404;
+    if (!expired) return <ProblemMessage error={issues.error} />;
+    return job.status === 'completed' ? <MessageList title={t('rejectedTitle')} messages={job.result?.errors ?? []} tone="bad" /> : null;
+  }
+  if (leftOut === 0 && issues.data.every((file) => file.issues.total === 0)) return null;
+  return (
+    <section aria-labelledby="rejected-title">
+      <h2 id="rejected-title">{t('rejectedTitle')}</h2>
+      {issues.data.map((file) => (
+        <RejectedFile key={file.id} previewId={file.id} fileName={file.fileName} issues={file.issues} entity={entity} />
+      ))}
+    </section>
+  );
+}
+
+function RejectedFile({ previewId, fileName, issues, entity }: { previewId: string; fileName: string; issues: Schemas['ImportIssuePage']; entity: Entity }) {
+  const { t, locale } = useTranslator();
+  const { client } = useSignedIn();
+  const rejectedRows = useDownload();
+  return (
+    <div class="rejected-file">
+      <p>
+        {t('rejectedOfFile', { name: fileName })}{' '}
+        <button type="button" onClick={() => void rejectedRows.download(() => client.GET('/api/v1/imports/previews/{id}/rejected', { params: { path: { id: previewId } }, parseAs: 'blob' }), 'rejected-rows.csv')}>
+          {t('downloadRejected')}
+        </button>
+      </p>
+      <ProblemMessage error={rejectedRows.error} />
+      {issues.items.length === 0 ? null : (
+        <div class="table-scroll">
+          <table class="issues" data-testid="rejected-rows">
+            <thead>
+              <tr>
+                <th scope="col">{t('row')}</th>
+                <th scope="col">{t('columnField')}</th>
+                <th scope="col">{t('message')}</th>
+                <th scope="col">{t('value')}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {issues.items.map((issue, index) => (
+                <tr key={`${issue.row}-${index}`}>
+                  <td>{issue.row}</td>
+                  <td>{issue.field === null ? (issue.column ?? '') : fieldLabel(entity, issue.field, locale)}</td>
+                  <td>{issueMessage(issue, entity, locale)}</td>
+                  <td>{issue.value ?? ''}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+    </div>
+  );
+}
+
+/** What the import wrote, record by record, with the file row each came from. */
+function ImportRecords({ jobId }: { jobId: string }) {
+  const { t, label, formatDateTime } = useTranslator();
+  const { client } = useSignedIn();
+  const [outcome, setOutcome] = useState<Outcome | ''>('');
+  const [offset, setOffset] = useState(0);
+  const page = useLoader(
+    async (signal) =>
+      dataOrThrow(await client.GET('/api/v1/imports/jobs/{jobId}/records', { params: { path: { jobId }, query: { limit: RECORDS_PAGE_SIZE, offset, ...(outcome === '' ? {} : { outcome }) } }, signal })),
+    [client, jobId, outcome, offset],
+  );
+  return (
+    <section aria-labelledby="records-title">
+      <h2 id="records-title">{t('recordsTitle')}</h2>
+      <p class="hint">{t('recordsIntro')}</p>
+      <div class="filters">
+        <Choice
+          label={t('recordOutcome')}
+          value={outcome}
+          values={OUTCOMES}
+          labelOf={(value) => label('outcome', value)}
+          emptyLabel={t('anyValue')}
+          onChange={(value) => {
+            setOutcome(value);
+            setOffset(0);
+          }}
+        />
+      </div>
+      <PagedTable loaded={page} empty={t('noResults')} limit={RECORDS_PAGE_SIZE} offset={offset} onOffset={setOffset} label={t('recordsTitle')}>
+        {(data) => (
+          <table data-testid="import-records">
+            <thead>
+              <tr>
+                <th scope="col">{t('recordKey')}</th>
+                <th scope="col">{t('recordOutcome')}</th>
+                <th scope="col">{t('recordSource')}</th>
+                <th scope="col">{t('recordChanged')}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {data.items.map((record) => (
+                <tr key={record.recordId}>
+                  <td>{record.key}</td>
+                  <td>{label('outcome', record.outcome)}</td>
+                  <td>{record.fileName === null || record.row === null ? '' : t('recordSourceRow', { name: record.fileName, row: record.row })}</td>
+                  <td>{record.changed ? t('recordChangedAt', { date: formatDateTime(record.updatedAt) }) : t('no')}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+      </PagedTable>
+    </section>
+  );
+}
+
+function isUndoPreview(answer: UndoPreview | Job): answer is UndoPreview {
+  return 'importJobId' in answer && 'conflicts' in answer;
+}
+
+/**
+ * Undo in two steps: the dry run says what would be undone and which records changed since (the
+ * undo refuses for those unless told to leave them alone); only then does Confirm start the job.
+ */
+function UndoImport({ jobId }: { jobId: string }) {
+  const { t, label, formatNumber } = useTranslator();
+  const { client } = useSignedIn();
+  const [preview, setPreview] = useState<UndoPreview | null>(null);
+  const [skipConflicts, setSkipConflicts] = useState(false);
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<unknown>(null);
+
+  const run = async (dryRun: boolean) => {
+    setBusy(true);
+    setError(null);
+    try {
+      const answer = dataOrThrow(await client.POST('/api/v1/imports/jobs/{jobId}/undo', { params: { path: { jobId }, query: { dryRun, onConflict: skipConflicts ? 'skip' : 'refuse' } } }));
+      if (isUndoPreview(answer)) setPreview(answer);
+      else navigate(`/jobs/${answer.id}`);
+    } catch (caught) {
+      setError(caught);
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const conflictsFile = useDownload();
+
+  const conflicts = preview?.counts.conflicts ?? 0;
+  const nothingToUndo = preview !== null && preview.counts.created + preview.counts.updated + preview.counts.restored === 0;
+  const blockedBy = preview === null ? null : nothingToUndo ? t('undoNothing') : conflicts > 0 && !skipConflicts ? t('undoNeedsSkip', { count: conflicts }) : null;
+
+  return (
+    <section aria-labelledby="undo-title" class="undo">
+      <h2 id="undo-title">{t('undoTitle')}</h2>
+      {preview === null ? (
+        <>
+          <p class="hint">{t('undoIntro')}</p>
+          <div class="actions">
+            <button type="button" disabled={busy} onClick={() => void run(true)}>
+              {t('undoImport')}
+            </button>
+          </div>
+        </>
+      ) : (
+        <>
+          <p>{t('undoPreviewIntro')}</p>
+          <dl class="cards" data-testid="undo-counts">
+            {UNDO_COUNTS.map((name) => (
+              <div key={name} class={`card${name === 'conflicts' && conflicts > 0 ? ' bad' : ''}`} data-undo-count={name}>
+                <dt>{label('undoCount', name)}</dt>
+                <dd>{formatNumber(preview.counts[name])}</dd>
+              </div>
+            ))}
+          </dl>
+          {conflicts === 0 ? null : (
+            <>
+              <h3>{t('conflictsTitle')}</h3>
+              <p>{t('conflictsIntro', { count: conflicts })}</p>
+              <ul class="conflicts">
+                {preview.conflicts.items.map((record) => (
+                  <li key={record.recordId}>
+                    {record.key} ({label('outcome', record.outcome)})
+                  </li>
+                ))}
+              </ul>
+              {preview.conflicts.total > preview.conflicts.items.length ? <p class="hint">{t('moreItems', { count: preview.conflicts.total - preview.conflicts.items.length })}</p> : null}
+              <p>
+                <button type="button" onClick={() => void conflictsFile.download(() => client.GET('/api/v1/imports/jobs/{jobId}/conflicts/download', { params: { path: { jobId } }, parseAs: 'blob' }), 'conflicts.csv')}>
+                  {t('downloadConflicts')}
+                </button>
+              </p>
+              <label class="check">
+                <input type="checkbox" checked={skipConflicts} onChange={(event) => setSkipConflicts(event.currentTarget.checked)} />
+                {t('undoSkipConflicts')}
+              </label>
+            </>
+          )}
+          <div class="actions">
+            <button type="button" class="danger" disabled={busy || blockedBy !== null} aria-describedby={blockedBy === null ? undefined : 'undo-blocked'} onClick={() => void run(false)}>
+              {t('undoConfirm')}
+            </button>
+            <button type="button" disabled={busy} onClick={() => setPreview(null)}>
+              {t('cancelImport')}
+            </button>
+          </div>
+          {blockedBy === null ? null : (
+            <p id="undo-blocked" class="warning">
+              {blockedBy}
+            </p>
+          )}
+        </>
+      )}
+      <ProblemMessage error={conflictsFile.error} />
+      <ProblemMessage error={error} />
+    </section>
   );
 }

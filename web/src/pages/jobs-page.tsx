@@ -1,9 +1,9 @@
 import { useState } from 'preact/hooks';
 import { TERMINAL_JOB_STATUSES, dataOrThrow, type Schemas } from '../api';
 import { JobProgressBar, jobPercentage } from '../components/job-progress';
-import { Pagination } from '../components/pagination';
-import { ProblemMessage } from '../components/problem-message';
+import { PagedTable } from '../components/paged-table';
 import { useTranslator } from '../i18n';
+import { importJobDetails, undoJobDetails } from '../job-details';
 import { useJobWatch } from '../job-watch';
 import { href } from '../router';
 import { useSignedIn } from '../session';
@@ -21,32 +21,26 @@ export function JobsPage() {
   return (
     <section aria-labelledby="jobs-title">
       <h1 id="jobs-title">{t('jobsTitle')}</h1>
-      <ProblemMessage error={page.error} />
-      {page.data === null ? (
-        page.loading ? <p>{t('loading')}</p> : null
-      ) : page.data.total === 0 ? (
-        <p>{t('jobsEmpty')}</p>
-      ) : (
-        <>
-          <div class="table-scroll">
-            <table>
-              <thead>
-                <tr>
-                  <th scope="col">{t('jobCreated')}</th>
-                  <th scope="col">{t('jobType')}</th>
-                  <th scope="col">{t('jobStatus')}</th>
-                  <th scope="col">{t('jobProgress')}</th>
-                  <th scope="col">
-                    <span class="visually-hidden">{t('openJob')}</span>
-                  </th>
-                </tr>
-              </thead>
-              <tbody>{page.data.items.map((job) => (TERMINAL_JOB_STATUSES.has(job.status) ? <JobRow key={job.id} job={job} /> : <LiveJobRow key={job.id} job={job} />))}</tbody>
-            </table>
-          </div>
-          <Pagination total={page.data.total} limit={PAGE_SIZE} offset={offset} onOffset={setOffset} label={t('jobsTitle')} />
-        </>
-      )}
+      <PagedTable loaded={page} empty={t('jobsEmpty')} limit={PAGE_SIZE} offset={offset} onOffset={setOffset} label={t('jobsTitle')}>
+        {(data) => (
+          <table>
+            <thead>
+              <tr>
+                <th scope="col">{t('jobCreated')}</th>
+                <th scope="col">{t('jobType')}</th>
+                <th scope="col">{t('jobSubject')}</th>
+                <th scope="col">{t('jobStatus')}</th>
+                <th scope="col">{t('jobProgress')}</th>
+                <th scope="col">{t('jobCounts')}</th>
+                <th scope="col">
+                  <span class="visually-hidden">{t('openJob')}</span>
+                </th>
+              </tr>
+            </thead>
+            <tbody>{data.items.map((job) => (TERMINAL_JOB_STATUSES.has(job.status) ? <JobRow key={job.id} job={job} /> : <LiveJobRow key={job.id} job={job} />))}</tbody>
+          </table>
+        )}
+      </PagedTable>
     </section>
   );
 }
@@ -65,6 +59,9 @@ function JobRow({ job }: { job: Job }) {
     <tr>
       <td>{formatDateTime(job.createdAt)}</td>
       <td>{label('type', job.type)}</td>
+      <td class="subject">
+        <JobSubject job={job} />
+      </td>
       <td>
         <span class={`badge ${job.status}`}>{label('status', job.status)}</span>
       </td>
@@ -72,9 +69,29 @@ function JobRow({ job }: { job: Job }) {
         <JobProgressBar percentage={percentage} small />
         <span class="hint">{formatNumber(percentage)} %</span>
       </td>
+      <td class="counts">
+        {Object.entries(job.result?.counts ?? {})
+          .filter(([, value]) => value > 0)
+          .map(([name, value]) => `${label('count', name)} ${formatNumber(value)}`)
+          .join(' · ')}
+      </td>
       <td>
         <a href={href(`/jobs/${job.id}`)}>{t('openJob')}</a>
       </td>
     </tr>
+  );
+}
+
+/** What a job is about, where its parameters say: the files and entity of an import, the entity of an undo. */
+function JobSubject({ job }: { job: Job }) {
+  const { label } = useTranslator();
+  const importDetails = importJobDetails(job);
+  const undo = undoJobDetails(job);
+  const entity = importDetails?.entity ?? undo?.entity;
+  return (
+    <>
+      {importDetails === null ? null : <span class="file-names">{importDetails.fileNames.join(', ')}</span>}
+      {entity === undefined ? null : <span class="hint"> {label('entity', entity)}</span>}
+    </>
   );
 }
