@@ -44,9 +44,19 @@ export async function checkedFilter(entity: ImportEntity, filter: Record<string,
   return value;
 }
 
-/** The change set, checked field by field by the rules of the entity's PATCH and the catalogue's ranges. */
-export async function checkedChangeSet(entity: ImportEntity, set: Record<string, unknown>, increment: Record<string, unknown>): Promise<BulkChangeSet> {
+/**
+ * The filter and the change set of an update, every problem of both in one answer: the set field
+ * by field by the rules of the entity's PATCH, the increments by the catalogue's ranges.
+ */
+export async function checkedUpdate(
+  entity: ImportEntity,
+  body: { filter: Record<string, unknown>; set?: Record<string, unknown>; increment?: Record<string, unknown> },
+): Promise<{ filter: ExportFilters; change: BulkChangeSet }> {
+  const filter = await checked(FILTER_TYPES[entity], body.filter, 'filter');
+  const set = body.set ?? {};
+  const increment = body.increment ?? {};
   const { value, problems } = await checked(CHANGE_TYPES[entity], set, 'set');
+  problems.unshift(...filter.problems);
   for (const field of Object.keys(set).filter((name) => fixedFieldsOf(entity).includes(name))) {
     problems.push({ field: `set.${field}`, code: 'not_bulk_settable', message: `${field} identifies a record or must be unique: it cannot be set on many records at once` });
   }
@@ -60,5 +70,5 @@ export async function checkedChangeSet(entity: ImportEntity, set: Record<string,
   }
   if (Object.keys(set).length + Object.keys(increment).length === 0) problems.push({ field: 'set', code: 'isNotEmpty', message: 'set or increment must name at least one field' });
   if (problems.length > 0) throw ProblemException.validation(problems);
-  return { set: value, increment: increment as Record<string, number> };
+  return { filter: filter.value, change: { set: value, increment: increment as Record<string, number> } };
 }

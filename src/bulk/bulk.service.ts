@@ -37,7 +37,7 @@ import {
   writeSql,
 } from './bulk-change';
 import { BulkPreview } from './bulk-preview.entity';
-import { checkedChangeSet, checkedFilter } from './bulk-request';
+import { checkedFilter, checkedUpdate } from './bulk-request';
 import { BulkInvalidPolicy, BulkOperation, BulkPreviewStatus } from './bulk.enums';
 import { BulkCommitDto, BulkPreviewDto } from './dto/bulk.dto';
 
@@ -89,8 +89,7 @@ export class BulkService implements OnModuleInit {
   }
 
   async previewUpdate(entity: ImportEntity, body: { filter: Record<string, unknown>; set?: Record<string, unknown>; increment?: Record<string, unknown> }, user: AuthenticatedUser): Promise<BulkPreviewDto> {
-    const filter = await checkedFilter(entity, body.filter);
-    const change = await checkedChangeSet(entity, body.set ?? {}, body.increment ?? {});
+    const { filter, change } = await checkedUpdate(entity, body);
     return this.preview(entity, BulkOperation.Update, filter, change, user);
   }
 
