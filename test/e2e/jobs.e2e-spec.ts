@@ -233,7 +233,7 @@ describe('jobs', () => {
       const response = await fetch(`${t.baseUrl}/api/v1/test-only/batch-jobs/cleanup`, { method: 'POST', headers: { authorization: `Bearer ${t.adminToken}` } });
       const job = (await response.json()) as Job;
       const finished = await waitFor(read(t.admin, job.id), (current) => current.status === 'completed');
-      expect(finished.result?.counts).toEqual({ auditRows: 1, jobs: 0, importsPastUndo: 0 });
+      expect(finished.result?.counts).toEqual({ auditRows: 1, jobs: 0, importsPastUndo: 0, bulkPreviews: 0 });
       expect((await database.query(`select 1 from audit_logs where request_id = 'ancient'`)).rowCount).toBe(0);
       const { data } = await t.admin.GET('/api/v1/audit', { params: { query: { action: 'retention_purge' } } });
       expect(data?.items[0]).toMatchObject({ userAgent: 'cleanup job', details: { deletedRows: 1, retentionDays: 90 } });
