@@ -19,7 +19,7 @@ import { ImportEntity } from '../imports/import.types';
 import { CleanupTasks } from '../jobs/cleanup-tasks';
 import { JobDto } from '../jobs/dto/job.dto';
 import { JobCancelledError, JobExecution, JobFailedError, JobOutcome } from '../jobs/job-handler.registry';
-import { JobStatus, JobType } from '../jobs/job.enums';
+import { JobType } from '../jobs/job.enums';
 import { JobsService } from '../jobs/jobs.service';
 import {
   BulkChangeSet,
@@ -98,7 +98,7 @@ export class BulkService implements OnModuleInit {
   }
 
   async get(id: string, user: AuthenticatedUser): Promise<BulkPreviewDto> {
-    return this.toDto(await this.settled(await this.visible(id, user, true), user));
+    return this.toDto(await this.settled(await this.visible(id, user, true)));
   }
 
   /**
@@ -259,16 +259,8 @@ export class BulkService implements OnModuleInit {
   }
 
   /** A preview whose job ended without running (cancelled while queued) was never committed: failed, not committing. */
-  private async settled(preview: BulkPreview, user: AuthenticatedUser): Promise<BulkPreview> {
-    if (preview.status !== BulkPreviewStatus.Committing || preview.jobId == null) return preview;
-    let jobStatus: JobStatus | null;
-    try {
-      jobStatus = (await this.jobs.get(preview.jobId, user)).status;
-    } catch (error) {
-      if (!(error instanceof ProblemException && error.problem.status === 404)) throw error;
-      jobStatus = null;
-    }
-    if (jobStatus === JobStatus.Pending || jobStatus === JobStatus.Processing || jobStatus === JobStatus.Completed) return preview;
+  private async settled(preview: BulkPreview): Promise<BulkPreview> {
+    if (preview.status !== BulkPreviewStatus.Committing || preview.jobId == null || (await this.jobs.mayComplete(preview.jobId))) return preview;
     await this.em.fork().nativeUpdate(BulkPreview, { id: preview.id, status: BulkPreviewStatus.Committing }, { status: BulkPreviewStatus.Failed });
     preview.status = BulkPreviewStatus.Failed;
     return preview;

@@ -218,6 +218,30 @@ describe('bulk updates and deletes', () => {
     expect(await rows(database, 'students')).toEqual(before);
   });
 
+  it('the job fails with preview_outdated, writing nothing, when a matching record changes after the request was accepted', async () => {
+    const found = (await previewUpdate(t.admin, 'students', { filter: { classDivision: 'A2' }, set: { note: 'moved by the job' } })).data as BulkPreview;
+    // The blocker holds the table while the job waits for it, and changes a matching record meanwhile.
+    const blocker = new Client({ connectionString: t.databaseUrl });
+    await blocker.connect();
+    try {
+      await blocker.query('begin');
+      await blocker.query('lock table students in share mode');
+      const started = await commit(t.admin, found.id, { confirmMassChange: true });
+      expect(started.response.status).toBe(202);
+      const jobId = (started.data as Job).id;
+      await waitForJob(t.baseUrl, t.adminToken, jobId, (job) => job.status === 'processing');
+      await blocker.query("update students set phone = '210-7654321', updated_at = now() where id = (select min(id) from students where class_division = 'A2')");
+      await blocker.query('commit');
+      const before = await rows(database, 'students');
+      const job = await waitForJob(t.baseUrl, t.adminToken, jobId);
+      expect(job).toMatchObject({ status: 'failed', result: { data: { code: 'preview_outdated' } } });
+      expect(await rows(database, 'students')).toEqual(before);
+      expect((await auditRows('bulk_update')).find((row) => row.resource_id === jobId)).toMatchObject({ success: false, error_code: 'preview_outdated' });
+    } finally {
+      await blocker.end();
+    }
+  });
+
   it("keeps a preview to its creator and admins, and checks the filter and change set by the API's rules", async () => {
     const staff = await t.userWithRole('staff');
     const theirs = (await previewUpdate(staff.client, 'courses', { filter: { semester: 'Α' }, set: { credits: 4 } })).data as BulkPreview;
