@@ -53,6 +53,28 @@ describe('bulk updates and deletes', () => {
   const auditRows = async (action: string) =>
     (await database.query<{ success: boolean; status_code: number | null; error_code: string | null; resource_id: string; details: Record<string, unknown> }>('select * from audit_logs where action = $1 order by id', [action])).rows;
 
+  /**
+   * Commits while another transaction holds students in share mode: the job has begun and waits
+   * for its lock. `meanwhile` runs then, on the blocking transaction, which commits after it.
+   */
+  const commitBehindLock = async (previewId: string, meanwhile: (blocker: Client, jobId: string) => Promise<void>): Promise<string> => {
+    const blocker = new Client({ connectionString: t.databaseUrl });
+    await blocker.connect();
+    try {
+      await blocker.query('begin');
+      await blocker.query('lock table students in share mode');
+      const started = await commit(t.admin, previewId, { confirmMassChange: true });
+      expect(started.response.status).toBe(202);
+      const jobId = (started.data as Job).id;
+      await waitForJob(t.baseUrl, t.adminToken, jobId, (job) => job.status === 'processing');
+      await meanwhile(blocker, jobId);
+      await blocker.query('commit');
+      return jobId;
+    } finally {
+      await blocker.end();
+    }
+  };
+
   beforeAll(async () => {
     t = await startTestApp('bulk_changes');
     database = new Client({ connectionString: t.databaseUrl });
@@ -184,26 +206,14 @@ describe('bulk updates and deletes', () => {
     const found = preview.data as BulkPreview;
     expect(found.matched).toBe(BYSTANDERS / 3);
     const before = await rows(database, 'students');
-    // The job takes its lock on students after it has begun: cancelled while it waits.
-    const blocker = new Client({ connectionString: t.databaseUrl });
-    await blocker.connect();
-    try {
-      await blocker.query('begin');
-      await blocker.query('lock table students in share mode');
-      const started = await commit(t.admin, found.id, { confirmMassChange: true });
-      expect(started.response.status).toBe(202);
-      const jobId = (started.data as Job).id;
-      await waitForJob(t.baseUrl, t.adminToken, jobId, (job) => job.status === 'processing');
-      expect((await t.admin.DELETE('/api/v1/jobs/{id}', { params: { path: { id: jobId } } })).response.status).toBe(202);
-      await blocker.query('commit');
-      expect(await waitForJob(t.baseUrl, t.adminToken, jobId)).toMatchObject({ status: 'cancelled' });
-      expect(await rows(database, 'students')).toEqual(before);
-      expect((await database.query('select count(*)::int as n from import_changes where job_id = $1', [jobId])).rows[0].n).toBe(0);
-      expect((await auditRows('bulk_update')).find((row) => row.resource_id === jobId)).toMatchObject({ success: false, error_code: 'cancelled' });
-      expect((await t.admin.GET('/api/v1/bulk/previews/{id}', { params: { path: { id: found.id } } })).data?.status).toBe('failed');
-    } finally {
-      await blocker.end();
-    }
+    const jobId = await commitBehindLock(found.id, async (_blocker, waiting) => {
+      expect((await t.admin.DELETE('/api/v1/jobs/{id}', { params: { path: { id: waiting } } })).response.status).toBe(202);
+    });
+    expect(await waitForJob(t.baseUrl, t.adminToken, jobId)).toMatchObject({ status: 'cancelled' });
+    expect(await rows(database, 'students')).toEqual(before);
+    expect((await database.query('select count(*)::int as n from import_changes where job_id = $1', [jobId])).rows[0].n).toBe(0);
+    expect((await auditRows('bulk_update')).find((row) => row.resource_id === jobId)).toMatchObject({ success: false, error_code: 'cancelled' });
+    expect((await t.admin.GET('/api/v1/bulk/previews/{id}', { params: { path: { id: found.id } } })).data?.status).toBe('failed');
   });
 
   it('refuses with preview_outdated when a matching record changed between preview and commit', async () => {
@@ -220,26 +230,14 @@ describe('bulk updates and deletes', () => {
 
   it('the job fails with preview_outdated, writing nothing, when a matching record changes after the request was accepted', async () => {
     const found = (await previewUpdate(t.admin, 'students', { filter: { classDivision: 'A2' }, set: { note: 'moved by the job' } })).data as BulkPreview;
-    // The blocker holds the table while the job waits for it, and changes a matching record meanwhile.
-    const blocker = new Client({ connectionString: t.databaseUrl });
-    await blocker.connect();
-    try {
-      await blocker.query('begin');
-      await blocker.query('lock table students in share mode');
-      const started = await commit(t.admin, found.id, { confirmMassChange: true });
-      expect(started.response.status).toBe(202);
-      const jobId = (started.data as Job).id;
-      await waitForJob(t.baseUrl, t.adminToken, jobId, (job) => job.status === 'processing');
+    const jobId = await commitBehindLock(found.id, async (blocker) => {
       await blocker.query("update students set phone = '210-7654321', updated_at = now() where id = (select min(id) from students where class_division = 'A2')");
-      await blocker.query('commit');
-      const before = await rows(database, 'students');
-      const job = await waitForJob(t.baseUrl, t.adminToken, jobId);
-      expect(job).toMatchObject({ status: 'failed', result: { data: { code: 'preview_outdated' } } });
-      expect(await rows(database, 'students')).toEqual(before);
-      expect((await auditRows('bulk_update')).find((row) => row.resource_id === jobId)).toMatchObject({ success: false, error_code: 'preview_outdated' });
-    } finally {
-      await blocker.end();
-    }
+    });
+    const before = await rows(database, 'students');
+    const job = await waitForJob(t.baseUrl, t.adminToken, jobId);
+    expect(job).toMatchObject({ status: 'failed', result: { data: { code: 'preview_outdated' } } });
+    expect(await rows(database, 'students')).toEqual(before);
+    expect((await auditRows('bulk_update')).find((row) => row.resource_id === jobId)).toMatchObject({ success: false, error_code: 'preview_outdated' });
   });
 
   it("keeps a preview to its creator and admins, and checks the filter and change set by the API's rules", async () => {
