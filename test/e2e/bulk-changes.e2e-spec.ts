@@ -193,6 +193,8 @@ describe('bulk updates and deletes', () => {
     const listed = await t.admin.GET('/api/v1/enrollments', { params: { query: { courseCode: 'BULK1' } } });
     expect(listed.data?.total).toBe(0);
     expect((await t.admin.GET('/api/v1/enrollments', { params: { query: { courseCode: 'BULK2' } } })).data?.total).toBe(10);
+    const statuses = (await previewUpdate(t.admin, 'enrollments', { filter: { courseCode: 'BULK2' }, set: { status: 'completed' } })).data as BulkPreview;
+    expect(statuses).toMatchObject({ matched: 10, changing: 10, sample: expect.arrayContaining([expect.objectContaining({ before: { status: 'active' }, after: { status: 'completed' } })]) });
 
     const dry = await undo(t, job.id, { dryRun: true });
     expect(dry.data).toMatchObject({ counts: { deleted: 50, updated: 0, conflicts: 0 } });
