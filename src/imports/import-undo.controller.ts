@@ -72,7 +72,8 @@ export class ImportUndoController {
   @ApiOperation({
     summary: 'Undo a committed import as a bulk_import_undo job, or preview the undo with dryRun=true',
     description:
-      'In one transaction the job soft-deletes the records the import created, puts back the prior values of those it updated and deletes again those it restored. Records changed after the import refuse the undo (409 `undo_conflict`, listing them) unless onConflict=skip, which leaves them alone. 409 `already_undone`, `undo_expired` (after IMPORT_UNDO_DAYS). dryRun=true answers 200 with the counts and the first conflicts and writes nothing.',
+      'In one transaction the job soft-deletes the records the import created, puts back the prior values of those it updated and deletes again those it restored. Records changed after the import refuse the undo (409 `undo_conflict`, listing them) unless onConflict=skip, which leaves them alone. 409 `already_undone`, `undo_expired` (after IMPORT_UNDO_DAYS). dryRun=true answers 200 with the counts and the first conflicts and writes nothing. ' +
+      'The jobId may also be a `bulk_update` or `bulk_delete` job: its records get their prior values back (deleted ones are restored) under the same rules.',
   })
   @ApiAcceptedResponse({ type: JobDto, description: 'The undo job; `Location` is its URL.' })
   @ApiOkResponse({ type: ImportUndoPreviewDto, description: 'dryRun=true: what the undo would do.' })
