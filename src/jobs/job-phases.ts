@@ -41,6 +41,7 @@ export class PhasedProgress<Phase extends string> {
   private counted = 0;
   private message: string | null = null;
   private reportedPercentage = -1;
+  private reportedMessage: string | null = null;
   private sending: Promise<void> = Promise.resolve();
   /** The first failed report; thrown by the next call, since the ticks have no caller to throw to. */
   private failure: { error: unknown } | null = null;
@@ -110,16 +111,14 @@ export class PhasedProgress<Phase extends string> {
   }
 
   private send(): Promise<void> {
-    // Two decimals, as the store keeps it: a report that would not move the bar is not sent.
-    const percentage = Math.floor(this.percentage() * 100) / 100;
-    if (percentage <= this.reportedPercentage || this.current === null || this.failure !== null) return this.sending;
+    if (this.current === null || this.failure !== null) return this.sending;
+    // Two decimals, as the store keeps it: a report that would neither move the bar nor say anything new is not sent.
+    const percentage = Math.max(this.reportedPercentage, Math.floor(this.percentage() * 100) / 100);
+    const message = this.message ?? this.phaseOf(this.current).message;
+    if (percentage === this.reportedPercentage && message === this.reportedMessage) return this.sending;
     this.reportedPercentage = percentage;
-    const progress: Partial<JobProgress> = {
-      percentage,
-      processed: Math.floor((this.total * percentage) / 100),
-      total: this.total,
-      message: this.message ?? this.phaseOf(this.current).message,
-    };
+    this.reportedMessage = message;
+    const progress: Partial<JobProgress> = { percentage, processed: Math.floor((this.total * percentage) / 100), total: this.total, message };
     this.sending = this.sending.then(() =>
       this.report(progress).catch((error: unknown) => {
         this.failure ??= { error };

@@ -1,5 +1,6 @@
+import { followJob } from '../../openapi/client';
 import { readEventStream } from './support/event-stream';
-import { Job, previewImport } from './support/imports';
+import { Job, postImportForm, previewImport } from './support/imports';
 import { startTestApp, TestApp } from './support/test-app';
 
 const ROWS = 200_000;
@@ -68,4 +69,22 @@ describe('import job progress', () => {
     },
     300_000,
   );
+
+  it('counts the bytes of the file, against its size, in an upload that no preview counted', async () => {
+    const csv = studentsCsv(50_000).replace(/PRG/g, 'UPL').replace(/prg/g, 'upl');
+    const upload = await postImportForm<Job>(t.baseUrl, t.adminToken, '/api/v1/imports/upload', { name: 'upload.csv', content: csv }, { entity: 'students' });
+    expect(upload.status).toBe(202);
+    const jobs: Job[] = [];
+    for await (const job of followJob(t.admin, upload.body.id)) jobs.push(job);
+    expect(jobs.at(-1)?.status).toBe('completed');
+    const running = jobs.filter((job) => job.status === 'processing' && job.progress.total !== null);
+    expect(running.length).toBeGreaterThan(0);
+    for (const job of running) {
+      expect(job.progress.total).toBe(Buffer.byteLength(csv));
+      expect(job.progress.processed).toBeLessThanOrEqual(Buffer.byteLength(csv));
+    }
+    expect(new Set(running.map((job) => job.progress.message?.split(' (')[0]))).toEqual(
+      new Set(['Reading and checking rows', 'Planning: matching the rows with the records', 'Recording the findings', 'Writing the records']),
+    );
+  }, 120_000);
 });
