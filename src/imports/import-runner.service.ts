@@ -9,7 +9,7 @@ import { AppConfig } from '../config/environment';
 import { withRawTransaction } from '../database/raw-transaction';
 import { JobExecution, JobFailedError } from '../jobs/job-handler.registry';
 import { PhasedProgress } from '../jobs/job-phases';
-import { JobRecord, JobResult } from '../jobs/job-record';
+import { JobProgress, JobRecord, JobResult } from '../jobs/job-record';
 import { ImportFormat, IssueSeverity, RowIssue } from './import.types';
 import { ImportPreviewStatus, InvalidRowPolicy } from './import-options';
 import {
@@ -217,7 +217,9 @@ export class ImportRunner {
    * for the first time), the rows then estimated from the bytes.
    */
   private async phasesOf(previews: ImportPreview[], recheck: boolean, execution: JobExecution): Promise<PhasedProgress<ImportPhase>> {
-    const report = (progress: Parameters<JobExecution['reportProgress']>[0]) => execution.reportProgress(progress);
+    const report = (progress: Partial<JobProgress>) => execution.reportProgress(progress);
+    // A retried attempt goes on from where the bar stands.
+    const from = execution.job.progress.percentage;
     const seconds = (rows: number, rowsPerSecond: number) => (rows * 1000) / rowsPerSecond;
     if (recheck) {
       const rows = previews.reduce((sum, preview) => sum + (preview.summary?.totalRows ?? 0), 0);
@@ -230,6 +232,7 @@ export class ImportRunner {
         },
         rows,
         report,
+        from,
       );
     }
     const bytes = await this.uploadBytes(previews);
@@ -243,6 +246,7 @@ export class ImportRunner {
       },
       bytes,
       report,
+      from,
     );
   }
 

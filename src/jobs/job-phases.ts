@@ -40,19 +40,24 @@ export class PhasedProgress<Phase extends string> {
   private phaseStartedAt = 0;
   private counted = 0;
   private message: string | null = null;
-  private reportedPercentage = -1;
+  private reportedPercentage: number;
   private reportedMessage: string | null = null;
   private sending: Promise<void> = Promise.resolve();
   /** The first failed report; thrown by the next call, since the ticks have no caller to throw to. */
   private failure: { error: unknown } | null = null;
   private ticker: NodeJS.Timeout | null = null;
 
-  /** The phases in the order they run; a job may leave some out. */
+  /**
+   * `phases` in the order they run (a job may leave some out); `fromPercentage` is where the bar
+   * stands already (a retried attempt goes on from there rather than back to 0).
+   */
   constructor(
     private readonly phases: { [Name in Phase]?: JobPhase },
     private readonly total: number,
     private readonly report: (progress: Partial<JobProgress>) => Promise<void>,
+    fromPercentage = 0,
   ) {
+    this.reportedPercentage = fromPercentage;
     this.weightSum = this.order().reduce((sum, phase) => sum + this.phaseOf(phase).expectedMs, 0);
   }
 

@@ -61,6 +61,18 @@ describe('PhasedProgress', () => {
     await progress.stop();
   });
 
+  it('goes on from where the bar stands on a retried attempt', async () => {
+    const reports: Partial<JobProgress>[] = [];
+    const progress = new PhasedProgress({ read: { message: 'Reading', expectedMs: 1_000 }, write: { message: 'Writing', expectedMs: 1_000 } }, 100, async (report) => {
+      reports.push(report);
+    }, 40);
+    await progress.start('read');
+    await progress.count(0.5, 'Reading');
+    await progress.start('write');
+    await progress.stop();
+    expect(reports.map((report) => report.percentage)).toEqual([40, 50]);
+  });
+
   it('throws a report that failed during a tick from the next call', async () => {
     let failing = false;
     const progress = new PhasedProgress({ write: { message: 'Writing', expectedMs: 1_000 } }, 10, async () => {
