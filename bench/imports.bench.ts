@@ -222,7 +222,7 @@ interface Build {
 /**
  * BENCH_IMPORT_COMPARE=label=path,… adds other builds (their compiled `src/main.js`, e.g. of an
  * earlier commit built with `tsc -p bench/tsconfig.json`): the CSV steps then run against each
- * build in turn (BENCH_IMPORT_ROUNDS times, taking turns), each on a fresh database, and a table gives
+ * build in turn (BENCH_IMPORT_ROUNDS times, each round starting with the next build), each on a fresh database, and a table gives
  * this build's time of each step as a multiple of each other build's, per round and the median.
  */
 function buildsToMeasure(): Build[] {
@@ -352,7 +352,9 @@ async function main(): Promise<void> {
     const rounds: Measured[][][] = [];
     for (let round = 0; round < (builds.length > 1 ? ROUNDS : 1); round += 1) {
       const byBuild: Measured[][] = [];
-      for (const [index, build] of builds.entries()) {
+      // Each round starts with the next build, so that none is always measured first or last.
+      for (const index of builds.map((_, turn) => (turn + round) % builds.length)) {
+        const build = builds[index];
         console.log(`Round ${round + 1}: measuring ${build.label} (${build.main})`);
         const { token, sampler, stop } = await startServer(build, directory);
         const first = round === 0 && index === 0;
@@ -365,7 +367,7 @@ async function main(): Promise<void> {
             record('UPDATE … FROM of every row of that copy (floor of updating)', ROWS, floors.updateSeconds, null);
           }
           const measured = await csvSteps(token, sampler, created, changed);
-          byBuild.push(measured);
+          byBuild[index] = measured;
           if (first) {
             for (const [step, what] of CSV_STEPS.entries()) {
               const result = measured[step];
