@@ -21,6 +21,8 @@ import * as ExcelJS from 'exceljs';
 import { dropDatabase } from '../src/database/ensure-database';
 
 const ROWS = Number(process.env.BENCH_IMPORT_ROWS ?? 1_000_000);
+/** With BENCH_IMPORT_COMPARE: how many times the builds take turns, so that a change of the machine's load hits each. */
+const ROUNDS = Number(process.env.BENCH_IMPORT_ROUNDS ?? 1);
 const XLSX_ROWS = Number(process.env.BENCH_XLSX_ROWS ?? 100_000);
 const SERVER = process.env.BENCH_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432';
 const DATABASE_URL = `${SERVER}/sms_bench_imports`;
@@ -157,8 +159,11 @@ async function commitPreview(token: string, id: string): Promise<{ jobId: string
 }
 
 /** Undoes a committed import: its job puts back the prior values of every record the import changed. */
-async function undoImport(token: string, jobId: string): Promise<{ jobId: string; counts: Record<string, number> }> {
-  return finishedJob(token, await request(`/api/v1/imports/jobs/${jobId}/undo`, { method: 'POST', token }), 'undo');
+async function undoImport(token: string, jobId: string): Promise<{ jobId: string; counts: Record<string, number> } | null> {
+  const response = await request(`/api/v1/imports/jobs/${jobId}/undo`, { method: 'POST', token });
+  // A build from before undo existed has no such route.
+  if (response.status === 404 && ((await response.clone().json()) as { code?: string }).code === 'route_not_found') return null;
+  return finishedJob(token, response, 'undo');
 }
 
 async function finishedJob(token: string, response: Response, what: string): Promise<{ jobId: string; counts: Record<string, number> }> {
@@ -208,20 +213,35 @@ function psqlCopy(path: string): { seconds: number; insertSeconds: number; updat
 const megabytes = (bytes: number) => `${Math.round(bytes / 1024 / 1024)} MB`;
 const rate = (rows: number, seconds: number) => Math.round(rows / seconds);
 
-async function main(): Promise<void> {
-  const directory = mkdtempSync(join(tmpdir(), 'sms-bench-imports-'));
-  const created = join(directory, 'students.csv');
-  const changed = join(directory, 'students-changed.csv');
-  const workbook = join(directory, 'students.xlsx');
-  console.log(`Generating ${ROWS} students (CSV, twice) and ${XLSX_ROWS} (XLSX) in ${directory}`);
-  await writeCsv(created, ROWS, '');
-  await writeCsv(changed, ROWS, 'ς');
-  await writeXlsx(workbook, XLSX_ROWS);
-  console.log(`CSV ${megabytes(statSync(created).size)}, XLSX ${megabytes(statSync(workbook).size)}`);
+/** A build of the service to measure: this one, or another's `dist-bench/src/main.js` (BENCH_IMPORT_COMPARE). */
+interface Build {
+  label: string;
+  main: string;
+}
 
+/**
+ * BENCH_IMPORT_COMPARE=label=path,… adds other builds (their compiled `src/main.js`, e.g. of an
+ * earlier commit built with `tsc -p bench/tsconfig.json`): the CSV steps then run against each
+ * build in turn (BENCH_IMPORT_ROUNDS times, each round starting with the next build), each on a fresh database, and a table gives
+ * this build's time of each step as a multiple of each other build's, per round and the median.
+ */
+function buildsToMeasure(): Build[] {
+  const others = (process.env.BENCH_IMPORT_COMPARE ?? '')
+    .split(',')
+    .filter((entry) => entry !== '')
+    .map((entry) => {
+      const separator = entry.indexOf('=');
+      if (separator < 1) throw new Error(`BENCH_IMPORT_COMPARE entries are label=path/to/main.js, not ${entry}`);
+      return { label: entry.slice(0, separator), main: entry.slice(separator + 1) };
+    });
+  return [{ label: 'this build', main: join(__dirname, '..', 'src', 'main.js') }, ...others];
+}
+
+/** A running service of one build, on a fresh database; stop() ends it and removes its database and Redis keys. */
+async function startServer(build: Build, directory: string): Promise<{ token: string; sampler: RssSampler; stop: () => Promise<void> }> {
   // A run that was killed leaves its database behind; start from an empty one.
   await dropDatabase(DATABASE_URL);
-  const server = spawn(process.execPath, [join(__dirname, '..', 'src', 'main.js')], {
+  const server = spawn(process.execPath, [build.main], {
     env: {
       ...process.env,
       NODE_ENV: 'development',
@@ -241,51 +261,7 @@ async function main(): Promise<void> {
     stdio: ['ignore', 'inherit', 'inherit'],
   });
   const sampler = new RssSampler(server.pid as number);
-  try {
-    await waitUntilReady();
-    const login = await request('/api/v1/auth/login', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(ADMIN) });
-    const { accessToken: token } = (await login.json()) as { accessToken: string };
-
-    const { seconds: copySeconds, insertSeconds, updateSeconds } = psqlCopy(created);
-    const rows: string[][] = [];
-    const record = (what: string, count: number, seconds: number, peak: number | null) => {
-      rows.push([what, String(count), seconds.toFixed(2), String(rate(count, seconds)), (copySeconds / seconds).toFixed(2), peak === null ? '-' : megabytes(peak)]);
-    };
-    record('psql \\copy (baseline)', ROWS, copySeconds, null);
-    record('INSERT … SELECT into an indexed copy of students (floor of writing)', ROWS, insertSeconds, null);
-    record('UPDATE … FROM of every row of that copy (floor of updating)', ROWS, updateSeconds, null);
-
-    sampler.reset();
-    const newPreview = await timed(() => previewFile(token, created, 'students.csv'));
-    record('preview, all new', ROWS, newPreview.seconds, sampler.peak);
-    if (newPreview.value.summary.create !== ROWS) throw new Error(`preview planned ${JSON.stringify(newPreview.value.summary)}`);
-    sampler.reset();
-    const newCommit = await timed(() => commitPreview(token, newPreview.value.id));
-    record('commit job, all new', ROWS, newCommit.seconds, sampler.peak);
-    if (newCommit.value.counts.created !== ROWS) throw new Error(`commit wrote ${JSON.stringify(newCommit.value)}`);
-
-    sampler.reset();
-    const updatePreview = await timed(() => previewFile(token, changed, 'students-changed.csv'));
-    record('preview, all updates', ROWS, updatePreview.seconds, sampler.peak);
-    sampler.reset();
-    const updateCommit = await timed(() => commitPreview(token, updatePreview.value.id));
-    record('commit job, all updates', ROWS, updateCommit.seconds, sampler.peak);
-    if (updateCommit.value.counts.updated !== ROWS) throw new Error(`commit wrote ${JSON.stringify(updateCommit.value)}`);
-    sampler.reset();
-    const undo = await timed(() => undoImport(token, updateCommit.value.jobId));
-    record('undo job of the all-updates commit', ROWS, undo.seconds, sampler.peak);
-    if (undo.value.counts.updated !== ROWS) throw new Error(`undo put back ${JSON.stringify(undo.value)}`);
-
-    sampler.reset();
-    const xlsxPreview = await timed(() => previewFile(token, workbook, 'students.xlsx'));
-    rows.push(['XLSX preview, all new', String(XLSX_ROWS), xlsxPreview.seconds.toFixed(2), String(rate(XLSX_ROWS, xlsxPreview.seconds)), '-', megabytes(sampler.peak)]);
-    sampler.reset();
-    const xlsxCommit = await timed(() => commitPreview(token, xlsxPreview.value.id));
-    rows.push(['XLSX commit job, all new', String(XLSX_ROWS), xlsxCommit.seconds.toFixed(2), String(rate(XLSX_ROWS, xlsxCommit.seconds)), '-', megabytes(sampler.peak)]);
-
-    console.log('\n| step | rows | seconds | rows/s | × \\copy | peak RSS |\n|---|---:|---:|---:|---:|---:|');
-    for (const row of rows) console.log(`| ${row.join(' | ')} |`);
-  } finally {
+  const stop = async () => {
     sampler.stop();
     server.kill('SIGTERM');
     await once(server, 'exit');
@@ -294,6 +270,129 @@ async function main(): Promise<void> {
     const keys = await redis.keys(`${REDIS_KEY_PREFIX}*`);
     if (keys.length > 0) await redis.del(...keys);
     redis.disconnect();
+  };
+  try {
+    await waitUntilReady();
+    const login = await request('/api/v1/auth/login', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(ADMIN) });
+    const { accessToken: token } = (await login.json()) as { accessToken: string };
+    return { token, sampler, stop };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
+
+/** One measured step: seconds and peak RSS, or null where the build has no such step. */
+type Measured = { seconds: number; peak: number } | null;
+
+/** The CSV steps, in order: preview and commit of new rows, of changed rows, and the undo of the latter. */
+const CSV_STEPS = ['preview, all new', 'commit job, all new', 'preview, all updates', 'commit job, all updates', 'undo job of the all-updates commit'] as const;
+
+async function csvSteps(token: string, sampler: RssSampler, created: string, changed: string): Promise<Measured[]> {
+  const measure = async <T>(work: () => Promise<T>): Promise<{ value: T; measured: Measured }> => {
+    sampler.reset();
+    const { seconds, value } = await timed(work);
+    return { value, measured: { seconds, peak: sampler.peak } };
+  };
+  const newPreview = await measure(() => previewFile(token, created, 'students.csv'));
+  if (newPreview.value.summary.create !== ROWS) throw new Error(`preview planned ${JSON.stringify(newPreview.value.summary)}`);
+  const newCommit = await measure(() => commitPreview(token, newPreview.value.id));
+  if (newCommit.value.counts.created !== ROWS) throw new Error(`commit wrote ${JSON.stringify(newCommit.value)}`);
+  const updatePreview = await measure(() => previewFile(token, changed, 'students-changed.csv'));
+  const updateCommit = await measure(() => commitPreview(token, updatePreview.value.id));
+  if (updateCommit.value.counts.updated !== ROWS) throw new Error(`commit wrote ${JSON.stringify(updateCommit.value)}`);
+  const undo = await measure(() => undoImport(token, updateCommit.value.jobId));
+  if (undo.value !== null && undo.value.counts.updated !== ROWS) throw new Error(`undo put back ${JSON.stringify(undo.value)}`);
+  return [newPreview.measured, newCommit.measured, updatePreview.measured, updateCommit.measured, undo.value === null ? null : undo.measured];
+}
+
+/** This build's time of each step as a multiple of each other build's: per round, and the median of the rounds. */
+function printComparison(builds: Build[], rounds: Measured[][][]): void {
+  const seconds = (measured: Measured) => (measured === null ? '—' : measured.seconds.toFixed(2));
+  const multiple = (own: Measured, other: Measured) => (own === null || other === null ? null : own.seconds / other.seconds);
+  const shown = (value: number | null) => (value === null ? '—' : `${value.toFixed(2)}×`);
+  const median = (values: number[]) => {
+    const sorted = [...values].sort((a, b) => a - b);
+    return sorted.length === 0 ? null : sorted.length % 2 === 1 ? sorted[(sorted.length - 1) / 2] : (sorted[sorted.length / 2 - 1] + sorted[sorted.length / 2]) / 2;
+  };
+  const others = builds.slice(1);
+  console.log(`\n| step (${ROWS} rows) | round | ${builds.map((build) => `${build.label} s`).join(' | ')} | ${others.map((build) => `this build ÷ ${build.label}`).join(' | ')} |`);
+  console.log(`|---|---:|${builds.map(() => '---:').join('|')}|${others.map(() => '---:').join('|')}|`);
+  for (const [step, what] of CSV_STEPS.entries()) {
+    for (const [round, byBuild] of rounds.entries()) {
+      const measured = byBuild.map((results) => results[step]);
+      console.log(`| ${what} | ${round + 1} | ${measured.map(seconds).join(' | ')} | ${measured.slice(1).map((other) => shown(multiple(measured[0], other))).join(' | ')} |`);
+    }
+    if (rounds.length > 1) {
+      const medians = others.map((_, index) => median(rounds.flatMap((byBuild) => multiple(byBuild[0][step], byBuild[index + 1][step]) ?? [])));
+      console.log(`| ${what} | median | ${builds.map(() => '').join(' | ')} | ${medians.map(shown).join(' | ')} |`);
+    }
+  }
+}
+
+async function main(): Promise<void> {
+  const builds = buildsToMeasure();
+  const directory = mkdtempSync(join(tmpdir(), 'sms-bench-imports-'));
+  const created = join(directory, 'students.csv');
+  const changed = join(directory, 'students-changed.csv');
+  const workbook = join(directory, 'students.xlsx');
+  console.log(`Generating ${ROWS} students (CSV, twice) and ${XLSX_ROWS} (XLSX) in ${directory}`);
+  await writeCsv(created, ROWS, '');
+  await writeCsv(changed, ROWS, 'ς');
+  if (XLSX_ROWS > 0) await writeXlsx(workbook, XLSX_ROWS);
+  console.log(`CSV ${megabytes(statSync(created).size)}${XLSX_ROWS > 0 ? `, XLSX ${megabytes(statSync(workbook).size)}` : ''}`);
+
+  try {
+    const rows: string[][] = [];
+    let copySeconds = 0;
+    const record = (what: string, count: number, seconds: number, peak: number | null) => {
+      rows.push([what, String(count), seconds.toFixed(2), String(rate(count, seconds)), (copySeconds / seconds).toFixed(2), peak === null ? '-' : megabytes(peak)]);
+    };
+    /** By round, then by build: the CSV steps. */
+    const rounds: Measured[][][] = [];
+    for (let round = 0; round < (builds.length > 1 ? ROUNDS : 1); round += 1) {
+      const byBuild: Measured[][] = [];
+      // Each round starts with the next build, so that none is always measured first or last.
+      for (const index of builds.map((_, turn) => (turn + round) % builds.length)) {
+        const build = builds[index];
+        console.log(`Round ${round + 1}: measuring ${build.label} (${build.main})`);
+        const { token, sampler, stop } = await startServer(build, directory);
+        const first = round === 0 && index === 0;
+        try {
+          if (first) {
+            const floors = psqlCopy(created);
+            copySeconds = floors.seconds;
+            record('psql \\copy (baseline)', ROWS, floors.seconds, null);
+            record('INSERT … SELECT into an indexed copy of students (floor of writing)', ROWS, floors.insertSeconds, null);
+            record('UPDATE … FROM of every row of that copy (floor of updating)', ROWS, floors.updateSeconds, null);
+          }
+          const measured = await csvSteps(token, sampler, created, changed);
+          byBuild[index] = measured;
+          if (first) {
+            for (const [step, what] of CSV_STEPS.entries()) {
+              const result = measured[step];
+              if (result !== null) record(what, ROWS, result.seconds, result.peak);
+            }
+            if (XLSX_ROWS > 0) {
+              sampler.reset();
+              const xlsxPreview = await timed(() => previewFile(token, workbook, 'students.xlsx'));
+              rows.push(['XLSX preview, all new', String(XLSX_ROWS), xlsxPreview.seconds.toFixed(2), String(rate(XLSX_ROWS, xlsxPreview.seconds)), '-', megabytes(sampler.peak)]);
+              sampler.reset();
+              const xlsxCommit = await timed(() => commitPreview(token, xlsxPreview.value.id));
+              rows.push(['XLSX commit job, all new', String(XLSX_ROWS), xlsxCommit.seconds.toFixed(2), String(rate(XLSX_ROWS, xlsxCommit.seconds)), '-', megabytes(sampler.peak)]);
+            }
+          }
+        } finally {
+          await stop();
+        }
+      }
+      rounds.push(byBuild);
+    }
+
+    console.log('\n| step | rows | seconds | rows/s | × \\copy | peak RSS |\n|---|---:|---:|---:|---:|---:|');
+    for (const row of rows) console.log(`| ${row.join(' | ')} |`);
+    if (builds.length > 1) printComparison(builds, rounds);
+  } finally {
     rmSync(directory, { recursive: true, force: true });
   }
 }

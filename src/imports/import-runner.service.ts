@@ -8,6 +8,7 @@ import { APP_CONFIG } from '../config/app-config.module';
 import { AppConfig } from '../config/environment';
 import { withRawTransaction } from '../database/raw-transaction';
 import { JobExecution, JobFailedError } from '../jobs/job-handler.registry';
+import { PhasedProgress } from '../jobs/job-phases';
 import { JobProgress, JobRecord, JobResult } from '../jobs/job-record';
 import { ImportFormat, IssueSeverity, RowIssue } from './import.types';
 import { ImportPreviewStatus, InvalidRowPolicy } from './import-options';
@@ -34,7 +35,7 @@ import { ImportPreview } from './import-preview.entity';
 import { ImportPreviewRepository } from './import-preview.repository';
 import { ImportStorage } from './import-storage.service';
 import { importTarget } from './import-targets';
-import { restoreStage, stageSources, StagedSource } from './import-staging';
+import { restoreStage, stageSources, StagedSource, TYPICAL_BYTES_PER_ROW } from './import-staging';
 
 /** What was detected in a file, as the preview shows it. */
 export interface ImportDetection {
@@ -79,6 +80,24 @@ interface Analysis {
   massChange: MassChange | null;
 }
 
+/** The phases of an import job, in order: `record` (the findings) only when the job is its own preview. */
+type ImportPhase = 'read' | 'plan' | 'record' | 'write';
+
+/**
+ * Rows per second of each phase on the benchmark's 2-core machine (docs/imports.md, Performance):
+ * they weigh the phases of an import job and pace its bar while one SQL statement runs.
+ */
+const ROWS_PER_SECOND = { read: 80_000, load: 400_000, plan: 250_000, record: 1_000_000, write: 60_000 } as const;
+
+/** Where an import reports its progress: a job's phases, or nowhere (a preview request). */
+interface ImportProgress {
+  start(phase: ImportPhase): Promise<void>;
+  /** The running phase's fraction done, counted, and what it is doing. */
+  count(fraction: number, message: string): Promise<void>;
+}
+
+const UNREPORTED: ImportProgress = { start: async () => undefined, count: async () => undefined };
+
 /** Memory PostgreSQL may give each sort, hash join and aggregate of an import's plan. */
 const PLAN_WORK_MEMORY = '256MB';
 
@@ -107,8 +126,8 @@ export class ImportRunner {
   /** Reads, validates and plans one stored upload; records what was found; writes no domain data. */
   async preview(preview: ImportPreview): Promise<void> {
     await withRawTransaction(this.em, async (client) => {
-      const analysis = await this.analyze(client, [preview], 'preview', async () => undefined);
-      await this.record(client, [preview], analysis);
+      const analysis = await this.analyze(client, [preview], 'preview', UNREPORTED);
+      await this.record(client, [preview], analysis, UNREPORTED);
     });
   }
 
@@ -118,12 +137,20 @@ export class ImportRunner {
    * (uploads, directory imports) and records what it found before it applies it.
    */
   async commit(previews: ImportPreview[], { recheck, confirmMassChange }: CommitOptions, execution: JobExecution): Promise<Partial<JobResult>> {
+    const phases = await this.phasesOf(previews, recheck, execution);
+    const progress: ImportProgress = {
+      start: async (phase) => {
+        await execution.throwIfCancelled();
+        await phases.start(phase);
+      },
+      count: async (fraction, message) => {
+        await execution.throwIfCancelled();
+        await phases.count(fraction, message);
+      },
+    };
     try {
       const outcome = await withRawTransaction(this.em, async (client): Promise<{ result: Partial<JobResult> } | { refusal: JobFailedError }> => {
-        const analysis = await this.analyze(client, previews, recheck ? 'commit' : 'direct', async (progress) => {
-          await execution.throwIfCancelled();
-          await execution.reportProgress(progress);
-        });
+        const analysis = await this.analyze(client, previews, recheck ? 'commit' : 'direct', progress);
         await execution.throwIfCancelled();
         if (recheck) {
           const differences = previews.flatMap((preview, index) => summaryDifferences(preview.summary as ImportSummary, analysis.summaries[index]));
@@ -138,7 +165,7 @@ export class ImportRunner {
             });
           }
         } else {
-          await this.record(client, previews, analysis);
+          await this.record(client, previews, analysis, progress);
           const refused = previews.filter((preview) => !preview.canCommit);
           if (refused.length > 0) {
             // The findings stay (this transaction commits them); no domain row was written.
@@ -152,7 +179,7 @@ export class ImportRunner {
           await this.previewRepository.settleInTransaction(client, idsOf(previews), ImportPreviewStatus.Failed);
           return { refusal: massChangeRefusal(previews, analysis.massChange) };
         }
-        await execution.reportProgress({ processed: analysis.summaries.reduce((sum, summary) => sum + summary.totalRows, 0), message: 'Writing' });
+        await progress.start('write');
         const outcome = await this.apply(client, previews, analysis, execution.job);
         await execution.throwIfCancelled();
         const rejectedRows = await this.firstRejectedRows(client, previews);
@@ -171,14 +198,56 @@ export class ImportRunner {
           },
         };
         await this.previewRepository.settleInTransaction(client, idsOf(previews), ImportPreviewStatus.Committed);
+        // Inside the transaction: a progress report that failed fails the job, and nothing is written.
+        await phases.stop();
         return { result };
       });
       if ('refusal' in outcome) throw outcome.refusal;
       return outcome.result;
     } catch (error) {
+      phases.halt();
       await this.markFailed(previews);
       throw error;
     }
+  }
+
+  /**
+   * The phases of an import job, weighed by their expected time, in one unit: rows when the
+   * preview counted them (a commit of a preview), otherwise bytes of the files (the job reads them
+   * for the first time), the rows then estimated from the bytes.
+   */
+  private async phasesOf(previews: ImportPreview[], recheck: boolean, execution: JobExecution): Promise<PhasedProgress<ImportPhase>> {
+    const report = (progress: Partial<JobProgress>) => execution.reportProgress(progress);
+    // A retried attempt goes on from where the bar stands.
+    const from = execution.job.progress.percentage;
+    const seconds = (rows: number, rowsPerSecond: number) => (rows * 1000) / rowsPerSecond;
+    if (recheck) {
+      const rows = previews.reduce((sum, preview) => sum + (preview.summary?.totalRows ?? 0), 0);
+      const saved = previews.length === 1 && previews[0].stageSha256 != null;
+      return new PhasedProgress(
+        {
+          read: { message: saved ? 'Loading the previewed rows' : 'Reading and checking rows', expectedMs: seconds(rows, saved ? ROWS_PER_SECOND.load : ROWS_PER_SECOND.read) },
+          plan: { message: 'Planning: matching the rows with the records', expectedMs: seconds(rows, ROWS_PER_SECOND.plan) },
+          write: { message: 'Writing the records', expectedMs: seconds(rows, ROWS_PER_SECOND.write) },
+        },
+        rows,
+        report,
+        from,
+      );
+    }
+    const bytes = await this.uploadBytes(previews);
+    const rows = bytes / TYPICAL_BYTES_PER_ROW;
+    return new PhasedProgress(
+      {
+        read: { message: 'Reading and checking rows', expectedMs: seconds(rows, ROWS_PER_SECOND.read) },
+        plan: { message: 'Planning: matching the rows with the records', expectedMs: seconds(rows, ROWS_PER_SECOND.plan) },
+        record: { message: 'Recording the findings', expectedMs: seconds(rows, ROWS_PER_SECOND.record) },
+        write: { message: 'Writing the records', expectedMs: seconds(rows, ROWS_PER_SECOND.write) },
+      },
+      bytes,
+      report,
+      from,
+    );
   }
 
   /**
@@ -189,7 +258,7 @@ export class ImportRunner {
     client: PoolClient,
     previews: ImportPreview[],
     purpose: 'preview' | 'commit' | 'direct',
-    onProgress: (progress: Partial<JobProgress>) => Promise<void>,
+    progress: ImportProgress,
   ): Promise<Analysis> {
     const { entity, mode } = previews[0];
     const target = importTarget(entity);
@@ -198,15 +267,19 @@ export class ImportRunner {
     let staged: StagedSource[];
     let savedSha256: string | null = null;
     const savedStage = purpose === 'commit' && previews.length === 1 ? await this.savedStageOf(previews[0]) : null;
+    await progress.start('read');
     if (savedStage !== null) {
+      const megabytes = (bytes: number) => `${Math.round(bytes / 1024 / 1024)} MB`;
       await restoreStage(client, target, savedStage.path, savedStage.sha256, (bytes) =>
-        onProgress({ processed: bytes, total: savedStage.size, message: 'Loading the previewed rows' }),
+        progress.count(bytes / savedStage.size, `Loading the previewed rows (${megabytes(bytes)} of ${megabytes(savedStage.size)})`),
       );
       staged = [savedStage.source];
     } else {
       // A job reads the uploads themselves only when it has no saved rows: only then must they be what was stored.
       if (purpose !== 'preview') await this.checkUploads(previews);
-      const total = purpose === 'commit' ? previews.reduce((sum, preview) => sum + (preview.summary?.totalRows ?? 0), 0) : null;
+      // Rows when a preview counted them, otherwise bytes of the files: the unit of the job's progress.
+      const rows = previews.reduce((sum, preview) => sum + (preview.summary?.totalRows ?? 0), 0);
+      const bytes = await this.uploadBytes(previews);
       const result = await stageSources(
         client,
         previews.map((preview) => ({ path: this.storage.pathOf(preview.id), fileName: preview.fileName, sheet: preview.sheet })),
@@ -216,7 +289,8 @@ export class ImportRunner {
           mode,
           maxRows: this.config.importMaxRows,
           today: latestNotFutureDate(),
-          onProgress: (rows) => onProgress({ processed: rows, total, message: `Reading and checking rows (${rows} so far)` }),
+          onProgress: (read) =>
+            progress.count(purpose === 'commit' ? read.rows / rows : read.bytes / bytes, `Reading and checking rows (${read.rows} so far)`),
           saveTo: purpose === 'preview' ? this.storage.stagePathOf(previews[0].id) : undefined,
         },
       );
@@ -231,6 +305,7 @@ export class ImportRunner {
       for (const { source, count } of rows.rows) counts[source] = { staged: count, invalid: count, warningRows: 0, outcomes: {} };
       return { staged, counts, summaries: counts.map(summarize), planDigests: counts.map(() => null), presentFields, savedSha256, massChange: null };
     }
+    await progress.start('plan');
     for (const lock of LOCKS[entity]) await client.query(lock);
     for (const statement of planSql(target, presentFields, mode)) await client.query(statement);
     const { counts, digests } = countsFrom((await client.query<CountsRow>(countsSql())).rows, previews.length);
@@ -241,6 +316,11 @@ export class ImportRunner {
     const changed = summaries.reduce((sum, summary) => sum + summary.update, 0);
     const massChange = massChangeOf(guard.existing, changed, guard.deactivated, this.config.importMassChangePercent);
     return { staged, counts, summaries, planDigests: digests, presentFields, savedSha256, massChange };
+  }
+
+  private async uploadBytes(previews: ImportPreview[]): Promise<number> {
+    const files = await Promise.all(previews.map((preview) => stat(this.storage.pathOf(preview.id))));
+    return files.reduce((sum, file) => sum + file.size, 0);
   }
 
   private async checkUploads(previews: ImportPreview[]): Promise<void> {
@@ -278,7 +358,8 @@ export class ImportRunner {
   }
 
   /** Stores the findings of each preview: detection, summary, issues, plan digest, saved rows' sha256, and whether it may be committed. */
-  private async record(client: PoolClient, previews: ImportPreview[], analysis: Analysis): Promise<void> {
+  private async record(client: PoolClient, previews: ImportPreview[], analysis: Analysis, progress: ImportProgress): Promise<void> {
+    await progress.start('record');
     const target = importTarget(previews[0].entity);
     const previewIds = previews.map((preview) => preview.id);
     const fileNames = previews.map((preview) => preview.fileName);

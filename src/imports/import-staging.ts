@@ -41,8 +41,11 @@ export interface StageOptions {
   maxRows: number;
   /** The server's date, YYYY-MM-DD: dates after it are in the future. */
   today: string;
-  /** Called between batches with the rows staged so far; may throw to stop (cancellation). */
-  onProgress: (rows: number) => Promise<void>;
+  /**
+   * Called between batches with the rows staged so far and the bytes of the files read so far (the
+   * files before, and as much of the current one as its reader counts); may throw to stop (cancellation).
+   */
+  onProgress: (progress: { rows: number; bytes: number }) => Promise<void>;
   /** Also write the staged rows (COPY text) to this file, for a commit to load without reading the upload again. */
   saveTo?: string;
 }
@@ -58,7 +61,7 @@ const COPY_BUFFER_BYTES = 8 * 1024 * 1024;
  * Bytes of a typical data row, to guess from the file sizes how many rows to expect. A wrong guess
  * costs time (the duplicate markers grow) or memory (16 bytes per row guessed), never a result.
  */
-const TYPICAL_BYTES_PER_ROW = 128;
+export const TYPICAL_BYTES_PER_ROW = 128;
 /** How often (in bytes of staged rows) loading a saved stage reports progress and looks for a cancellation. */
 const PROGRESS_EVERY_BYTES = 4 * 1024 * 1024;
 
@@ -139,9 +142,14 @@ export async function stageSources(client: PoolClient, sources: readonly StageSo
   /** The COPY fields of the current row; joining them costs a third less than appending each to the line. */
   const fields = new Array<string>(fieldCount);
 
+  /** Bytes of the files before the current one, and read of the current one. */
+  let bytesBefore = 0;
+  let bytesOfSource = 0;
+
   async function* copyText(): AsyncGenerator<Buffer> {
     for (const [sourceIndex, source] of sources.entries()) {
-      const opened = await openSource(source.path, { fileName: source.fileName, sheet: source.sheet ?? undefined });
+      bytesOfSource = 0;
+      const opened = await openSource(source.path, { fileName: source.fileName, sheet: source.sheet ?? undefined, onBytesRead: (bytes) => (bytesOfSource = bytes) });
       const columns = new SourceColumns(options);
       for await (const batch of opened.batches) {
         const validator = columns.validatorFor(batch.headers);
@@ -169,9 +177,11 @@ export async function stageSources(client: PoolClient, sources: readonly StageSo
         yield lines.take();
         if (ordinal >= nextProgressAt) {
           nextProgressAt = ordinal + PROGRESS_EVERY_ROWS;
-          await options.onProgress(ordinal);
+          await options.onProgress({ rows: ordinal, bytes: bytesBefore + bytesOfSource });
         }
       }
+      bytesBefore += sizes[sourceIndex];
+      bytesOfSource = 0;
       staged.push({ detection: opened.detection, columns: columns.columns, headerIssues: columns.headerIssues, presentFields: columns.presentFields });
     }
   }
@@ -188,7 +198,7 @@ export async function stageSources(client: PoolClient, sources: readonly StageSo
     throw error;
   }
   await client.query('analyze import_stage');
-  await options.onProgress(ordinal);
+  await options.onProgress({ rows: ordinal, bytes: bytesBefore });
   return { sources: staged, savedSha256: saved === null ? null : saved.sha256() };
 }
 

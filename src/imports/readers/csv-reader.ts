@@ -12,7 +12,7 @@ export async function* readCsvBatches(path: string, options: CsvReaderOptions): 
   const parser = new CsvParser(options.delimiter, options.limits.maxRecordBytes);
   const records = new CsvRecordCollector(options.batchSize, options.limits.maxColumns);
   const parsed: CsvRecord[] = [];
-  for await (const text of readDecodedText(path, options.encoding)) {
+  for await (const text of readDecodedText(path, options.encoding, options.onBytesRead)) {
     parser.push(text, parsed);
     yield* records.collect(parsed);
   }

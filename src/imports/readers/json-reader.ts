@@ -11,7 +11,7 @@ export async function* readJsonBatches(path: string, options: TextReaderOptions)
   const headers = new JsonHeaders();
   const batcher = new RecordBatcher(options.batchSize, options.limits.maxColumns);
   const recordTexts: JsonRecordText[] = [];
-  for await (const text of readDecodedText(path, options.encoding)) {
+  for await (const text of readDecodedText(path, options.encoding, options.onBytesRead)) {
     scanner.push(text, recordTexts);
     for (const recordText of recordTexts) {
       const record = toJsonRecord(parseJsonRecord(recordText), recordText.number, headers, 'record');
@@ -36,7 +36,7 @@ export async function* readNdjsonBatches(path: string, options: TextReaderOption
     const record = ndjsonLineToRecord(line, headers, options.limits.maxJsonDepth);
     return record ? batcher.add(record, headers.names) : null;
   };
-  for await (const text of readDecodedText(path, options.encoding)) {
+  for await (const text of readDecodedText(path, options.encoding, options.onBytesRead)) {
     lines.push(text, completed);
     for (const line of completed) {
       const batch = handle(line);

@@ -29,6 +29,8 @@ export interface OpenSourceOptions {
   sheet?: string;
   limits?: Partial<ReaderLimits>;
   batchSize?: number;
+  /** Told the bytes of a CSV, JSON or NDJSON file read so far (an XLSX file is read by its entries, and does not count them). */
+  onBytesRead?: (bytes: number) => void;
 }
 
 export interface OpenedSource {
@@ -68,10 +70,10 @@ export async function openSource(path: string, options: OpenSourceOptions): Prom
     if (format === ImportFormat.Csv) {
       const delimiter = detectDelimiter(iconv.decode(head, encoding));
       detection.delimiter = delimiter;
-      batches = readCsvBatches(path, { encoding, delimiter, limits, batchSize });
+      batches = readCsvBatches(path, { encoding, delimiter, limits, batchSize, onBytesRead: options.onBytesRead });
     } else {
       const read = format === ImportFormat.Json ? readJsonBatches : readNdjsonBatches;
-      batches = read(path, { encoding, limits, batchSize });
+      batches = read(path, { encoding, limits, batchSize, onBytesRead: options.onBytesRead });
     }
   }
   const first = await batches.next();
