@@ -3,7 +3,7 @@ import { COURSE_FIELDS } from '../courses/course-fields.catalogue';
 import { ENROLLMENT_FIELDS } from '../enrollments/enrollment-fields.catalogue';
 import { ExportFilters, whereOf } from '../exports/export-filters';
 import { ExportEntity } from '../exports/export.enums';
-import type { MassChange } from '../imports/import-plan';
+import type { MassChange } from '../imports/import.types';
 import { ImportEntity } from '../imports/import.types';
 import { STUDENT_FIELDS } from '../students/student-fields.catalogue';
 import { BulkOperation } from './bulk.enums';

@@ -14,7 +14,7 @@ import { AppConfig } from '../config/environment';
 import { withRawTransaction } from '../database/raw-transaction';
 import { ExportFilters } from '../exports/export-filters';
 import { ChangeJournal } from '../imports/change-journal.service';
-import { ImportRecordOutcome } from '../imports/import-undo';
+import { ImportRecordOutcome } from '../imports/import.types';
 import { ImportEntity } from '../imports/import.types';
 import { CleanupTasks } from '../jobs/cleanup-tasks';
 import { JobDto } from '../jobs/dto/job.dto';

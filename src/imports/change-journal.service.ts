@@ -3,11 +3,11 @@ import type { PoolClient } from 'pg';
 import { APP_CONFIG } from '../config/app-config.module';
 import type { AppConfig } from '../config/environment';
 import { JobType } from '../jobs/job.enums';
-import { beforeImageColumns, MassChange, massChangeOf, PROVENANCE_COLUMNS } from './import-plan';
+import { beforeImageColumns, massChangeOf, PROVENANCE_COLUMNS } from './import-plan';
 import { massChangeMessage } from './import-runner.service';
-import { ImportRecordOutcome, tableOf } from './import-undo';
+import { tableOf } from './import-undo';
 import { importTarget } from './import-targets';
-import { ImportEntity } from './import.types';
+import { ImportEntity, ImportRecordOutcome, MassChange } from './import.types';
 
 /** The jobs whose writes import_commits records, and so the ones `POST /imports/jobs/{jobId}/undo` undoes. */
 export type UndoableJobType = JobType.BulkImport | JobType.BulkUpdate | JobType.BulkDelete;

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { ImportEntity, IssueSeverity } from './import.types';
+import { ImportEntity, IssueSeverity, MassChange } from './import.types';
 import { columnOf, ImportTarget, TargetColumn } from './import-targets';
 import { ImportMode } from './rows/import-mode';
 
@@ -429,20 +429,6 @@ export function beforeImagesSql(target: ImportTarget): string {
     select $1::uuid, t.id, case p.outcome when '${RowOutcome.Restore}' then 'restored' else 'updated' end, p.source, p.row, ${columns.map((column) => `t.${column}`).join(', ')}
     from import_plan p join ${quote(target.table)} t on t.id = p.existing_id
     where p.outcome in ('${RowOutcome.Update}', '${RowOutcome.Restore}')`;
-}
-
-/** Whether a commit needs `confirmMassChange`, with the numbers that decide it. */
-export interface MassChange {
-  /** Records of the entity, deleted ones included, when the plan was made. */
-  existing: number;
-  /** Records the import updates or restores. */
-  changed: number;
-  /** changed as a percentage of existing, one decimal. */
-  percent: number;
-  thresholdPercent: number;
-  /** Active students the import makes inactive. */
-  deactivated: number;
-  confirmationNeeded: boolean;
 }
 
 /** Answers (existing, deactivated) for the mass-change guard; run after planSql. */

@@ -1,8 +1,8 @@
 import { BigIntType, Entity, EntityRepositoryType, Enum, Index, ManyToOne, PrimaryKey, Property } from '@mikro-orm/core';
-import { ImportEntity } from './import.types';
+import { ImportEntity, MassChange } from './import.types';
 import { ImportPreviewStatus, InvalidRowPolicy } from './import-options';
 import { ImportMode } from './rows/import-mode';
-import type { ImportSummary, MassChange } from './import-plan';
+import type { ImportSummary } from './import-plan';
 import { ImportPreviewRepository } from './import-preview.repository';
 
 /** A file as it was previewed: the stored upload, the options, what was detected and what the plan is. */

@@ -10,7 +10,7 @@ import { withRawTransaction } from '../database/raw-transaction';
 import { JobExecution, JobFailedError } from '../jobs/job-handler.registry';
 import { PhasedProgress } from '../jobs/job-phases';
 import { JobProgress, JobRecord, JobResult } from '../jobs/job-record';
-import { ImportFormat, IssueSeverity, RowIssue } from './import.types';
+import { ImportFormat, IssueSeverity, MassChange, RowIssue } from './import.types';
 import { ImportPreviewStatus, InvalidRowPolicy } from './import-options';
 import {
   applySql,
@@ -19,7 +19,6 @@ import {
   CountsRow,
   countsSql,
   ImportSummary,
-  MassChange,
   massChangeOf,
   massChangeSql,
   OutcomeCounts,

@@ -15,7 +15,8 @@ import { JobType } from '../jobs/job.enums';
 import { JobsService } from '../jobs/jobs.service';
 import { ImportRecordDto, ImportRecordQueryDto, ImportUndoCountsDto, ImportUndoPreviewDto, ImportUndoQueryDto, UndoConflictPolicy } from './dto/import-undo.dto';
 import { ImportCommit } from './import-commit.entity';
-import { ImportRecordOutcome, undoCountsOf, WrittenCount, writtenCountSql, writtenCountsSql, writtenPageSql } from './import-undo';
+import { undoCountsOf, WrittenCount, writtenCountSql, writtenCountsSql, writtenPageSql } from './import-undo';
+import { ImportRecordOutcome } from './import.types';
 
 /** Conflicts shown with a dry run or a refusal; the rest are paged or downloaded. */
 const CONFLICTS_SHOWN = 100;

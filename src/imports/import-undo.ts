@@ -1,4 +1,4 @@
-import { ImportEntity } from './import.types';
+import { ImportEntity, ImportRecordOutcome } from './import.types';
 import { beforeImageColumns } from './import-plan';
 import { importTarget } from './import-targets';
 
@@ -8,15 +8,6 @@ import { importTarget } from './import-targets';
  * and the ones it updated or restored (its rows of `import_changes`). A record whose updated_at is
  * no longer the commit's timestamp was changed afterwards: by the API, another import or an undo.
  */
-
-/** How a written record ended up, as the API names it. */
-export enum ImportRecordOutcome {
-  Created = 'created',
-  Updated = 'updated',
-  Restored = 'restored',
-  /** Soft-deleted by a bulk_delete job; an undo brings it back. */
-  Deleted = 'deleted',
-}
 
 const TABLES: Record<ImportEntity, string> = {
   [ImportEntity.Students]: 'students',

@@ -15,6 +15,29 @@ export enum ImportFormat {
   Xlsx = 'xlsx',
 }
 
+/** How a written record ended up, as the API names it. */
+export enum ImportRecordOutcome {
+  Created = 'created',
+  Updated = 'updated',
+  Restored = 'restored',
+  /** Soft-deleted by a bulk_delete job; an undo brings it back. */
+  Deleted = 'deleted',
+}
+
+/** Whether a commit needs `confirmMassChange`, with the numbers that decide it. */
+export interface MassChange {
+  /** Records of the entity, deleted ones included, when the plan was made. */
+  existing: number;
+  /** Records the import updates or restores. */
+  changed: number;
+  /** changed as a percentage of existing, one decimal. */
+  percent: number;
+  thresholdPercent: number;
+  /** Active students the import makes inactive. */
+  deactivated: number;
+  confirmationNeeded: boolean;
+}
+
 export enum IssueSeverity {
   Error = 'error',
   Warning = 'warning',

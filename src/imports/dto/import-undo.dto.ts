@@ -4,7 +4,7 @@ import { IsBoolean, IsEnum, IsOptional } from 'class-validator';
 import { PageQueryDto } from '../../common/pagination/page-query.dto';
 import { PageOf } from '../../common/pagination/page.dto';
 import { toBoolean } from '../../common/validation/transforms';
-import { ImportRecordOutcome } from '../import-undo';
+import { ImportRecordOutcome } from '../import.types';
 
 /** What an undo does with records changed after the import. */
 export enum UndoConflictPolicy {
