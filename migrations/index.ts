@@ -8,6 +8,7 @@ import { Migration20261127110859_import_stage_files } from './Migration202611271
 import { Migration20261127133653_import_plan_digest } from './Migration20261127133653_import_plan_digest';
 import { Migration20261128090000_audit_chain } from './Migration20261128090000_audit_chain';
 import { Migration20261204214500_import_undo } from './Migration20261204214500_import_undo';
+import { Migration20261204231404_bulk_changes } from './Migration20261204231404_bulk_changes';
 
 export const migrations: MigrationObject[] = [
   { name: 'Migration20261127081845_initial', class: Migration20261127081845_initial },
@@ -18,4 +19,5 @@ export const migrations: MigrationObject[] = [
   { name: 'Migration20261127133653_import_plan_digest', class: Migration20261127133653_import_plan_digest },
   { name: 'Migration20261128090000_audit_chain', class: Migration20261128090000_audit_chain },
   { name: 'Migration20261204214500_import_undo', class: Migration20261204214500_import_undo },
+  { name: 'Migration20261204231404_bulk_changes', class: Migration20261204231404_bulk_changes },
 ];

@@ -218,6 +218,28 @@ const FOLDERS: Folder[] = [
     ],
   },
   {
+    name: 'bulk',
+    description: 'Change or delete every record a filter matches: preview, then commit as a job; undone with Undo an import.',
+    steps: [
+      {
+        operationId: 'previewBulkUpdate',
+        path: { entity: 'students' },
+        body: { filter: { classDivision: 'B2' }, set: { note: 'Moved in bulk' } },
+        sets: { bulkPreviewId: 'body.id' },
+        note: 'Matches the student the students folder moved to class B2.',
+      },
+      { operationId: 'getBulkPreview', path: { id: '{{bulkPreviewId}}' } },
+      { operationId: 'commitBulkPreview', path: { id: '{{bulkPreviewId}}' }, body: { onInvalid: 'refuse', confirmMassChange: true }, sets: { bulkJobId: 'body.id' } },
+      {
+        operationId: 'previewBulkDelete',
+        path: { entity: 'enrollments' },
+        body: { filter: { courseCode: '{{courseCode}}' } },
+        prerequest: waitForJob('bulkJobId'),
+        note: 'Only previewed: what deleting the enrollments of the course made above would do. Its pre-request script waits for the bulk update job.',
+      },
+    ],
+  },
+  {
     name: 'exports',
     description: '',
     steps: [
@@ -291,6 +313,8 @@ const VARIABLES: { key: string; value: string; description: string }[] = [
   { key: 'enrollmentId', value: '', description: 'Set by Enroll a student in a course.' },
   { key: 'exportJobId', value: '', description: 'Set by Start a large export.' },
   { key: 'backupId', value: '', description: 'Set by Take a backup.' },
+  { key: 'bulkPreviewId', value: '', description: 'Set by the bulk update preview.' },
+  { key: 'bulkJobId', value: '', description: 'The bulk_update job; set by its commit.' },
   { key: 'trackedJobId', value: '', description: 'Set by Register a tracked job.' },
 ];
 

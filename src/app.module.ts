@@ -7,6 +7,7 @@ import { AuditVerifyModule } from './audit/audit-verify.module';
 import { AuthGuard } from './auth/auth.guard';
 import { AuthModule } from './auth/auth.module';
 import { BackupsModule } from './backups/backups.module';
+import { BulkModule } from './bulk/bulk.module';
 import { ProblemDetailsFilter } from './common/problem/problem-details.filter';
 import { RateLimitGuard } from './common/rate-limit/rate-limit.guard';
 import { RateLimitModule } from './common/rate-limit/rate-limit.module';
@@ -48,6 +49,7 @@ export class AppModule {
         JobWorkerModule.forRole(config),
         ExportsModule,
         BackupsModule,
+        BulkModule,
         ...extraModules,
       ],
       providers: [

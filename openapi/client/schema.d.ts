@@ -325,6 +325,86 @@ export type paths = {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/bulk/{entity}/delete/preview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Preview the soft deletion of every record a filter matches, without writing
+         * @description Answers how many records match, the first 20, and for students and courses what happens to their enrollments (kept, but hidden while their student or course is deleted, as through the API).
+         */
+        post: operations["previewBulkDelete"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/bulk/{entity}/update/preview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Preview a change of every record a filter matches, without writing
+         * @description Answers how many records match, how many would change, the first 20 before and after, every record the change would make invalid (e.g. studyYear past 6) with the reason, and whether the commit needs confirmMassChange. The preview is kept for its creator until expiresAt and committed with `POST /bulk/previews/{id}/commit`.
+         */
+        post: operations["previewBulkUpdate"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/bulk/previews/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Read a bulk preview again
+         * @description Its creator and admins only; anyone else, and an expired preview, get 404 `preview_not_found`.
+         */
+        get: operations["getBulkPreview"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/bulk/previews/{id}/commit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Commit a bulk preview as a bulk_update or bulk_delete job
+         * @description Its creator only. The job writes everything in one transaction or nothing: it finds the matching records again and fails with `preview_outdated` if any was added, removed or changed since the preview; it keeps their prior values, stamps them with its provenance (`lastImport`: the job id, fileName `bulk_update` or `bulk_delete`, row 0) and can be undone with `POST /imports/jobs/{jobId}/undo`. 409 `preview_outdated` when that is already so at the request, `mass_change_unconfirmed` without confirmMassChange when the preview needs it, `preview_already_committed`; 422 `preview_not_committable` when the preview lists invalid records and onInvalid is refuse. The request and the end of the job are audited as bulk_update or bulk_delete, with the counts.
+         */
+        post: operations["commitBulkPreview"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/courses": {
         parameters: {
             query?: never;
@@ -1082,7 +1162,7 @@ export type webhooks = Record<string, never>;
 export type components = {
     schemas: {
         /** @enum {string} */
-        AuditAction: "login" | "logout" | "password_change" | "create" | "update" | "delete" | "restore" | "bulk_import" | "bulk_import_undo" | "bulk_export" | "role_change" | "permission_grant" | "permission_revoke" | "backup_create" | "backup_restore" | "config_change" | "retention_purge" | "cancel" | "verify";
+        AuditAction: "login" | "logout" | "password_change" | "create" | "update" | "delete" | "restore" | "bulk_import" | "bulk_import_undo" | "bulk_update" | "bulk_delete" | "bulk_export" | "role_change" | "permission_grant" | "permission_revoke" | "backup_create" | "backup_restore" | "config_change" | "retention_purge" | "cancel" | "verify";
         AuditCheckpointDto: {
             /**
              * Format: date-time
@@ -1315,6 +1395,208 @@ export type components = {
         };
         /** @enum {string} */
         BackupTable: "users" | "courses" | "students" | "enrollments";
+        BulkCommitDto: {
+            /**
+             * @description Needed when the preview's `massChange.confirmationNeeded` is true.
+             * @default false
+             */
+            confirmMassChange?: boolean;
+            /**
+             * @description refuse: write nothing while the preview lists invalid records; skip: leave them as they are and change the others.
+             * @default refuse
+             */
+            onInvalid?: components["schemas"]["BulkInvalidPolicy"];
+        };
+        BulkDeletePreviewRequestDto: {
+            /**
+             * @description The filters of the entity's list and export (`GET /exports/{entity}`), with the same names and rules, except `includeDeleted`: deleted records are never matched. `{}` matches every record.
+             * @example {
+             *       "courseCode": "MATH101"
+             *     }
+             */
+            filter: {
+                [key: string]: unknown;
+            };
+        };
+        BulkEnrollmentConsequenceDto: {
+            /**
+             * @description Visible enrollments of the matching records.
+             * @example 35
+             */
+            affected: number;
+            /** @example 35 enrollments of these students stay stored as they are but are hidden (lists, exports, the enrollments API) while their student is deleted, as when a student is deleted through the API; restoring the student or undoing this job shows them again. */
+            consequence: string;
+        };
+        /**
+         * @description refuse: write nothing while the preview lists invalid records; skip: leave them as they are and change the others.
+         * @enum {string}
+         */
+        BulkInvalidPolicy: "refuse" | "skip";
+        BulkInvalidRecordDto: {
+            /**
+             * @description The issue code, as an import reports the same problem in a row.
+             * @example out_of_range
+             */
+            code: string;
+            /** @example studyYear */
+            field: string;
+            /** @example AK123457 */
+            key: string;
+            /** @example studyYear would be outside 1..6 */
+            message: string;
+            /** @example 43 */
+            recordId: number;
+            /**
+             * @description The value the change would give the field.
+             * @example 7
+             */
+            value: number;
+        };
+        BulkInvalidRecordsDto: {
+            /** @description The first 100, by record id and field. */
+            items: components["schemas"]["BulkInvalidRecordDto"][];
+            /**
+             * @description Every (record, field) the change would make invalid.
+             * @example 1
+             */
+            total: number;
+        };
+        /** @enum {string} */
+        BulkOperation: "update" | "delete";
+        BulkPreviewDto: {
+            /**
+             * @description The change set as checked (`set`, `increment`); empty for a delete.
+             * @example {
+             *       "set": {
+             *         "classDivision": "B1"
+             *       },
+             *       "increment": {
+             *         "studyYear": 1
+             *       }
+             *     }
+             */
+            change: {
+                [key: string]: unknown;
+            };
+            /**
+             * @description Records the commit would write: matched, less those the change leaves as they are and those it would make invalid.
+             * @example 9990
+             */
+            changing: number;
+            /** Format: date-time */
+            createdAt: string;
+            /**
+             * Format: uuid
+             * @description The user who made it: only they (and admins) read it, only they commit it.
+             */
+            createdBy: string;
+            /** @description A delete of students or courses: what happens to their enrollments. null otherwise. */
+            enrollments: components["schemas"]["BulkEnrollmentConsequenceDto"] | null;
+            /** @example students */
+            entity: components["schemas"]["ImportEntity"];
+            /**
+             * Format: date-time
+             * @description After this it can no longer be read or committed (IMPORT_PREVIEW_TTL_HOURS).
+             */
+            expiresAt: string;
+            /**
+             * @description The filter as checked.
+             * @example {
+             *       "studyYear": 1,
+             *       "classDivision": "A1",
+             *       "isActive": true
+             *     }
+             */
+            filter: {
+                [key: string]: unknown;
+            };
+            /** Format: uuid */
+            id: string;
+            /**
+             * @description Records the change would make invalid: the commit refuses while there are any, unless onInvalid=skip.
+             * @example 1
+             */
+            invalid: number;
+            invalidRecords: components["schemas"]["BulkInvalidRecordsDto"];
+            /**
+             * Format: uuid
+             * @description The bulk_update or bulk_delete job of its commit.
+             */
+            jobId: string | null;
+            /** @description Whether the commit needs `confirmMassChange: true` (IMPORT_MASS_CHANGE_PERCENT, as for imports). */
+            massChange: components["schemas"]["MassChangeDto"];
+            /**
+             * @description Records the filter matches.
+             * @example 10000
+             */
+            matched: number;
+            /** @example update */
+            operation: components["schemas"]["BulkOperation"];
+            /** @description The first 20 records that would change, by id. */
+            sample: components["schemas"]["BulkSampleRecordDto"][];
+            /** @example ready */
+            status: components["schemas"]["BulkPreviewStatus"];
+        };
+        /** @enum {string} */
+        BulkPreviewStatus: "ready" | "committing" | "committed" | "failed";
+        BulkSampleRecordDto: {
+            /**
+             * @description The changed fields as the commit would leave them.
+             * @example {
+             *       "classDivision": "B1",
+             *       "studyYear": 2
+             *     }
+             */
+            after: {
+                [key: string]: unknown;
+            };
+            /**
+             * @description The changed fields as they are (a delete: `{ deleted: false }`).
+             * @example {
+             *       "classDivision": "A1",
+             *       "studyYear": 1
+             *     }
+             */
+            before: {
+                [key: string]: unknown;
+            };
+            /**
+             * @description studentId, courseCode, or "studentId / courseCode" for an enrollment.
+             * @example AK123456
+             */
+            key: string;
+            /** @example 42 */
+            recordId: number;
+        };
+        BulkUpdatePreviewRequestDto: {
+            /**
+             * @description The filters of the entity's list and export (`GET /exports/{entity}`), with the same names and rules, except `includeDeleted`: deleted records are never matched. `{}` matches every record.
+             * @example {
+             *       "courseCode": "MATH101"
+             *     }
+             */
+            filter: {
+                [key: string]: unknown;
+            };
+            /**
+             * @description Whole-number field → amount to add (negative to subtract); a record without a value keeps none. A field cannot be both set and incremented.
+             * @example {
+             *       "studyYear": 1
+             *     }
+             */
+            increment?: {
+                [key: string]: number;
+            };
+            /**
+             * @description Field → value, checked by the rules of the entity's PATCH; `null` clears an optional field. Natural keys and unique fields (studentId, email, courseCode) cannot be set in bulk.
+             * @example {
+             *       "classDivision": "B1"
+             *     }
+             */
+            set?: {
+                [key: string]: unknown;
+            };
+        };
         ChangePasswordDto: {
             currentPassword: string;
             /** @example a-longer-new-passphrase */
@@ -1980,7 +2262,7 @@ export type components = {
             updatedAt: string;
         };
         /** @enum {string} */
-        ImportRecordOutcome: "created" | "updated" | "restored";
+        ImportRecordOutcome: "created" | "updated" | "restored" | "deleted";
         ImportRecordPage: {
             items: components["schemas"]["ImportRecordDto"][];
             /** @example 50 */
@@ -2022,6 +2304,8 @@ export type components = {
             conflicts: number;
             /** @description Created records that would be (soft-)deleted. */
             created: number;
+            /** @description Records a bulk_delete job deleted, which would be restored (0 for an import). */
+            deleted: number;
             /** @description Restored records that would be deleted again. */
             restored: number;
             /** @description Updated records whose prior values would come back. */
@@ -2317,7 +2601,7 @@ export type components = {
          * @description Stable machine code: switch on this, not on `title` or `detail`.
          * @enum {string}
          */
-        ProblemCode: "already_undone" | "authentication_required" | "backup_corrupt" | "backup_file_missing" | "backup_not_found" | "backup_schema_mismatch" | "backup_without_admin" | "bad_gateway" | "bad_request" | "conflict" | "course_code_taken" | "current_password_incorrect" | "database_unavailable" | "dependency_unavailable" | "duplicate_field" | "email_taken" | "empty_file" | "enrollment_exists" | "error" | "export_file_missing" | "export_not_found" | "export_not_ready" | "file_too_large" | "forbidden" | "forbidden_json_key" | "forbidden_key" | "format_mismatch" | "gateway_timeout" | "headers_too_large" | "idempotency_key_reused" | "import_directory_empty" | "import_not_found" | "insufficient_role" | "internal_error" | "invalid_credentials" | "invalid_json" | "invalid_token" | "invalid_xlsx" | "job_finished" | "job_managed_by_server" | "job_not_found" | "job_type_runs_on_server" | "json_too_deep" | "last_admin" | "malformed_request" | "malformed_url" | "mass_change_unconfirmed" | "method_not_allowed" | "multipart_required" | "no_rows" | "not_acceptable" | "not_deleted" | "not_found" | "payload_too_large" | "preview_already_committed" | "preview_not_committable" | "preview_not_found" | "queue_unavailable" | "rate_limit_unavailable" | "rate_limited" | "record_too_large" | "request_timeout" | "route_not_found" | "service_unavailable" | "sheet_not_found" | "student_email_taken" | "student_id_taken" | "too_many_columns" | "too_many_fields" | "too_many_files" | "too_many_parts" | "too_many_rows" | "undo_conflict" | "undo_expired" | "unexpected_file" | "unknown_course" | "unknown_student" | "unprocessable_content" | "unsupported_encoding" | "unsupported_format" | "unsupported_media_type" | "uri_too_long" | "validation_failed" | "xlsx_compression_ratio" | "xlsx_too_large";
+        ProblemCode: "already_undone" | "authentication_required" | "backup_corrupt" | "backup_file_missing" | "backup_not_found" | "backup_schema_mismatch" | "backup_without_admin" | "bad_gateway" | "bad_request" | "conflict" | "course_code_taken" | "current_password_incorrect" | "database_unavailable" | "dependency_unavailable" | "duplicate_field" | "email_taken" | "empty_file" | "enrollment_exists" | "error" | "export_file_missing" | "export_not_found" | "export_not_ready" | "file_too_large" | "forbidden" | "forbidden_json_key" | "forbidden_key" | "format_mismatch" | "gateway_timeout" | "headers_too_large" | "idempotency_key_reused" | "import_directory_empty" | "import_not_found" | "insufficient_role" | "internal_error" | "invalid_credentials" | "invalid_json" | "invalid_token" | "invalid_xlsx" | "job_finished" | "job_managed_by_server" | "job_not_found" | "job_type_runs_on_server" | "json_too_deep" | "last_admin" | "malformed_request" | "malformed_url" | "mass_change_unconfirmed" | "method_not_allowed" | "multipart_required" | "no_rows" | "not_acceptable" | "not_deleted" | "not_found" | "payload_too_large" | "preview_already_committed" | "preview_not_committable" | "preview_not_found" | "preview_outdated" | "queue_unavailable" | "rate_limit_unavailable" | "rate_limited" | "record_too_large" | "request_timeout" | "route_not_found" | "service_unavailable" | "sheet_not_found" | "student_email_taken" | "student_id_taken" | "too_many_columns" | "too_many_fields" | "too_many_files" | "too_many_parts" | "too_many_rows" | "undo_conflict" | "undo_expired" | "unexpected_file" | "unknown_course" | "unknown_student" | "unprocessable_content" | "unsupported_encoding" | "unsupported_format" | "unsupported_media_type" | "uri_too_long" | "validation_failed" | "xlsx_compression_ratio" | "xlsx_too_large";
         ProblemDetailsDto: {
             /**
              * @description Stable machine code: switch on this, not on `title` or `detail`.
@@ -5190,6 +5474,810 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": components["schemas"]["RestoreBackupDto"];
+            };
+        };
+        responses: {
+            /** @description Accepted */
+            202: {
+                headers: {
+                    /** @description The URL of the job. */
+                    Location?: string;
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["JobDto"];
+                };
+            };
+            /** @description The request is malformed or a field is invalid (`validation_failed` lists each field in `errors`). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:validation_failed",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "The request has 1 invalid field.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "validation_failed",
+                     *       "errors": [
+                     *         {
+                     *           "field": "email",
+                     *           "code": "isEmail",
+                     *           "message": "email must be an email"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description No bearer token, or the token is invalid, expired or revoked. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:authentication_required",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "Send a bearer token: Authorization: Bearer <accessToken>.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "authentication_required"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description The signed-in user's role may not do this. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:insufficient_role",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "This needs one of the roles admin, staff.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "insufficient_role"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description The resource does not exist (or belongs to someone else). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:not_found",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "Student 42 was not found.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "not_found"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description The request conflicts with the current state, such as a natural key already in use. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:conflict",
+                     *       "title": "Conflict",
+                     *       "status": 409,
+                     *       "detail": "The request conflicts with the current state.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "conflict"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description The request body is larger than the route accepts. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:payload_too_large",
+                     *       "title": "Payload Too Large",
+                     *       "status": 413,
+                     *       "detail": "The request body is larger than this route accepts.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "payload_too_large"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description The request body has a content type the route does not accept. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:unsupported_media_type",
+                     *       "title": "Unsupported Media Type",
+                     *       "status": 415,
+                     *       "detail": "This route does not accept a body of that content type.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "unsupported_media_type"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description The request is well-formed but breaks a rule of the domain. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:unprocessable_content",
+                     *       "title": "Unprocessable Entity",
+                     *       "status": 422,
+                     *       "detail": "The request breaks a rule of the domain.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "unprocessable_content"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description Rate limit exceeded; `Retry-After` says how many seconds to wait. */
+            429: {
+                headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:rate_limited",
+                     *       "title": "Too Many Requests",
+                     *       "status": 429,
+                     *       "detail": "Too many requests; retry after the time given in Retry-After.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "rate_limited"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description An unexpected error; the body names the request id to quote. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:internal_error",
+                     *       "title": "Internal Server Error",
+                     *       "status": 500,
+                     *       "detail": "An unexpected error occurred; quote the instance when reporting it.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "internal_error"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description A dependency is unavailable (`database_unavailable`: PostgreSQL, `queue_unavailable`: Redis, `rate_limit_unavailable`: sign-in's rate-limit store); `Retry-After` says how many seconds to wait. */
+            503: {
+                headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:database_unavailable",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "The database (PostgreSQL) cannot be reached; retry after the time given in Retry-After.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "database_unavailable"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+        };
+    };
+    previewBulkDelete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description What to change. */
+                entity: components["schemas"]["ImportEntity"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["BulkDeletePreviewRequestDto"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BulkPreviewDto"];
+                };
+            };
+            /** @description The request is malformed or a field is invalid (`validation_failed` lists each field in `errors`). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:validation_failed",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "The request has 1 invalid field.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "validation_failed",
+                     *       "errors": [
+                     *         {
+                     *           "field": "email",
+                     *           "code": "isEmail",
+                     *           "message": "email must be an email"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description No bearer token, or the token is invalid, expired or revoked. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:authentication_required",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "Send a bearer token: Authorization: Bearer <accessToken>.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "authentication_required"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description The signed-in user's role may not do this. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:insufficient_role",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "This needs one of the roles admin, staff.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "insufficient_role"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description The request body is larger than the route accepts. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:payload_too_large",
+                     *       "title": "Payload Too Large",
+                     *       "status": 413,
+                     *       "detail": "The request body is larger than this route accepts.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "payload_too_large"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description The request body has a content type the route does not accept. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:unsupported_media_type",
+                     *       "title": "Unsupported Media Type",
+                     *       "status": 415,
+                     *       "detail": "This route does not accept a body of that content type.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "unsupported_media_type"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description Rate limit exceeded; `Retry-After` says how many seconds to wait. */
+            429: {
+                headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:rate_limited",
+                     *       "title": "Too Many Requests",
+                     *       "status": 429,
+                     *       "detail": "Too many requests; retry after the time given in Retry-After.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "rate_limited"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description An unexpected error; the body names the request id to quote. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:internal_error",
+                     *       "title": "Internal Server Error",
+                     *       "status": 500,
+                     *       "detail": "An unexpected error occurred; quote the instance when reporting it.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "internal_error"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description A dependency is unavailable (`database_unavailable`: PostgreSQL, `queue_unavailable`: Redis, `rate_limit_unavailable`: sign-in's rate-limit store); `Retry-After` says how many seconds to wait. */
+            503: {
+                headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:database_unavailable",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "The database (PostgreSQL) cannot be reached; retry after the time given in Retry-After.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "database_unavailable"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+        };
+    };
+    previewBulkUpdate: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description What to change. */
+                entity: components["schemas"]["ImportEntity"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["BulkUpdatePreviewRequestDto"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BulkPreviewDto"];
+                };
+            };
+            /** @description The request is malformed or a field is invalid (`validation_failed` lists each field in `errors`). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:validation_failed",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "The request has 1 invalid field.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "validation_failed",
+                     *       "errors": [
+                     *         {
+                     *           "field": "email",
+                     *           "code": "isEmail",
+                     *           "message": "email must be an email"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description No bearer token, or the token is invalid, expired or revoked. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:authentication_required",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "Send a bearer token: Authorization: Bearer <accessToken>.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "authentication_required"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description The signed-in user's role may not do this. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:insufficient_role",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "This needs one of the roles admin, staff.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "insufficient_role"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description The request body is larger than the route accepts. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:payload_too_large",
+                     *       "title": "Payload Too Large",
+                     *       "status": 413,
+                     *       "detail": "The request body is larger than this route accepts.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "payload_too_large"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description The request body has a content type the route does not accept. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:unsupported_media_type",
+                     *       "title": "Unsupported Media Type",
+                     *       "status": 415,
+                     *       "detail": "This route does not accept a body of that content type.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "unsupported_media_type"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description Rate limit exceeded; `Retry-After` says how many seconds to wait. */
+            429: {
+                headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:rate_limited",
+                     *       "title": "Too Many Requests",
+                     *       "status": 429,
+                     *       "detail": "Too many requests; retry after the time given in Retry-After.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "rate_limited"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description An unexpected error; the body names the request id to quote. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:internal_error",
+                     *       "title": "Internal Server Error",
+                     *       "status": 500,
+                     *       "detail": "An unexpected error occurred; quote the instance when reporting it.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "internal_error"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description A dependency is unavailable (`database_unavailable`: PostgreSQL, `queue_unavailable`: Redis, `rate_limit_unavailable`: sign-in's rate-limit store); `Retry-After` says how many seconds to wait. */
+            503: {
+                headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:database_unavailable",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "The database (PostgreSQL) cannot be reached; retry after the time given in Retry-After.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "database_unavailable"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+        };
+    };
+    getBulkPreview: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The bulk preview. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BulkPreviewDto"];
+                };
+            };
+            /** @description The request is malformed or a field is invalid (`validation_failed` lists each field in `errors`). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:validation_failed",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "The request has 1 invalid field.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "validation_failed",
+                     *       "errors": [
+                     *         {
+                     *           "field": "email",
+                     *           "code": "isEmail",
+                     *           "message": "email must be an email"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description No bearer token, or the token is invalid, expired or revoked. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:authentication_required",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "Send a bearer token: Authorization: Bearer <accessToken>.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "authentication_required"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description The signed-in user's role may not do this. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:insufficient_role",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "This needs one of the roles admin, staff.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "insufficient_role"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description The resource does not exist (or belongs to someone else). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:not_found",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "Student 42 was not found.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "not_found"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description Rate limit exceeded; `Retry-After` says how many seconds to wait. */
+            429: {
+                headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:rate_limited",
+                     *       "title": "Too Many Requests",
+                     *       "status": 429,
+                     *       "detail": "Too many requests; retry after the time given in Retry-After.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "rate_limited"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description An unexpected error; the body names the request id to quote. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:internal_error",
+                     *       "title": "Internal Server Error",
+                     *       "status": 500,
+                     *       "detail": "An unexpected error occurred; quote the instance when reporting it.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "internal_error"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description A dependency is unavailable (`database_unavailable`: PostgreSQL, `queue_unavailable`: Redis, `rate_limit_unavailable`: sign-in's rate-limit store); `Retry-After` says how many seconds to wait. */
+            503: {
+                headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:problem:sms:database_unavailable",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "The database (PostgreSQL) cannot be reached; retry after the time given in Retry-After.",
+                     *       "instance": "urn:request:8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e",
+                     *       "code": "database_unavailable"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+        };
+    };
+    commitBulkPreview: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The bulk preview. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["BulkCommitDto"];
             };
         };
         responses: {

@@ -9,6 +9,8 @@ export enum AuditAction {
   Restore = 'restore',
   BulkImport = 'bulk_import',
   BulkImportUndo = 'bulk_import_undo',
+  BulkUpdate = 'bulk_update',
+  BulkDelete = 'bulk_delete',
   BulkExport = 'bulk_export',
   RoleChange = 'role_change',
   PermissionGrant = 'permission_grant',

@@ -1,8 +1,11 @@
 import { Entity, Enum, Index, PrimaryKey, Property } from '@mikro-orm/core';
+import { JobType } from '../jobs/job.enums';
+import type { UndoableJobType } from './change-journal.service';
 import { ImportEntity } from './import.types';
 
+
 /**
- * One committed import, written in its commit's transaction: what an undo needs besides the
+ * One committed import (or bulk update or delete, see ChangeJournal), written in its commit's transaction: what an undo needs besides the
  * before-images in `import_changes` (rows written by raw SQL only, see the imports migration).
  */
 @Entity({ tableName: 'import_commits' })
@@ -10,6 +13,10 @@ export class ImportCommit {
   /** The bulk_import job that committed it. */
   @PrimaryKey({ type: 'uuid' })
   jobId!: string;
+
+  /** The type of the job: what wrote the records. */
+  @Enum({ items: [JobType.BulkImport, JobType.BulkUpdate, JobType.BulkDelete], type: 'string', default: JobType.BulkImport })
+  kind: UndoableJobType = JobType.BulkImport;
 
   @Enum({ items: () => ImportEntity, type: 'string', length: 20 })
   entity!: ImportEntity;
@@ -43,6 +50,10 @@ export class ImportCommit {
 
   @Property({ type: 'integer' })
   restored!: number;
+
+  /** Records a bulk_delete job soft-deleted. */
+  @Property({ type: 'integer', default: 0 })
+  deleted: number = 0;
 
   @Index()
   @Property({ type: 'datetime', columnType: 'timestamptz' })

@@ -375,7 +375,7 @@ export interface ApplyStatements {
 }
 
 /** Provenance columns, set on every record an import writes. Parameters: $1 job id, $2 file names by source. */
-const PROVENANCE_COLUMNS = ['last_import_job_id', 'last_import_file', 'last_import_row'];
+export const PROVENANCE_COLUMNS = ['last_import_job_id', 'last_import_file', 'last_import_row'];
 const PROVENANCE_VALUES = ['$1::uuid', '($2::text[])[s.source + 1]', 's.row'];
 
 /**

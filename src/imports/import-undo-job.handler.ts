@@ -64,14 +64,14 @@ export class ImportUndoJobHandler implements OnModuleInit {
       if (counts.conflicts > 0 && onConflict === UndoConflictPolicy.Refuse) {
         throw refusal(`${counts.conflicts} records were changed after the import; nothing was undone. Undo the rest with onConflict=skip.`, 'undo_conflict', counts);
       }
-      await execution.reportProgress({ message: 'Undoing', total: counts.created + counts.updated + counts.restored });
+      await execution.reportProgress({ message: 'Undoing', total: counts.created + counts.updated + counts.restored + counts.deleted });
       const { deleteCreated, restoreBefores } = undoSql(commit.entity);
       await client.query(deleteCreated);
       await client.query(restoreBefores, [importJobId]);
       await client.query('update import_commits set undone_at = now(), undo_job_id = $2, undo_counts = $3 where job_id = $1', [importJobId, execution.job.id, counts]);
       await execution.throwIfCancelled();
       return {
-        message: `Deleted ${counts.created} created, put back ${counts.updated} updated and deleted again ${counts.restored} restored records; left ${counts.conflicts} changed ones alone`,
+        message: `Deleted ${counts.created} created, put back ${counts.updated} updated, deleted again ${counts.restored} restored and restored ${counts.deleted} deleted records; left ${counts.conflicts} changed ones alone`,
         counts,
         data: { importJobId, entity: commit.entity, conflictsUrl: conflictsUrlOf(importJobId) },
       };

@@ -14,6 +14,8 @@ export enum ImportRecordOutcome {
   Created = 'created',
   Updated = 'updated',
   Restored = 'restored',
+  /** Soft-deleted by a bulk_delete job; an undo brings it back. */
+  Deleted = 'deleted',
 }
 
 const TABLES: Record<ImportEntity, string> = {
@@ -69,7 +71,7 @@ export function writtenCountsSql(entity: ImportEntity): string {
 
 /** What an undo would do: the unchanged records by outcome, and the changed ones, which it leaves alone. */
 export function undoCountsOf(rows: readonly WrittenCount[]): Record<ImportRecordOutcome | 'conflicts', number> {
-  const counts = { [ImportRecordOutcome.Created]: 0, [ImportRecordOutcome.Updated]: 0, [ImportRecordOutcome.Restored]: 0, conflicts: 0 };
+  const counts = { [ImportRecordOutcome.Created]: 0, [ImportRecordOutcome.Updated]: 0, [ImportRecordOutcome.Restored]: 0, [ImportRecordOutcome.Deleted]: 0, conflicts: 0 };
   for (const row of rows) {
     if (row.changed) counts.conflicts += row.count;
     else counts[row.outcome] += row.count;

@@ -1,6 +1,7 @@
 import { MikroOrmModule } from '@mikro-orm/nestjs';
 import { Module } from '@nestjs/common';
 import { JobsModule } from '../jobs/jobs.module';
+import { ChangeJournal } from './change-journal.service';
 import { ImportCommit } from './import-commit.entity';
 import { ImportJobHandler } from './import-job.handler';
 import { ImportIssue, ImportPreview } from './import-preview.entity';
@@ -15,6 +16,7 @@ import { ImportsService } from './imports.service';
 @Module({
   imports: [MikroOrmModule.forFeature([ImportPreview, ImportIssue, ImportCommit]), JobsModule],
   controllers: [ImportsController, ImportUndoController],
-  providers: [ImportsService, ImportRunner, ImportStorage, ImportJobHandler, ImportUndoService, ImportUndoJobHandler],
+  providers: [ImportsService, ImportRunner, ImportStorage, ImportJobHandler, ImportUndoService, ImportUndoJobHandler, ChangeJournal],
+  exports: [ChangeJournal],
 })
 export class ImportsModule {}

@@ -9,7 +9,7 @@ import { storableText } from '../common/validation/storable-text';
 import { APP_CONFIG } from '../config/app-config.module';
 import { AppConfig } from '../config/environment';
 import { JobDto } from '../jobs/dto/job.dto';
-import { JobStatus, JobType } from '../jobs/job.enums';
+import { JobType } from '../jobs/job.enums';
 import { JobsService } from '../jobs/jobs.service';
 import { ImportBehaviourDto, ImportCommitDto, ImportIssueDto, ImportIssueQueryDto, ImportOptionsDto, ImportPreviewDto } from './dto/import-preview.dto';
 import { importableFilesIn } from './import-directory';
@@ -95,7 +95,7 @@ export class ImportsService {
 
   async get(id: string, user: AuthenticatedUser, query: Pick<ImportIssueQueryDto, 'limit' | 'offset' | 'severity' | 'code'>): Promise<ImportPreviewDto> {
     const preview = await this.visible(id, user);
-    preview.status = await this.settledStatus(preview, user);
+    preview.status = await this.settledStatus(preview);
     const conditions = ['preview_id = ?'];
     const parameters: unknown[] = [id];
     if (query.severity !== undefined) {
@@ -240,16 +240,8 @@ export class ImportsService {
    * A preview whose job ended without running its handler (cancelled while queued, or expired)
    * was never committed: it is marked failed when next read, not left committing.
    */
-  private async settledStatus(preview: ImportPreview, user: AuthenticatedUser): Promise<ImportPreviewStatus> {
-    if (preview.status !== ImportPreviewStatus.Committing || preview.jobId == null) return preview.status;
-    let jobStatus: JobStatus | null;
-    try {
-      jobStatus = (await this.jobs.get(preview.jobId, user)).status;
-    } catch (error) {
-      if (!(error instanceof ProblemException && error.problem.status === 404)) throw error;
-      jobStatus = null;
-    }
-    if (jobStatus === JobStatus.Pending || jobStatus === JobStatus.Processing || jobStatus === JobStatus.Completed) return preview.status;
+  private async settledStatus(preview: ImportPreview): Promise<ImportPreviewStatus> {
+    if (preview.status !== ImportPreviewStatus.Committing || preview.jobId == null || (await this.jobs.mayComplete(preview.jobId))) return preview.status;
     await this.previewRepository.markFailed([preview.id]);
     return ImportPreviewStatus.Failed;
   }

@@ -1,4 +1,5 @@
 import type { BackupJobOutput, BackupJobParameters, RestoreJobOutput, RestoreJobParameters } from '../backups/backup.types';
+import type { BulkJobOutput, BulkJobParameters } from '../bulk/bulk.types';
 import type { AuditVerifyJobOutput, AuditVerifyJobParameters } from '../audit/audit-verify-job.handler';
 import type { ExportJobOutput, ExportJobParameters } from '../exports/export-request';
 import type { ImportJobParameters } from '../imports/import-job.handler';
@@ -19,8 +20,8 @@ export interface JobPayloadMap {
   [JobType.BulkImportUndo]: ImportUndoJobParameters;
   [JobType.ExportLarge]: ExportJobParameters;
   [JobType.Cleanup]: CleanupJobParameters;
-  [JobType.BulkUpdate]: JobParameters;
-  [JobType.BulkDelete]: JobParameters;
+  [JobType.BulkUpdate]: BulkJobParameters;
+  [JobType.BulkDelete]: BulkJobParameters;
   [JobType.Backup]: BackupJobParameters;
   [JobType.BackupRestore]: RestoreJobParameters;
   [JobType.Migration]: JobParameters;
@@ -34,8 +35,8 @@ export interface JobResultMap {
   [JobType.BulkImportUndo]: ImportUndoJobOutput;
   [JobType.ExportLarge]: ExportJobOutput;
   [JobType.Cleanup]: null;
-  [JobType.BulkUpdate]: JobParameters;
-  [JobType.BulkDelete]: JobParameters;
+  [JobType.BulkUpdate]: BulkJobOutput;
+  [JobType.BulkDelete]: BulkJobOutput;
   [JobType.Backup]: BackupJobOutput;
   [JobType.BackupRestore]: RestoreJobOutput;
   [JobType.Migration]: JobParameters;
@@ -47,7 +48,7 @@ export interface JobResultMap {
  * The types the service always runs itself: every process must have their handlers, so a build
  * that lost one fails at start rather than at the first job of that type.
  */
-export const SERVER_JOB_TYPES = [JobType.BulkImport, JobType.BulkImportUndo, JobType.ExportLarge, JobType.Cleanup, JobType.Backup, JobType.BackupRestore, JobType.AuditVerify] as const;
+export const SERVER_JOB_TYPES = [JobType.BulkImport, JobType.BulkImportUndo, JobType.BulkUpdate, JobType.BulkDelete, JobType.ExportLarge, JobType.Cleanup, JobType.Backup, JobType.BackupRestore, JobType.AuditVerify] as const;
 export type ServerJobType = (typeof SERVER_JOB_TYPES)[number];
 
 /**

@@ -98,6 +98,15 @@ export class JobsService {
     return (await this.store.get(id)) !== null;
   }
 
+  /**
+   * Whether the job completed or still may: false once it failed, was cancelled or has expired. For
+   * modules whose records wait on a job they started (a preview being committed).
+   */
+  async mayComplete(id: string): Promise<boolean> {
+    const job = await this.store.get(id);
+    return job !== null && [JobStatus.Pending, JobStatus.Processing, JobStatus.Completed].includes(job.status);
+  }
+
   async get(id: string, user: AuthenticatedUser): Promise<JobDto> {
     return JobDto.from(await this.visible(id, user));
   }

@@ -136,6 +136,7 @@ export function createOpenApiDocument(app: INestApplication): OpenAPIObject {
     .addTag('courses', 'Courses')
     .addTag('enrollments', 'Enrollments of students in courses')
     .addTag('imports', 'Roster imports: preview a file, then commit it as a job')
+    .addTag('bulk', 'Change or delete every record a filter matches: preview, then commit as a job; undone as imports are')
     .addTag('exports', 'Downloads of students, courses and enrollments, and export jobs')
     .addTag('jobs', 'Background jobs: state, progress, live events, cancellation')
     .addTag('audit', 'The audit trail (admins and auditors)')

@@ -62,6 +62,7 @@ export const PROBLEM_CODES = [
   'preview_already_committed',
   'preview_not_committable',
   'preview_not_found',
+  'preview_outdated',
   'queue_unavailable',
   'rate_limit_unavailable',
   'rate_limited',

@@ -73,6 +73,9 @@ export class ImportUndoCountsDto {
   @ApiProperty({ type: 'integer', description: 'Restored records that would be deleted again.' })
   restored!: number;
 
+  @ApiProperty({ type: 'integer', description: 'Records a bulk_delete job deleted, which would be restored (0 for an import).' })
+  deleted!: number;
+
   @ApiProperty({ type: 'integer', description: 'Records changed after the import, left alone by onConflict=skip.' })
   conflicts!: number;
 }

@@ -20,7 +20,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
  * A server-run job for the tests, shaped like a bulk import: one transaction, written in batches,
- * checking for cancellation between them. Registered as `bulk_update`.
+ * checking for cancellation between them. Registered as `migration`, a type the service itself does not run.
  */
 @Injectable()
 class BatchJobHandler implements OnModuleInit {
@@ -30,7 +30,7 @@ class BatchJobHandler implements OnModuleInit {
   ) {}
 
   onModuleInit(): void {
-    this.registry.register(JobType.BulkUpdate, async (execution) => {
+    this.registry.register(JobType.Migration, async (execution) => {
       const parameters = execution.job.parameters as unknown as BatchJobParameters;
       const total = parameters.batches * parameters.batchSize;
       let created = 0;
@@ -60,7 +60,7 @@ class BatchJobController {
 
   @Post()
   start(@Body() body: BatchJobParameters, @CurrentUser() user: AuthenticatedUser) {
-    return this.jobs.startServerJob(JobType.BulkUpdate, { ...body }, user.id);
+    return this.jobs.startServerJob(JobType.Migration, { ...body }, user.id);
   }
 
   /** The daily cleanup, started by hand as the scheduler would. */

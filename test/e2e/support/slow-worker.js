@@ -1,5 +1,5 @@
 // A worker process for the crash test: the built service in the worker role, plus a slow
-// bulk_update handler. Run with the test's environment; killed with SIGKILL mid-job.
+// migration handler. Run with the test's environment; killed with SIGKILL mid-job.
 require('reflect-metadata');
 const { Injectable, Module } = require('@nestjs/common');
 const { NestFactory } = require('@nestjs/core');
@@ -15,7 +15,7 @@ class SlowHandler {
   }
 
   onModuleInit() {
-    this.registry.register('bulk_update', async (execution) => {
+    this.registry.register('migration', async (execution) => {
       const steps = execution.job.parameters.steps;
       for (let step = 1; step <= steps; step += 1) {
         await execution.throwIfCancelled();
