@@ -563,4 +563,54 @@ describe('console: the web console in headless Chromium', () => {
       await context.close();
     }
   });
+  it('deletes the courses a filter matches from Change many, says what happens to their enrollments, and undoes the deletion from the job page', async () => {
+    await createStudents([{ studentId: 'CLOSEDST1', studyYear: 3, classDivision: 'C1' }, { studentId: 'CLOSEDST2', studyYear: 3, classDivision: 'C1' }]);
+    const course = await t.admin.POST('/api/v1/courses', { body: { courseCode: 'CLOSED1', courseName: 'Κλειστό μάθημα', semester: 'CLOSED-2026' } });
+    expect(course.response.status).toBe(201);
+    await t.admin.POST('/api/v1/courses', { body: { courseCode: 'OPEN1', courseName: 'Ανοιχτό μάθημα', semester: 'OPEN-2026' } });
+    for (const studentId of ['CLOSEDST1', 'CLOSEDST2']) {
+      expect((await t.admin.POST('/api/v1/enrollments', { body: { studentId, courseCode: 'CLOSED1', enrolledAt: '2026-09-01' } })).response.status).toBe(201);
+    }
+    const enrollmentsOfClosed = async () => (await t.admin.GET('/api/v1/enrollments', { params: { query: { courseCode: 'CLOSED1' } } })).data?.total;
+    const courseCodes = async () => (await t.admin.GET('/api/v1/courses', { params: { query: { limit: 500 } } })).data?.items.map((item) => item.courseCode).sort();
+    expect(await enrollmentsOfClosed()).toBe(2);
+    const coursesBefore = await courseCodes();
+
+    const { context, page } = await openSignedIn(ADMIN_EMAIL, ADMIN_PASSWORD);
+    try {
+      await page.getByRole('link', { name: 'Change many' }).click();
+      await page.getByLabel('Kind of records').selectOption('courses');
+      await page.getByLabel('What to do').selectOption('delete');
+      await page.getByRole('group', { name: 'Which records' }).getByLabel('Semester', { exact: true }).fill('CLOSED-2026');
+      await page.getByRole('button', { name: 'Preview', exact: true }).click();
+
+      await page.getByRole('heading', { name: 'Preview: deletion of Courses' }).waitFor();
+      expect(await page.locator('[data-bulk-count="matched"] dd').textContent()).toBe('1');
+      expect(await page.locator('[data-bulk-count="changing"] dd').textContent()).toBe('1');
+      expect(await page.getByTestId('bulk-sample').locator('tbody td').allTextContents()).toEqual(['CLOSED1', 'Deleted']);
+      expect(await page.getByTestId('bulk-enrollments').textContent()).toMatch(/^2 enrollments in these courses stay stored but are hidden/);
+      // One course of two or more is past 20 % of the courses: the guard asks.
+      await page.getByLabel('I have checked the preview: change them').check();
+      await page.getByRole('button', { name: 'Confirm the deletion' }).click();
+
+      await page.getByRole('heading', { name: 'Deletion of Courses' }).waitFor();
+      await page.getByRole('status').filter({ hasText: 'Completed' }).waitFor({ timeout: 30_000 });
+      expect(await page.locator('[data-count="deleted"] dd').textContent()).toBe('1');
+      await page.getByTestId('import-records').getByRole('row').filter({ hasText: 'CLOSED1' }).filter({ hasText: 'Deleted' }).waitFor();
+      expect(await courseCodes()).toEqual(coursesBefore?.filter((code) => code !== 'CLOSED1'));
+      expect(await enrollmentsOfClosed()).toBe(0);
+
+      await page.getByRole('button', { name: 'Undo this change' }).click();
+      await page.locator('[data-undo-count="deleted"] dd').waitFor();
+      expect(await page.locator('[data-undo-count="deleted"] dd').textContent()).toBe('1');
+      expect(await page.locator('[data-undo-count="deleted"] dt').textContent()).toBe('Restore the records it deleted');
+      await page.getByRole('button', { name: 'Confirm the undo' }).click();
+      await page.getByRole('heading', { name: /^Undo of deletion/ }).waitFor();
+      await page.getByRole('status').filter({ hasText: 'Completed' }).waitFor({ timeout: 30_000 });
+    } finally {
+      await context.close();
+    }
+    expect(await courseCodes()).toEqual(coursesBefore);
+    expect(await enrollmentsOfClosed()).toBe(2);
+  }, 90_000);
 });

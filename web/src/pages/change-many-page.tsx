@@ -250,7 +250,11 @@ function PreviewView({ preview, busy, onConfirm, onCancel }: { preview: Preview;
       )}
       <SampleTable preview={preview} />
       <InvalidRecords preview={preview} />
-      {preview.invalid > 0 ? <Choice<InvalidPolicy> label={t('bulkOnInvalid')} name="onInvalid" value={onInvalid} values={INVALID_POLICIES} labelOf={(value) => label('bulkOnInvalid', value)} onChange={setOnInvalid} disabled={busy} /> : null}
+      {preview.invalid > 0 ? (
+        <div class="options">
+          <Choice<InvalidPolicy> label={t('bulkOnInvalid')} name="onInvalid" value={onInvalid} values={INVALID_POLICIES} labelOf={(value) => label('bulkOnInvalid', value)} onChange={setOnInvalid} disabled={busy} />
+        </div>
+      ) : null}
       <MassChangeConfirmation massChange={preview.massChange} text="bulkMassChangeText" confirmLabel="bulkMassChangeConfirm" confirmed={massChangeConfirmed} onConfirmed={setMassChangeConfirmed} disabled={busy} />
       <div class="actions">
         <button type="button" class="primary" disabled={blockers.length > 0 || busy} aria-describedby={blockers.length > 0 ? COMMIT_BLOCKERS_ID : undefined} onClick={() => onConfirm(onInvalid, massChangeConfirmed)}>
