@@ -432,4 +432,185 @@ describe('console: the web console in headless Chromium', () => {
       await asStaff.context.close();
     }
   }, 90_000);
+  /** Every student, by student id: what a bulk change must leave alone is compared with this. */
+  async function allStudents() {
+    const page = await t.admin.GET('/api/v1/students', { params: { query: { limit: 500 } } });
+    expect(page.response.status).toBe(200);
+    expect(page.data?.total).toBeLessThanOrEqual(500);
+    return new Map((page.data?.items ?? []).map((student) => [student.studentId, student]));
+  }
+
+  async function createStudents(people: { studentId: string; studyYear: number; classDivision: string }[]): Promise<void> {
+    for (const person of people) {
+      const created = await t.admin.POST('/api/v1/students', {
+        body: { ...person, email: `${person.studentId.toLowerCase()}@school.example`, firstName: 'Όνομα', lastName: 'Επώνυμο' },
+      });
+      expect(created.response.status).toBe(201);
+    }
+  }
+
+  it('changes many students from Change many: filter, change set, exact preview, mass-change confirmation, the job, exactly those students changed, and the undo from the job page', async () => {
+    // Twelve first-years of A1 to promote; beside them a second-year of A1 and a first-year of A2 the filter must not match.
+    // Twelve is far more than 20 % of the students, whatever else this file's tests wrote, so the guard asks.
+    const promoted = Array.from({ length: 12 }, (_, index) => `PROMO${String(index + 1).padStart(2, '0')}`);
+    await createStudents([
+      ...promoted.map((studentId) => ({ studentId, studyYear: 1, classDivision: 'A1' })),
+      { studentId: 'PROMOY2', studyYear: 2, classDivision: 'A1' },
+      { studentId: 'PROMOA2', studyYear: 1, classDivision: 'A2' },
+    ]);
+    const before = await allStudents();
+
+    const { context, page } = await openSignedIn(ADMIN_EMAIL, ADMIN_PASSWORD);
+    try {
+      await page.getByRole('link', { name: 'Change many' }).click();
+      await page.getByRole('heading', { name: 'Change many records' }).waitFor();
+      const filter = page.getByRole('group', { name: 'Which records' });
+      await filter.getByLabel('Study year', { exact: true }).fill('1');
+      await filter.getByLabel('Class division', { exact: true }).fill('A1');
+      await page.getByLabel('Change of Class division').selectOption('set');
+      await page.getByLabel('New value of Class division').fill('B1');
+      await page.getByLabel('Change of Study year').selectOption('increment');
+      await page.getByLabel('Amount to add to Study year').fill('1');
+      await page.getByRole('button', { name: 'Preview', exact: true }).click();
+
+      await page.getByRole('heading', { name: 'Preview: change of Students' }).waitFor();
+      const count = (name: string) => page.locator(`[data-bulk-count="${name}"] dd`).textContent();
+      expect(await count('matched')).toBe('12');
+      expect(await count('changing')).toBe('12');
+      expect(await count('invalid')).toBe('0');
+      const sample = page.getByTestId('bulk-sample');
+      expect(await sample.locator('tbody tr').count()).toBe(12);
+      expect(await sample.locator('thead th').allTextContents()).toEqual(['Record', 'Study year', 'Class division']);
+      expect(await sample.locator('tbody tr').first().locator('td').allTextContents()).toEqual(['PROMO01', '1 → 2', 'A1 → B1']);
+      expect(await page.getByTestId('bulk-invalid').count()).toBe(0);
+
+      const confirm = page.getByRole('button', { name: 'Confirm the change' });
+      expect(await confirm.isDisabled()).toBe(true);
+      expect(await page.getByTestId('commit-blockers').textContent()).toContain('This change writes many existing records');
+      expect(await page.getByRole('group', { name: 'Many existing records change' }).textContent()).toContain('This change writes 12 of the');
+      await page.screenshot({ path: join(SCREENSHOTS, 'console-change-many.png'), fullPage: true });
+      await page.getByLabel('I have checked the preview: change them').check();
+      expect(await page.getByTestId('commit-blockers').count()).toBe(0);
+      await confirm.click();
+
+      await page.waitForURL(/\/console\/jobs\/[0-9a-f-]{36}$/);
+      const jobId = new URL(page.url()).pathname.split('/').pop() ?? '';
+      await page.getByRole('heading', { name: 'Change of Students' }).waitFor();
+      await page.getByRole('status').filter({ hasText: 'Completed' }).waitFor({ timeout: 30_000 });
+      expect(await page.locator('[data-count="matched"] dd').textContent()).toBe('12');
+      expect(await page.locator('[data-count="updated"] dd').textContent()).toBe('12');
+      const records = page.getByTestId('import-records');
+      await records.getByRole('row').filter({ hasText: 'PROMO01' }).filter({ hasText: 'Updated' }).waitFor();
+      expect(await page.getByRole('heading', { name: 'What this change wrote' }).count()).toBe(1);
+
+      // Exactly the twelve changed: every other student is as it was, field for field.
+      const after = await allStudents();
+      expect([...after.keys()].sort()).toEqual([...before.keys()].sort());
+      for (const [studentId, student] of after) {
+        if (promoted.includes(studentId)) {
+          expect({ studentId, studyYear: student.studyYear, classDivision: student.classDivision, lastImport: student.lastImport?.jobId }).toEqual({ studentId, studyYear: 2, classDivision: 'B1', lastImport: jobId });
+        } else {
+          expect(student).toEqual(before.get(studentId));
+        }
+      }
+
+      // The job page undoes a bulk change as it undoes an import: dry-run counts, confirm, the undo job.
+      await page.getByRole('button', { name: 'Undo this change' }).click();
+      await page.locator('[data-undo-count="updated"] dd').waitFor();
+      expect(await page.locator('[data-undo-count="updated"] dd').textContent()).toBe('12');
+      expect(await page.locator('[data-undo-count="conflicts"] dd').textContent()).toBe('0');
+      expect(await page.locator('[data-undo-count="created"]').count()).toBe(0);
+      await page.getByRole('button', { name: 'Confirm the undo' }).click();
+      await page.waitForURL((url) => /\/console\/jobs\/[0-9a-f-]{36}$/.test(url.pathname) && !url.pathname.endsWith(jobId));
+      await page.getByRole('heading', { name: /^Undo of change/ }).waitFor();
+      await page.getByRole('status').filter({ hasText: 'Completed' }).waitFor({ timeout: 30_000 });
+    } finally {
+      await context.close();
+    }
+    const undone = await allStudents();
+    for (const studentId of promoted) expect({ studentId, studyYear: undone.get(studentId)?.studyYear, classDivision: undone.get(studentId)?.classDivision }).toEqual({ studentId, studyYear: 1, classDivision: 'A1' });
+  }, 90_000);
+
+  it('lists the students a change would make invalid with the reason in Greek, and Confirm waits for "leave them as they are"', async () => {
+    await createStudents([
+      { studentId: 'LASTYEAR1', studyYear: 6, classDivision: 'Z9' },
+      { studentId: 'LASTYEAR2', studyYear: 5, classDivision: 'Z9' },
+    ]);
+    const { context, page } = await openSignedIn(ADMIN_EMAIL, ADMIN_PASSWORD);
+    try {
+      await page.getByLabel('Language').selectOption('el');
+      await page.getByRole('link', { name: 'Μαζικές αλλαγές' }).click();
+      await page.getByRole('group', { name: 'Ποιες εγγραφές' }).getByLabel('Τμήμα', { exact: true }).fill('Z9');
+      await page.getByLabel('Αλλαγή του πεδίου Έτος Σπουδών').selectOption('increment');
+      await page.getByLabel('Ποσό που προστίθεται στο πεδίο Έτος Σπουδών').fill('1');
+      await page.getByRole('button', { name: 'Προεπισκόπηση', exact: true }).click();
+
+      await page.getByRole('heading', { name: 'Προεπισκόπηση: αλλαγή σε Μαθητές' }).waitFor();
+      expect(await page.locator('[data-bulk-count="matched"] dd').textContent()).toBe('2');
+      expect(await page.locator('[data-bulk-count="changing"] dd').textContent()).toBe('1');
+      expect(await page.locator('[data-bulk-count="invalid"] dd').textContent()).toBe('1');
+      const invalid = page.getByTestId('bulk-invalid').locator('tbody tr');
+      expect(await invalid.count()).toBe(1);
+      expect(await invalid.locator('td').allTextContents()).toEqual(['LASTYEAR1', 'Έτος Σπουδών', 'Το πεδίο «Έτος Σπουδών» θέλει τιμή από 1 έως 6.', '7']);
+      expect(await page.getByRole('button', { name: 'Επιβεβαίωση αλλαγής' }).isDisabled()).toBe(true);
+      const blockers = page.getByTestId('commit-blockers');
+      expect(await blockers.textContent()).toContain('1 εγγραφές θα γίνονταν λανθασμένες');
+      await page.screenshot({ path: join(SCREENSHOTS, 'console-change-many-invalid.png'), fullPage: true });
+
+      await page.getByLabel('Εγγραφές που θα γίνονταν λανθασμένες').selectOption('skip');
+      await page.waitForFunction(() => !(document.querySelector('[data-testid="commit-blockers"]')?.textContent ?? '').includes('λανθασμένες'));
+    } finally {
+      await context.close();
+    }
+  });
+  it('deletes the courses a filter matches from Change many, says what happens to their enrollments, and undoes the deletion from the job page', async () => {
+    await createStudents([{ studentId: 'CLOSEDST1', studyYear: 3, classDivision: 'C1' }, { studentId: 'CLOSEDST2', studyYear: 3, classDivision: 'C1' }]);
+    const course = await t.admin.POST('/api/v1/courses', { body: { courseCode: 'CLOSED1', courseName: 'Κλειστό μάθημα', semester: 'CLOSED-2026' } });
+    expect(course.response.status).toBe(201);
+    await t.admin.POST('/api/v1/courses', { body: { courseCode: 'OPEN1', courseName: 'Ανοιχτό μάθημα', semester: 'OPEN-2026' } });
+    for (const studentId of ['CLOSEDST1', 'CLOSEDST2']) {
+      expect((await t.admin.POST('/api/v1/enrollments', { body: { studentId, courseCode: 'CLOSED1', enrolledAt: '2026-09-01' } })).response.status).toBe(201);
+    }
+    const enrollmentsOfClosed = async () => (await t.admin.GET('/api/v1/enrollments', { params: { query: { courseCode: 'CLOSED1' } } })).data?.total;
+    const courseCodes = async () => (await t.admin.GET('/api/v1/courses', { params: { query: { limit: 500 } } })).data?.items.map((item) => item.courseCode).sort();
+    expect(await enrollmentsOfClosed()).toBe(2);
+    const coursesBefore = await courseCodes();
+
+    const { context, page } = await openSignedIn(ADMIN_EMAIL, ADMIN_PASSWORD);
+    try {
+      await page.getByRole('link', { name: 'Change many' }).click();
+      await page.getByLabel('Kind of records').selectOption('courses');
+      await page.getByLabel('What to do').selectOption('delete');
+      await page.getByRole('group', { name: 'Which records' }).getByLabel('Semester', { exact: true }).fill('CLOSED-2026');
+      await page.getByRole('button', { name: 'Preview', exact: true }).click();
+
+      await page.getByRole('heading', { name: 'Preview: deletion of Courses' }).waitFor();
+      expect(await page.locator('[data-bulk-count="matched"] dd').textContent()).toBe('1');
+      expect(await page.locator('[data-bulk-count="changing"] dd').textContent()).toBe('1');
+      expect(await page.getByTestId('bulk-sample').locator('tbody td').allTextContents()).toEqual(['CLOSED1', 'Deleted']);
+      expect(await page.getByTestId('bulk-enrollments').textContent()).toMatch(/^2 enrollments in these courses stay stored but are hidden/);
+      // One course of two or more is past 20 % of the courses: the guard asks.
+      await page.getByLabel('I have checked the preview: change them').check();
+      await page.getByRole('button', { name: 'Confirm the deletion' }).click();
+
+      await page.getByRole('heading', { name: 'Deletion of Courses' }).waitFor();
+      await page.getByRole('status').filter({ hasText: 'Completed' }).waitFor({ timeout: 30_000 });
+      expect(await page.locator('[data-count="deleted"] dd').textContent()).toBe('1');
+      await page.getByTestId('import-records').getByRole('row').filter({ hasText: 'CLOSED1' }).filter({ hasText: 'Deleted' }).waitFor();
+      expect(await courseCodes()).toEqual(coursesBefore?.filter((code) => code !== 'CLOSED1'));
+      expect(await enrollmentsOfClosed()).toBe(0);
+
+      await page.getByRole('button', { name: 'Undo this change' }).click();
+      await page.locator('[data-undo-count="deleted"] dd').waitFor();
+      expect(await page.locator('[data-undo-count="deleted"] dd').textContent()).toBe('1');
+      expect(await page.locator('[data-undo-count="deleted"] dt').textContent()).toBe('Restore the records it deleted');
+      await page.getByRole('button', { name: 'Confirm the undo' }).click();
+      await page.getByRole('heading', { name: /^Undo of deletion/ }).waitFor();
+      await page.getByRole('status').filter({ hasText: 'Completed' }).waitFor({ timeout: 30_000 });
+    } finally {
+      await context.close();
+    }
+    expect(await courseCodes()).toEqual(coursesBefore);
+    expect(await enrollmentsOfClosed()).toBe(2);
+  }, 90_000);
 });

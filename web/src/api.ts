@@ -1,6 +1,6 @@
-import { ApiError, createApiClient, followJob, multipartBody, type ApiClient, type Schemas } from '../../openapi/client';
+import { ApiError, createApiClient, followJob, multipartBody, type ApiClient, type paths, type Schemas } from '../../openapi/client';
 
-export { followJob, multipartBody, type ApiClient, type Schemas };
+export { followJob, multipartBody, type ApiClient, type paths, type Schemas };
 
 const SESSION_STORAGE_KEY = 'sms-console-session';
 

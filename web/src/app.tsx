@@ -2,6 +2,7 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import { useTranslator, type Locale } from './i18n';
 import { AuditPage } from './pages/audit-page';
 import { BackupsPage } from './pages/backups-page';
+import { ChangeManyPage } from './pages/change-many-page';
 import { CoursesPage } from './pages/courses-page';
 import { ImportPage, isImportEntity } from './pages/import-page';
 import { JobPage } from './pages/job-page';
@@ -36,6 +37,8 @@ export function App() {
 
   const links: { to: string; label: string; show: boolean }[] = [
     { to: '/import', label: t('navImport'), show: canImport },
+    // The bulk routes allow the roles of imports, admin and staff (src/bulk/bulk.controller.ts).
+    { to: '/change-many', label: t('navChangeMany'), show: canImport },
     { to: '/jobs', label: t('navJobs'), show: canImport },
     { to: '/students', label: t('navStudents'), show: canImport },
     { to: '/courses', label: t('navCourses'), show: canImport },
@@ -109,6 +112,7 @@ function Page({ path, query, canImport, canReadAudit, canManageBackups }: { path
     const entity = query.get('entity');
     return <ImportPage key={entity ?? 'students'} initialEntity={isImportEntity(entity) ? entity : 'students'} />;
   }
+  if (canImport && path === '/change-many') return <ChangeManyPage />;
   if (canImport && path === '/jobs') return <JobsPage />;
   if (canImport && jobMatch !== null) return <JobPage key={jobMatch[1]} jobId={jobMatch[1]} />;
   if (canImport && path === '/students') return <StudentsPage />;

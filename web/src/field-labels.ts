@@ -1,6 +1,6 @@
 import type { Schemas } from './api';
 import type { Locale } from './i18n';
-import type { Catalogue, FieldSpec } from '../../src/common/fields/field-spec';
+import { valueLabelsOf, type Catalogue, type FieldSpec } from '../../src/common/fields/field-spec';
 import { COURSE_FIELDS } from '../../src/courses/course-fields.catalogue';
 import { ENROLLMENT_FIELDS } from '../../src/enrollments/enrollment-fields.catalogue';
 import { ExportLanguage } from '../../src/exports/export.enums';
@@ -14,6 +14,11 @@ import { STUDENT_FIELDS } from '../../src/students/student-fields.catalogue';
 const CATALOGUES: Record<Schemas['ImportEntity'], Catalogue> = { students: STUDENT_FIELDS, courses: COURSE_FIELDS, enrollments: ENROLLMENT_FIELDS };
 const LANGUAGES: Record<Locale, ExportLanguage> = { en: ExportLanguage.English, el: ExportLanguage.Greek };
 
+/** The entity's fields in the catalogue's order (the natural key first). */
+export function fieldsOf(entity: Schemas['ImportEntity']): FieldSpec[] {
+  return Object.values(CATALOGUES[entity]);
+}
+
 export function fieldSpec(entity: Schemas['ImportEntity'], field: string | null): FieldSpec | undefined {
   return field === null || !Object.hasOwn(CATALOGUES[entity], field) ? undefined : CATALOGUES[entity][field];
 }
@@ -22,4 +27,13 @@ export function fieldSpec(entity: Schemas['ImportEntity'], field: string | null)
 export function fieldLabel(entity: Schemas['ImportEntity'], field: string, locale: Locale): string {
   const label = fieldSpec(entity, field)?.label[LANGUAGES[locale]];
   return label === undefined ? field : label.replace(/:$/u, '');
+}
+
+/** A stored value as the console shows it: a yes/no or status in the language's label (as exports write it), nothing for null. */
+export function fieldValueText(spec: FieldSpec | undefined, value: unknown, locale: Locale): string {
+  if (value === null || value === undefined) return '';
+  if (typeof value !== 'string' && typeof value !== 'number' && typeof value !== 'boolean') return JSON.stringify(value);
+  const text = String(value);
+  const labels = spec === undefined ? undefined : valueLabelsOf(spec);
+  return labels !== undefined && Object.hasOwn(labels, text) ? labels[text][LANGUAGES[locale]] : text;
 }

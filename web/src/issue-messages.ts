@@ -3,6 +3,7 @@ import { fieldLabel, fieldSpec } from './field-labels';
 import type { Locale } from './i18n';
 import { FIRST_STUDY_YEAR, LAST_STUDY_YEAR, type FieldSpec } from '../../src/common/fields/field-spec';
 
+/** An import's issue, or a bulk preview's invalid record in the same terms. */
 type Issue = Pick<Schemas['ImportIssueDto'], 'code' | 'field' | 'column' | 'value' | 'message'>;
 
 /** What a Greek issue message is built from: the issue's own parameters and its field's catalogue entry. */
@@ -14,7 +15,12 @@ interface IssueParameters {
   spec: FieldSpec | undefined;
 }
 
-const limits = (spec: FieldSpec | undefined) => (spec?.kind === 'integer' ? ` από ${spec.minimum} έως ${spec.maximum}` : '');
+function limits(spec: FieldSpec | undefined): string {
+  if (spec?.kind === 'integer') return ` από ${spec.minimum} έως ${spec.maximum}`;
+  // A bulk change's increment can put a study year out of range (out_of_range, as an import says for a number).
+  if (spec?.kind === 'studyYear') return ` από ${FIRST_STUDY_YEAR} έως ${LAST_STUDY_YEAR}`;
+  return '';
+}
 
 /**
  * The Greek message of each import issue code (docs/imports.md, section 14), from its parameters;
@@ -90,6 +96,7 @@ const GREEK_PROBLEMS: Partial<Record<Schemas['ProblemCode'], string>> = {
   preview_not_found: 'Η προεπισκόπηση δεν υπάρχει πια· ελέγξτε ξανά το αρχείο.',
   preview_already_committed: 'Αυτή η προεπισκόπηση έχει ήδη χρησιμοποιηθεί· ελέγξτε ξανά το αρχείο για νέα εισαγωγή.',
   preview_not_committable: 'Η προεπισκόπηση δεν μπορεί να γραφτεί· διορθώστε το αρχείο ή επιλέξτε παράλειψη λανθασμένων γραμμών.',
+  preview_outdated: 'Οι εγγραφές άλλαξαν μετά την προεπισκόπηση· δεν γράφτηκε τίποτα, κάντε νέα προεπισκόπηση.',
   mass_change_unconfirmed: 'Η εισαγωγή αλλάζει πολλές υπάρχουσες εγγραφές και χρειάζεται επιβεβαίωση.',
   import_not_found: 'Δεν βρέθηκε εισαγωγή σας με αυτή την εργασία.',
   undo_conflict: 'Κάποιες εγγραφές άλλαξαν μετά την εισαγωγή· η αναίρεση δεν έγινε.',

@@ -45,3 +45,9 @@ export function undoJobDetails(job: Job): { importJobId: string; entity: Entity 
   const importJobId = text(job.parameters.importJobId);
   return job.type === 'bulk_import_undo' && importJobId !== undefined ? { importJobId, entity: entity(job.parameters.entity) } : null;
 }
+
+/** What a bulk_update or bulk_delete job changes: its parameters name the entity, as its result's data does. */
+export function bulkJobDetails(job: Job): { operation: 'update' | 'delete'; entity: Entity | undefined } | null {
+  if (job.type !== 'bulk_update' && job.type !== 'bulk_delete') return null;
+  return { operation: job.type === 'bulk_update' ? 'update' : 'delete', entity: entity(job.parameters.entity) ?? entity(job.result?.data?.entity) };
+}

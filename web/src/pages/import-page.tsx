@@ -1,7 +1,9 @@
-import { useEffect, useMemo, useState } from 'preact/hooks';
+import { useMemo, useState } from 'preact/hooks';
 import { dataOrThrow, multipartBody, type Schemas } from '../api';
 import { Choice } from '../components/choice';
+import { COMMIT_BLOCKERS_ID, CommitBlockers, useRenderAtExpiry } from '../components/commit-blockers';
 import { DropZone } from '../components/drop-zone';
+import { MassChangeConfirmation } from '../components/mass-change-confirmation';
 import { PagedTable } from '../components/paged-table';
 import { ProblemMessage } from '../components/problem-message';
 import { fieldLabel } from '../field-labels';
@@ -11,6 +13,7 @@ import { navigate } from '../router';
 import { useSignedIn } from '../session';
 import { useDownload } from '../use-download';
 import { useLoader } from '../use-loader';
+import { useRequest } from '../use-request';
 
 type Preview = Schemas['ImportPreviewDto'];
 type Entity = Schemas['ImportEntity'];
@@ -22,8 +25,6 @@ const ENTITIES: Entity[] = ['students', 'courses', 'enrollments'];
 const MODES: Mode[] = ['upsert', 'create', 'update'];
 const INVALID_ROW_POLICIES: InvalidRowPolicy[] = ['abort', 'skip'];
 const ISSUES_PAGE_SIZE = 20;
-/** setTimeout fires at once for longer delays (a signed 32-bit count of milliseconds). */
-const LONGEST_TIMER_MILLISECONDS = 2 ** 31 - 1;
 
 export function isImportEntity(value: string | null): value is Entity {
   return value !== null && (ENTITIES as string[]).includes(value);
@@ -37,25 +38,17 @@ export function ImportPage({ initialEntity }: { initialEntity: Entity }) {
   const [onInvalid, setOnInvalid] = useState<InvalidRowPolicy>('abort');
   const [file, setFile] = useState<File | null>(null);
   const [preview, setPreview] = useState<Preview | null>(null);
-  const [busy, setBusy] = useState<'checking' | 'committing' | null>(null);
-  const [error, setError] = useState<unknown>(null);
+  const { busy, error, run, clearError } = useRequest<'checking' | 'committing'>();
 
-  const check = async (chosen: File) => {
-    setBusy('checking');
-    setError(null);
-    setPreview(null);
-    try {
+  const check = (chosen: File) =>
+    run('checking', async () => {
+      setPreview(null);
       const result = await client.POST('/api/v1/imports/preview', {
         body: { entity, mode, onInvalid, file: chosen },
         bodySerializer: multipartBody,
       });
       setPreview(dataOrThrow(result));
-    } catch (caught) {
-      setError(caught);
-    } finally {
-      setBusy(null);
-    }
-  };
+    });
 
   const choose = (chosen: File) => {
     setFile(chosen);
@@ -63,22 +56,16 @@ export function ImportPage({ initialEntity }: { initialEntity: Entity }) {
   };
 
   // Confirm commits the stored preview by its id: the file is never sent twice.
-  const confirm = async (current: Preview, confirmMassChange: boolean) => {
-    setBusy('committing');
-    setError(null);
-    try {
+  const confirm = (current: Preview, confirmMassChange: boolean) =>
+    run('committing', async () => {
       const job = dataOrThrow(await client.POST('/api/v1/imports/previews/{id}/commit', { params: { path: { id: current.id } }, body: { confirmMassChange } }));
       navigate(`/jobs/${job.id}`);
-    } catch (caught) {
-      setError(caught);
-      setBusy(null);
-    }
-  };
+    });
 
   const reset = () => {
     setPreview(null);
     setFile(null);
-    setError(null);
+    clearError();
   };
 
   const optionsChanged = <T,>(set: (value: T) => void) => (value: T) => {
@@ -127,10 +114,7 @@ const SUMMARY_CARDS: { field: keyof Schemas['ImportSummaryDto']; label: MessageK
   { field: 'skip', label: 'summarySkip' },
 ];
 
-/**
- * Why Confirm is disabled, in words, each reason once: the page says it next to the button rather
- * than leaving a grey button to guess at.
- */
+/** Why Confirm is disabled, in words (CommitBlockers shows them next to the button). */
 function commitBlockers(preview: Preview, massChangeConfirmed: boolean, { t, label, formatNumber }: Translator): string[] {
   const reasons: string[] = [];
   if (preview.status !== 'ready') reasons.push(t('blockedStatus', { status: label('previewStatus', preview.status) }));
@@ -147,20 +131,12 @@ function commitBlockers(preview: Preview, massChangeConfirmed: boolean, { t, lab
 
 function PreviewView({ preview, busy, onConfirm, onCancel }: { preview: Preview; busy: boolean; onConfirm(confirmMassChange: boolean): void; onCancel(): void }) {
   const translator = useTranslator();
-  const { t, formatNumber, formatDateTime } = translator;
+  const { t, formatNumber } = translator;
   const { client } = useSignedIn();
   const rejectedRows = useDownload();
   const [massChangeConfirmed, setMassChangeConfirmed] = useState(false);
-  // Renders again when the preview expires, so that Confirm disables itself and says why while the page stays open.
-  const [, setExpired] = useState(false);
-  useEffect(() => {
-    const wait = Date.parse(preview.expiresAt) - Date.now();
-    if (wait <= 0) return undefined;
-    const timer = setTimeout(() => setExpired(true), Math.min(wait, LONGEST_TIMER_MILLISECONDS));
-    return () => clearTimeout(timer);
-  }, [preview.expiresAt]);
+  useRenderAtExpiry(preview.expiresAt);
   const blockers = commitBlockers(preview, massChangeConfirmed, translator);
-  const massChange = preview.massChange;
 
   const summary = preview.summary;
   const hasRejected = summary !== null && (summary.invalidRows > 0 || summary.skip > 0);
@@ -179,44 +155,21 @@ function PreviewView({ preview, busy, onConfirm, onCancel }: { preview: Preview;
       )}
       {preview.detected === null ? null : <DetectionView detected={preview.detected} entity={preview.entity} />}
       <IssuesView preview={preview} />
-      {massChange === null || !massChange.confirmationNeeded ? null : (
-        <div class="mass-change" role="group" aria-labelledby="mass-change-title">
-          <h3 id="mass-change-title">{t('massChangeTitle')}</h3>
-          <p>
-            {t('massChangeText', { changed: formatNumber(massChange.changed), existing: formatNumber(massChange.existing), percent: formatNumber(massChange.percent), threshold: formatNumber(massChange.thresholdPercent) })}
-            {massChange.deactivated > 0 ? ` ${t('massChangeDeactivated', { count: formatNumber(massChange.deactivated) })}` : ''}
-          </p>
-          <label class="check">
-            <input type="checkbox" checked={massChangeConfirmed} disabled={busy} onChange={(event) => setMassChangeConfirmed(event.currentTarget.checked)} />
-            {t('massChangeConfirm')}
-          </label>
-        </div>
-      )}
+      <MassChangeConfirmation massChange={preview.massChange} text="massChangeText" confirmLabel="massChangeConfirm" confirmed={massChangeConfirmed} onConfirmed={setMassChangeConfirmed} disabled={busy} />
       <div class="actions">
         {hasRejected ? (
           <button type="button" onClick={() => void rejectedRows.download(() => client.GET('/api/v1/imports/previews/{id}/rejected', { params: { path: { id: preview.id } }, parseAs: 'blob' }), 'rejected-rows.csv')}>
             {t('downloadRejected')}
           </button>
         ) : null}
-        <button type="button" class="primary" disabled={blockers.length > 0 || busy} aria-describedby={blockers.length > 0 ? 'commit-blockers' : undefined} onClick={() => onConfirm(massChangeConfirmed)}>
+        <button type="button" class="primary" disabled={blockers.length > 0 || busy} aria-describedby={blockers.length > 0 ? COMMIT_BLOCKERS_ID : undefined} onClick={() => onConfirm(massChangeConfirmed)}>
           {t('confirmImport')}
         </button>
         <button type="button" disabled={busy} onClick={onCancel}>
           {t('cancelImport')}
         </button>
       </div>
-      {blockers.length === 0 ? (
-        <p class="hint">{t('previewExpires', { date: formatDateTime(preview.expiresAt) })}</p>
-      ) : (
-        <div id="commit-blockers" class="warning" data-testid="commit-blockers">
-          <p>{t('cannotCommit')}</p>
-          <ul>
-            {blockers.map((reason) => (
-              <li key={reason}>{reason}</li>
-            ))}
-          </ul>
-        </div>
-      )}
+      <CommitBlockers blockers={blockers} expiresAt={preview.expiresAt} />
       <ProblemMessage error={rejectedRows.error} />
     </section>
   );

@@ -2,12 +2,11 @@ import { useState } from 'preact/hooks';
 import { ApiProblem, TERMINAL_JOB_STATUSES, dataOrThrow, type Schemas } from '../api';
 import { Choice } from '../components/choice';
 import { JobProgressBar, jobPercentage } from '../components/job-progress';
+import { IssueTable } from '../components/issue-table';
 import { PagedTable } from '../components/paged-table';
 import { ProblemMessage } from '../components/problem-message';
-import { fieldLabel } from '../field-labels';
-import { useTranslator } from '../i18n';
-import { issueMessage } from '../issue-messages';
-import { importJobDetails, undoJobDetails, type ImportJobDetails } from '../job-details';
+import { useTranslator, type MessageKey } from '../i18n';
+import { bulkJobDetails, importJobDetails, undoJobDetails, type ImportJobDetails } from '../job-details';
 import { href, navigate } from '../router';
 import { useJobWatch, useTimeEstimate } from '../job-watch';
 import { useSignedIn } from '../session';
@@ -23,9 +22,54 @@ const SHOWN_MESSAGES = 5;
 const REJECTED_ROWS_SHOWN = 20;
 const RECORDS_PAGE_SIZE = 25;
 const OUTCOMES: Outcome[] = ['created', 'updated', 'restored'];
-const UNDO_COUNTS = ['created', 'updated', 'restored', 'conflicts'] as const;
 
-/** The job monitor: live progress, result and Cancel for one job; for an import also why rows were left out, what it wrote, and its undo. */
+/** What the undo of each kind of job would do: an import creates, updates and restores; a bulk change updates or deletes. */
+type UndoCount = keyof Schemas['ImportUndoCountsDto'];
+
+/** A job the imports' undo route undoes: an import, or a bulk change, which writes through the same journal. */
+type UndoableKind = 'import' | 'bulk_update' | 'bulk_delete';
+
+/** The words of the records and undo sections, which name what is undone. */
+interface UndoWording {
+  counts: UndoCount[];
+  countPrefix: string;
+  records: MessageKey;
+  recordsIntro: MessageKey;
+  intro: MessageKey;
+  button: MessageKey;
+  conflictsTitle: MessageKey;
+  conflictsIntro: MessageKey;
+  needsSkip: MessageKey;
+}
+
+const BULK_WORDING: Omit<UndoWording, 'counts'> = {
+  countPrefix: 'bulkUndoCount',
+  records: 'bulkRecordsTitle',
+  recordsIntro: 'bulkRecordsIntro',
+  intro: 'undoIntroBulk',
+  button: 'undoBulk',
+  conflictsTitle: 'conflictsTitleBulk',
+  conflictsIntro: 'conflictsIntroBulk',
+  needsSkip: 'undoNeedsSkipBulk',
+};
+
+const UNDO_WORDING: Record<UndoableKind, UndoWording> = {
+  import: {
+    counts: ['created', 'updated', 'restored', 'conflicts'],
+    countPrefix: 'undoCount',
+    records: 'recordsTitle',
+    recordsIntro: 'recordsIntro',
+    intro: 'undoIntro',
+    button: 'undoImport',
+    conflictsTitle: 'conflictsTitle',
+    conflictsIntro: 'conflictsIntro',
+    needsSkip: 'undoNeedsSkip',
+  },
+  bulk_update: { ...BULK_WORDING, counts: ['updated', 'conflicts'] },
+  bulk_delete: { ...BULK_WORDING, counts: ['deleted', 'conflicts'] },
+};
+
+/** The job monitor: live progress, result and Cancel for one job; for an import also why rows were left out; for an import or a bulk change what it wrote, and its undo. */
 export function JobPage({ jobId }: { jobId: string }) {
   const { t } = useTranslator();
   const { client } = useSignedIn();
@@ -34,6 +78,7 @@ export function JobPage({ jobId }: { jobId: string }) {
   const [cancelling, setCancelling] = useState(false);
   const job = watch.job;
   const importDetails = job === null ? null : importJobDetails(job);
+  const bulkDetails = job === null ? null : bulkJobDetails(job);
   const terminal = job !== null && TERMINAL_JOB_STATUSES.has(job.status);
 
   const cancel = async () => {
@@ -66,12 +111,25 @@ export function JobPage({ jobId }: { jobId: string }) {
           {importDetails.entity === undefined ? null : <RejectedRows job={job} previewIds={importDetails.previewIds} entity={importDetails.entity} />}
           {job.status === 'completed' ? (
             <>
-              <ImportRecords jobId={job.id} />
-              <UndoImport jobId={job.id} />
+              <ImportRecords jobId={job.id} kind="import" />
+              <UndoImport jobId={job.id} kind="import" />
             </>
           ) : null}
           <p>
             <a href={href('/import')}>{t('backToImport')}</a>
+          </p>
+        </>
+      ) : null}
+      {job !== null && bulkDetails !== null && terminal ? (
+        <>
+          {job.status === 'completed' ? (
+            <>
+              <ImportRecords jobId={job.id} kind={job.type === 'bulk_update' ? 'bulk_update' : 'bulk_delete'} />
+              <UndoImport jobId={job.id} kind={job.type === 'bulk_update' ? 'bulk_update' : 'bulk_delete'} />
+            </>
+          ) : null}
+          <p>
+            <a href={href('/change-many')}>{t('backToChangeMany')}</a>
           </p>
         </>
       ) : null}
@@ -84,7 +142,7 @@ export function JobPage({ jobId }: { jobId: string }) {
   );
 }
 
-/** The title says what the job is about: an import names its files and what they hold, an undo the import it undoes. */
+/** The title says what the job is about: an import names its files and what they hold, a bulk change its entity, an undo the job it undoes. */
 function JobHeading({ job }: { job: Job }) {
   const { t, label } = useTranslator();
   const importDetails = importJobDetails(job);
@@ -92,16 +150,25 @@ function JobHeading({ job }: { job: Job }) {
     const files = importDetails.fileNames.join(', ');
     return <>{importDetails.entity === undefined ? t('importJobTitleNoEntity', { files }) : t('importJobTitle', { files, entity: label('entity', importDetails.entity) })}</>;
   }
+  const bulk = bulkJobDetails(job);
+  if (bulk !== null && bulk.entity !== undefined) return <>{t(bulk.operation === 'update' ? 'bulkUpdateJobTitle' : 'bulkDeleteJobTitle', { entity: label('entity', bulk.entity) })}</>;
   const undo = undoJobDetails(job);
-  if (undo !== null) {
-    return (
-      <>
-        {t('undoJobTitle')} <a href={href(`/jobs/${undo.importJobId}`)}>{undo.importJobId.slice(0, 8)}</a>
-        {undo.entity === undefined ? null : ` (${label('entity', undo.entity)})`}
-      </>
-    );
-  }
+  if (undo !== null) return <UndoHeading importJobId={undo.importJobId} entity={undo.entity} />;
   return <>{t('jobTypedTitle', { type: label('type', job.type), id: job.id.slice(0, 8) })}</>;
+}
+
+/** An undo's parameters name the job it undoes but not its kind: the undone job says whether it was an import or a bulk change (an import, once it has expired). */
+function UndoHeading({ importJobId, entity }: { importJobId: string; entity: Entity | undefined }) {
+  const { t, label } = useTranslator();
+  const { client } = useSignedIn();
+  const undone = useLoader(async (signal) => dataOrThrow(await client.GET('/api/v1/jobs/{id}', { params: { path: { id: importJobId } }, signal })).type, [client, importJobId]);
+  const type = undone.data;
+  return (
+    <>
+      {type === 'bulk_update' || type === 'bulk_delete' ? label('undoJobTitle', type) : t('undoJobTitle')} <a href={href(`/jobs/${importJobId}`)}>{importJobId.slice(0, 8)}</a>
+      {entity === undefined ? null : ` (${label('entity', entity)})`}
+    </>
+  );
 }
 
 function JobMonitor({ job, live, importDetails }: { job: Job; live: boolean; importDetails: ImportJobDetails | null }) {
@@ -238,7 +305,7 @@ function RejectedRows({ job, previewIds, entity }: { job: Job; previewIds: strin
 }
 
 function RejectedFile({ previewId, fileName, issues, entity }: { previewId: string; fileName: string; issues: Schemas['ImportIssuePage']; entity: Entity }) {
-  const { t, locale } = useTranslator();
+  const { t } = useTranslator();
   const { client } = useSignedIn();
   const rejectedRows = useDownload();
   return (
@@ -251,35 +318,14 @@ function RejectedFile({ previewId, fileName, issues, entity }: { previewId: stri
       </p>
       <ProblemMessage error={rejectedRows.error} />
       {issues.items.length === 0 ? null : (
-        <div class="table-scroll">
-          <table class="issues" data-testid="rejected-rows">
-            <thead>
-              <tr>
-                <th scope="col">{t('row')}</th>
-                <th scope="col">{t('columnField')}</th>
-                <th scope="col">{t('message')}</th>
-                <th scope="col">{t('value')}</th>
-              </tr>
-            </thead>
-            <tbody>
-              {issues.items.map((issue, index) => (
-                <tr key={`${issue.row}-${index}`}>
-                  <td>{issue.row}</td>
-                  <td>{issue.field === null ? (issue.column ?? '') : fieldLabel(entity, issue.field, locale)}</td>
-                  <td>{issueMessage(issue, entity, locale)}</td>
-                  <td>{issue.value ?? ''}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <IssueTable entity={entity} placeLabel="row" testId="rejected-rows" issues={issues.items.map((issue, index) => ({ id: `${issue.row}-${index}`, place: issue.row, issue }))} />
       )}
     </div>
   );
 }
 
-/** What the import wrote, record by record, with the file row each came from. */
-function ImportRecords({ jobId }: { jobId: string }) {
+/** What the import or bulk change wrote, record by record; for an import with the file row each came from. */
+function ImportRecords({ jobId, kind }: { jobId: string; kind: UndoableKind }) {
   const { t, label, formatDateTime } = useTranslator();
   const { client } = useSignedIn();
   const [outcome, setOutcome] = useState<Outcome | ''>('');
@@ -289,31 +335,36 @@ function ImportRecords({ jobId }: { jobId: string }) {
       dataOrThrow(await client.GET('/api/v1/imports/jobs/{jobId}/records', { params: { path: { jobId }, query: { limit: RECORDS_PAGE_SIZE, offset, ...(outcome === '' ? {} : { outcome }) } }, signal })),
     [client, jobId, outcome, offset],
   );
+  const wording = UNDO_WORDING[kind];
+  // A bulk change writes one outcome and reads no file: the outcome filter and the source would say nothing.
+  const isImport = kind === 'import';
   return (
     <section aria-labelledby="records-title">
-      <h2 id="records-title">{t('recordsTitle')}</h2>
-      <p class="hint">{t('recordsIntro')}</p>
-      <div class="filters">
-        <Choice
-          label={t('recordOutcome')}
-          value={outcome}
-          values={OUTCOMES}
-          labelOf={(value) => label('outcome', value)}
-          emptyLabel={t('anyValue')}
-          onChange={(value) => {
-            setOutcome(value);
-            setOffset(0);
-          }}
-        />
-      </div>
-      <PagedTable loaded={page} empty={t('noResults')} limit={RECORDS_PAGE_SIZE} offset={offset} onOffset={setOffset} label={t('recordsTitle')}>
+      <h2 id="records-title">{t(wording.records)}</h2>
+      <p class="hint">{t(wording.recordsIntro)}</p>
+      {isImport ? (
+        <div class="filters">
+          <Choice
+            label={t('recordOutcome')}
+            value={outcome}
+            values={OUTCOMES}
+            labelOf={(value) => label('outcome', value)}
+            emptyLabel={t('anyValue')}
+            onChange={(value) => {
+              setOutcome(value);
+              setOffset(0);
+            }}
+          />
+        </div>
+      ) : null}
+      <PagedTable loaded={page} empty={t('noResults')} limit={RECORDS_PAGE_SIZE} offset={offset} onOffset={setOffset} label={t(wording.records)}>
         {(data) => (
           <table data-testid="import-records">
             <thead>
               <tr>
                 <th scope="col">{t('recordKey')}</th>
                 <th scope="col">{t('recordOutcome')}</th>
-                <th scope="col">{t('recordSource')}</th>
+                {isImport ? <th scope="col">{t('recordSource')}</th> : null}
                 <th scope="col">{t('recordChanged')}</th>
               </tr>
             </thead>
@@ -322,7 +373,7 @@ function ImportRecords({ jobId }: { jobId: string }) {
                 <tr key={record.recordId}>
                   <td>{record.key}</td>
                   <td>{label('outcome', record.outcome)}</td>
-                  <td>{record.fileName === null || record.row === null ? '' : t('recordSourceRow', { name: record.fileName, row: record.row })}</td>
+                  {isImport ? <td>{record.fileName === null || record.row === null ? '' : t('recordSourceRow', { name: record.fileName, row: record.row })}</td> : null}
                   <td>{record.changed ? t('recordChangedAt', { date: formatDateTime(record.updatedAt) }) : t('no')}</td>
                 </tr>
               ))}
@@ -342,7 +393,7 @@ function isUndoPreview(answer: UndoPreview | Job): answer is UndoPreview {
  * Undo in two steps: the dry run says what would be undone and which records changed since (the
  * undo refuses for those unless told to leave them alone); only then does Confirm start the job.
  */
-function UndoImport({ jobId }: { jobId: string }) {
+function UndoImport({ jobId, kind }: { jobId: string; kind: UndoableKind }) {
   const { t, label, formatNumber } = useTranslator();
   const { client } = useSignedIn();
   const [preview, setPreview] = useState<UndoPreview | null>(null);
@@ -366,19 +417,20 @@ function UndoImport({ jobId }: { jobId: string }) {
 
   const conflictsFile = useDownload();
 
+  const wording = UNDO_WORDING[kind];
   const conflicts = preview?.counts.conflicts ?? 0;
-  const nothingToUndo = preview !== null && preview.counts.created + preview.counts.updated + preview.counts.restored === 0;
-  const blockedBy = preview === null ? null : nothingToUndo ? t('undoNothing') : conflicts > 0 && !skipConflicts ? t('undoNeedsSkip', { count: conflicts }) : null;
+  const nothingToUndo = preview !== null && preview.counts.created + preview.counts.updated + preview.counts.restored + preview.counts.deleted === 0;
+  const blockedBy = preview === null ? null : nothingToUndo ? t('undoNothing') : conflicts > 0 && !skipConflicts ? t(wording.needsSkip, { count: conflicts }) : null;
 
   return (
     <section aria-labelledby="undo-title" class="undo">
       <h2 id="undo-title">{t('undoTitle')}</h2>
       {preview === null ? (
         <>
-          <p class="hint">{t('undoIntro')}</p>
+          <p class="hint">{t(wording.intro)}</p>
           <div class="actions">
             <button type="button" disabled={busy} onClick={() => void run(true)}>
-              {t('undoImport')}
+              {t(wording.button)}
             </button>
           </div>
         </>
@@ -386,17 +438,17 @@ function UndoImport({ jobId }: { jobId: string }) {
         <>
           <p>{t('undoPreviewIntro')}</p>
           <dl class="cards" data-testid="undo-counts">
-            {UNDO_COUNTS.map((name) => (
+            {wording.counts.map((name) => (
               <div key={name} class={`card${name === 'conflicts' && conflicts > 0 ? ' bad' : ''}`} data-undo-count={name}>
-                <dt>{label('undoCount', name)}</dt>
+                <dt>{label(wording.countPrefix, name)}</dt>
                 <dd>{formatNumber(preview.counts[name])}</dd>
               </div>
             ))}
           </dl>
           {conflicts === 0 ? null : (
             <>
-              <h3>{t('conflictsTitle')}</h3>
-              <p>{t('conflictsIntro', { count: conflicts })}</p>
+              <h3>{t(wording.conflictsTitle)}</h3>
+              <p>{t(wording.conflictsIntro, { count: conflicts })}</p>
               <ul class="conflicts">
                 {preview.conflicts.items.map((record) => (
                   <li key={record.recordId}>

@@ -3,7 +3,7 @@ import { TERMINAL_JOB_STATUSES, dataOrThrow, type Schemas } from '../api';
 import { JobProgressBar, jobPercentage } from '../components/job-progress';
 import { PagedTable } from '../components/paged-table';
 import { useTranslator } from '../i18n';
-import { importJobDetails, undoJobDetails } from '../job-details';
+import { bulkJobDetails, importJobDetails, undoJobDetails } from '../job-details';
 import { useJobWatch } from '../job-watch';
 import { href } from '../router';
 import { useSignedIn } from '../session';
@@ -82,12 +82,12 @@ function JobRow({ job }: { job: Job }) {
   );
 }
 
-/** What a job is about, where its parameters say: the files and entity of an import, the entity of an undo. */
+/** What a job is about, where its parameters say: the files and entity of an import, the entity of a bulk change or an undo. */
 function JobSubject({ job }: { job: Job }) {
   const { label } = useTranslator();
   const importDetails = importJobDetails(job);
   const undo = undoJobDetails(job);
-  const entity = importDetails?.entity ?? undo?.entity;
+  const entity = importDetails?.entity ?? bulkJobDetails(job)?.entity ?? undo?.entity;
   return (
     <>
       {importDetails === null ? null : <span class="file-names">{importDetails.fileNames.join(', ')}</span>}
