@@ -66,8 +66,6 @@ interface BulkTarget {
   /** The natural key as text, as the import's records list shows it. */
   key: string;
   catalogue: Catalogue;
-  /** Fields no bulk change may set: natural keys, unique values and the references of an enrollment. */
-  fixed: readonly string[];
   /** The noun of a record's enrollments' owner, for a delete's consequence; null for enrollments. */
   owner: { noun: string; column: string } | null;
 }
@@ -80,7 +78,6 @@ const TARGETS: Record<ImportEntity, BulkTarget> = {
     from: 'students s',
     key: 's.student_id',
     catalogue: STUDENT_FIELDS,
-    fixed: ['studentId', 'email'],
     owner: { noun: 'student', column: 'student_id' },
   },
   [ImportEntity.Courses]: {
@@ -90,7 +87,6 @@ const TARGETS: Record<ImportEntity, BulkTarget> = {
     from: 'courses c',
     key: 'c.course_code',
     catalogue: COURSE_FIELDS,
-    fixed: ['courseCode'],
     owner: { noun: 'course', column: 'course_id' },
   },
   [ImportEntity.Enrollments]: {
@@ -100,7 +96,6 @@ const TARGETS: Record<ImportEntity, BulkTarget> = {
     from: 'enrollments e join students s on s.id = e.student_id join courses c on c.id = e.course_id',
     key: "s.student_id || ' / ' || c.course_code",
     catalogue: ENROLLMENT_FIELDS,
-    fixed: ['studentId', 'courseCode'],
     owner: null,
   },
 };
@@ -111,13 +106,15 @@ export function exportEntityOf(entity: ImportEntity): ExportEntity {
 
 /** Fields a bulk change may not set on records of the entity. */
 export function fixedFieldsOf(entity: ImportEntity): readonly string[] {
-  return TARGETS[entity].fixed;
+  return Object.values(TARGETS[entity].catalogue)
+    .filter((spec) => spec.bulkSettable === false)
+    .map((spec) => spec.name);
 }
 
 /** The whole-number range of a field that `increment` may change; undefined for any other field. */
 export function incrementRangeOf(entity: ImportEntity, field: string): { minimum: number; maximum: number } | undefined {
   const spec: FieldSpec | undefined = TARGETS[entity].catalogue[field];
-  if (spec === undefined || TARGETS[entity].fixed.includes(field)) return undefined;
+  if (spec === undefined || spec.bulkSettable === false) return undefined;
   if (spec.kind === 'integer') return { minimum: spec.minimum, maximum: spec.maximum };
   if (spec.kind === 'studyYear') return { minimum: FIRST_STUDY_YEAR, maximum: LAST_STUDY_YEAR };
   return undefined;

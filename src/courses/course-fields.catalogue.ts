@@ -13,6 +13,7 @@ export const COURSE_FIELDS = fieldCatalogue({
     column: 'course_code',
     kind: 'courseCode',
     presence: 'required',
+    bulkSettable: false,
     label: { en: 'Course code', el: 'Κωδικός Μαθήματος' },
     aliases: ['Code', 'Κωδικός'],
     example: 'math101',

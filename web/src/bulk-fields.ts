@@ -61,16 +61,9 @@ export function bulkFiltersOf(entity: Entity): BulkFilter[] {
   });
 }
 
-/**
- * The identity kinds: a student id, an email and a course code identify a record or must be
- * unique, so the service refuses to set them on many records (`not_bulk_settable`, the fixed
- * fields of src/bulk/bulk-change.ts); the console does not offer them.
- */
-const IDENTITY_KINDS: ReadonlySet<FieldSpec['kind']> = new Set(['studentId', 'email', 'courseCode']);
-
-/** The fields a bulk change may set, in the catalogue's order. */
+/** The fields a bulk change may set, in the catalogue's order: not those the catalogue marks `bulkSettable: false`. */
 export function settableFieldsOf(entity: Entity): FieldSpec[] {
-  return fieldsOf(entity).filter((spec) => !IDENTITY_KINDS.has(spec.kind));
+  return fieldsOf(entity).filter((spec) => spec.bulkSettable !== false);
 }
 
 /** Whole-number fields, which `increment` may add to. */

@@ -42,6 +42,11 @@ export type FieldSpec = FieldKind & {
   default?: unknown;
   /** Values that the API and an import both accept (valid) or both refuse (invalid); a test runs them through both. */
   examples: { valid: readonly unknown[]; invalid: readonly unknown[] };
+  /**
+   * False for a field one bulk change may not set on many records at once (`not_bulk_settable`):
+   * a natural key or a unique value, which would then repeat, and so an enrollment's references.
+   */
+  bulkSettable?: false;
 };
 
 type FieldEntry = FieldSpec extends infer Spec ? (Spec extends unknown ? Omit<Spec, 'name'> : never) : never;
