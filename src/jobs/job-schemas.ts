@@ -1,0 +1,98 @@
+import type { Type } from '@nestjs/common';
+import { getSchemaPath, type OpenAPIObject } from '@nestjs/swagger';
+import { JobType } from './job.enums';
+import { FreeFormJobData, JOB_CONTRACTS } from './job-payloads';
+
+type Schemas = NonNullable<NonNullable<OpenAPIObject['components']>['schemas']>;
+type SchemaObject = Exclude<Schemas[string], { $ref: string }>;
+
+/** The JobDto properties whose shape depends on the job's type. */
+const PER_TYPE_PROPERTIES = ['type', 'parameters', 'result'];
+
+const FREE_FORM_JOB_DATA = 'FreeFormJobData';
+
+/** The component name of one type's JobDto variant: `bulk_import` → `BulkImportJob`. */
+export function jobVariantName(type: JobType): string {
+  return `${type.replace(/(^|_)([a-z])/g, (_match, _separator: string, letter: string) => letter.toUpperCase())}Job`;
+}
+
+/** The classes the per-type schemas are generated from, for SwaggerModule's extraModels. */
+export function jobContractModels(): Type<object>[] {
+  const classes = Object.values(JOB_CONTRACTS).flatMap((contract) => [contract.parameters, contract.result]);
+  return [...new Set(classes)].filter((model): model is Type<object> => model !== null && model !== FreeFormJobData);
+}
+
+function refOf(model: Type<object>): { $ref: string } {
+  return { $ref: model === FreeFormJobData ? `#/components/schemas/${FREE_FORM_JOB_DATA}` : getSchemaPath(model) };
+}
+
+function objectSchema(schemas: Schemas, name: string): SchemaObject {
+  const schema = schemas[name];
+  if (schema === undefined || '$ref' in schema) throw new Error(`${name} is missing from the spec: the per-type job schemas are built from it`);
+  return schema;
+}
+
+function without(schema: SchemaObject, names: readonly string[]): SchemaObject {
+  return {
+    ...schema,
+    properties: Object.fromEntries(Object.entries(schema.properties ?? {}).filter(([name]) => !names.includes(name))),
+    required: schema.required?.filter((name) => !names.includes(name)),
+  };
+}
+
+function dataSchema(type: JobType, result: Type<object> | null): SchemaObject {
+  // Not `enum: [null]`: openapi-fetch's Readable drops a member typed only `null` from a response.
+  if (result === null) return { type: 'object', nullable: true, allOf: [refOf(FreeFormJobData)], description: `Always null: a \`${type}\` job ends with no data.` };
+  return { type: 'object', nullable: true, allOf: [refOf(result)] };
+}
+
+/**
+ * JobDto as a oneOf of one variant per job type, discriminated by `type`: each variant names its
+ * type's parameters and result data schemas, read from JOB_CONTRACTS, so a client that checks
+ * `job.type` gets that type's shapes. The fields every job has stay in JobFields and JobResultDto
+ * (the class's schemas without the per-type members), so each is stated once.
+ */
+export function addJobSchemas(document: OpenAPIObject): void {
+  const schemas = document.components?.schemas ?? {};
+  const job = objectSchema(schemas, 'JobDto');
+  const result = objectSchema(schemas, 'JobResultDto');
+  schemas.JobFields = { ...without(job, PER_TYPE_PROPERTIES), description: 'What every job has, whatever its type; JobDto adds `type`, `parameters` and `result` per type.' };
+  schemas.JobResultDto = { ...without(result, ['data']), description: "What every job's result has; each JobDto variant adds its type's `data`." };
+  schemas[FREE_FORM_JOB_DATA] = { type: 'object', additionalProperties: true, description: 'The parameters or result data of a job type with no fixed shape: the JSON object its starter or runner chose.', example: { source: 'registrar-sync' } };
+  const mapping: Record<string, string> = {};
+  for (const type of Object.values(JobType)) {
+    const contract: { parameters: Type<object>; result: Type<object> | null } = JOB_CONTRACTS[type];
+    const name = jobVariantName(type);
+    mapping[type] = `#/components/schemas/${name}`;
+    schemas[name] = {
+      description: `A job of type \`${type}\`.`,
+      allOf: [
+        { $ref: '#/components/schemas/JobFields' },
+        {
+          type: 'object',
+          required: PER_TYPE_PROPERTIES,
+          properties: {
+            type: { type: 'string', enum: [type] },
+            parameters: refOf(contract.parameters),
+            result: {
+              type: 'object',
+              nullable: true,
+              description: 'Set when the job has finished.',
+              allOf: [{ $ref: '#/components/schemas/JobResultDto' }, { type: 'object', required: ['data'], properties: { data: dataSchema(type, contract.result) } }],
+            },
+          },
+        },
+      ],
+    };
+  }
+  schemas.JobDto = {
+    description: 'A background job. `type` says which variant it is, and so the shape of its `parameters` and `result.data`.',
+    oneOf: Object.values(mapping).map(($ref) => ({ $ref })),
+    discriminator: { propertyName: 'type', mapping },
+  };
+  schemas.JobEvent = {
+    description:
+      'The `data` of each event of `GET /api/v1/jobs/{id}/events`, one JSON document per event: the job after a change. Each event also has an `id` to send back as `Last-Event-ID`.',
+    allOf: [{ $ref: '#/components/schemas/JobDto' }],
+  };
+}
