@@ -1365,15 +1365,79 @@ export type components = {
             toSeq?: number;
         };
         /** @description A job of type `audit_verify`. */
-        AuditVerifyJob: components["schemas"]["JobFields"] & {
+        AuditVerifyJob: {
+            /**
+             * @description Runs so far (retries and runs after a worker died count).
+             * @example 1
+             */
+            attempts: number;
+            /**
+             * @description Set when someone cancelled a running job; it ends `cancelled` at its next batch boundary.
+             * @example null
+             */
+            cancelRequestedAt: string | null;
+            /** @example 2026-11-27T09:00:00.000Z */
+            createdAt: string;
+            /**
+             * Format: uuid
+             * @example 0b9d3f7e-8c1a-4d2e-9f60-2a7b5c4d3e21
+             */
+            createdBy: string | null;
+            /** @example null */
+            error: string | null;
+            /**
+             * @description When the finished job's record disappears.
+             * @example null
+             */
+            expiresAt: string | null;
+            /** @example null */
+            finishedAt: string | null;
+            /**
+             * Format: uuid
+             * @example 3b8f2e4a-7c1d-4e9a-b5f6-0d2c8a1e9f47
+             */
+            id: string;
             parameters: components["schemas"]["AuditVerifyRequestDto"];
+            /**
+             * @description 1 (lowest) to 10 (highest).
+             * @example 5
+             */
+            priority: number;
+            progress: components["schemas"]["JobProgressDto"];
             /** @description Set when the job has finished. */
-            result: (components["schemas"]["JobResultDto"] & {
+            result: {
+                /**
+                 * @example {
+                 *       "created": 9000,
+                 *       "updated": 1000
+                 *     }
+                 */
+                counts: {
+                    [key: string]: number;
+                };
                 data: components["schemas"]["AuditVerifyJobResult"] | null;
-            }) | null;
-            /** @enum {string} */
-            type: "audit_verify";
-        } & {
+                /** @example [] */
+                errors: string[];
+                /** @example Imported 10 000 students */
+                message: string | null;
+                /** @example true */
+                success: boolean;
+                /**
+                 * @example [
+                 *       "Row 17: unknown column \"nickname\" ignored"
+                 *     ]
+                 */
+                warnings: string[];
+            } | null;
+            /**
+             * @description `server`: run by the service's workers; `external`: driven by a script through the PATCH endpoints.
+             * @example external
+             */
+            runner: components["schemas"]["JobRunner"];
+            /** @example 2026-11-27T09:00:01.000Z */
+            startedAt: string | null;
+            /** @example processing */
+            status: components["schemas"]["JobStatus"];
             /**
              * @description discriminator enum property added by openapi-typescript
              * @enum {string}
@@ -1455,15 +1519,79 @@ export type components = {
             sizeBytes: number;
         };
         /** @description A job of type `backup`. */
-        BackupJob: components["schemas"]["JobFields"] & {
+        BackupJob: {
+            /**
+             * @description Runs so far (retries and runs after a worker died count).
+             * @example 1
+             */
+            attempts: number;
+            /**
+             * @description Set when someone cancelled a running job; it ends `cancelled` at its next batch boundary.
+             * @example null
+             */
+            cancelRequestedAt: string | null;
+            /** @example 2026-11-27T09:00:00.000Z */
+            createdAt: string;
+            /**
+             * Format: uuid
+             * @example 0b9d3f7e-8c1a-4d2e-9f60-2a7b5c4d3e21
+             */
+            createdBy: string | null;
+            /** @example null */
+            error: string | null;
+            /**
+             * @description When the finished job's record disappears.
+             * @example null
+             */
+            expiresAt: string | null;
+            /** @example null */
+            finishedAt: string | null;
+            /**
+             * Format: uuid
+             * @example 3b8f2e4a-7c1d-4e9a-b5f6-0d2c8a1e9f47
+             */
+            id: string;
             parameters: components["schemas"]["BackupJobParameters"];
+            /**
+             * @description 1 (lowest) to 10 (highest).
+             * @example 5
+             */
+            priority: number;
+            progress: components["schemas"]["JobProgressDto"];
             /** @description Set when the job has finished. */
-            result: (components["schemas"]["JobResultDto"] & {
+            result: {
+                /**
+                 * @example {
+                 *       "created": 9000,
+                 *       "updated": 1000
+                 *     }
+                 */
+                counts: {
+                    [key: string]: number;
+                };
                 data: components["schemas"]["BackupJobResult"] | null;
-            }) | null;
-            /** @enum {string} */
-            type: "backup";
-        } & {
+                /** @example [] */
+                errors: string[];
+                /** @example Imported 10 000 students */
+                message: string | null;
+                /** @example true */
+                success: boolean;
+                /**
+                 * @example [
+                 *       "Row 17: unknown column \"nickname\" ignored"
+                 *     ]
+                 */
+                warnings: string[];
+            } | null;
+            /**
+             * @description `server`: run by the service's workers; `external`: driven by a script through the PATCH endpoints.
+             * @example external
+             */
+            runner: components["schemas"]["JobRunner"];
+            /** @example 2026-11-27T09:00:01.000Z */
+            startedAt: string | null;
+            /** @example processing */
+            status: components["schemas"]["JobStatus"];
             /**
              * @description discriminator enum property added by openapi-typescript
              * @enum {string}
@@ -1553,15 +1681,79 @@ export type components = {
             table: components["schemas"]["BackupTable"];
         };
         /** @description A job of type `backup_restore`. */
-        BackupRestoreJob: components["schemas"]["JobFields"] & {
+        BackupRestoreJob: {
+            /**
+             * @description Runs so far (retries and runs after a worker died count).
+             * @example 1
+             */
+            attempts: number;
+            /**
+             * @description Set when someone cancelled a running job; it ends `cancelled` at its next batch boundary.
+             * @example null
+             */
+            cancelRequestedAt: string | null;
+            /** @example 2026-11-27T09:00:00.000Z */
+            createdAt: string;
+            /**
+             * Format: uuid
+             * @example 0b9d3f7e-8c1a-4d2e-9f60-2a7b5c4d3e21
+             */
+            createdBy: string | null;
+            /** @example null */
+            error: string | null;
+            /**
+             * @description When the finished job's record disappears.
+             * @example null
+             */
+            expiresAt: string | null;
+            /** @example null */
+            finishedAt: string | null;
+            /**
+             * Format: uuid
+             * @example 3b8f2e4a-7c1d-4e9a-b5f6-0d2c8a1e9f47
+             */
+            id: string;
             parameters: components["schemas"]["BackupRestoreJobParameters"];
+            /**
+             * @description 1 (lowest) to 10 (highest).
+             * @example 5
+             */
+            priority: number;
+            progress: components["schemas"]["JobProgressDto"];
             /** @description Set when the job has finished. */
-            result: (components["schemas"]["JobResultDto"] & {
+            result: {
+                /**
+                 * @example {
+                 *       "created": 9000,
+                 *       "updated": 1000
+                 *     }
+                 */
+                counts: {
+                    [key: string]: number;
+                };
                 data: components["schemas"]["BackupRestoreJobResult"] | null;
-            }) | null;
-            /** @enum {string} */
-            type: "backup_restore";
-        } & {
+                /** @example [] */
+                errors: string[];
+                /** @example Imported 10 000 students */
+                message: string | null;
+                /** @example true */
+                success: boolean;
+                /**
+                 * @example [
+                 *       "Row 17: unknown column \"nickname\" ignored"
+                 *     ]
+                 */
+                warnings: string[];
+            } | null;
+            /**
+             * @description `server`: run by the service's workers; `external`: driven by a script through the PATCH endpoints.
+             * @example external
+             */
+            runner: components["schemas"]["JobRunner"];
+            /** @example 2026-11-27T09:00:01.000Z */
+            startedAt: string | null;
+            /** @example processing */
+            status: components["schemas"]["JobStatus"];
             /**
              * @description discriminator enum property added by openapi-typescript
              * @enum {string}
@@ -1598,15 +1790,79 @@ export type components = {
         /** @enum {string} */
         BackupTable: "users" | "courses" | "students" | "enrollments";
         /** @description A job of type `bulk_delete`. */
-        BulkDeleteJob: components["schemas"]["JobFields"] & {
+        BulkDeleteJob: {
+            /**
+             * @description Runs so far (retries and runs after a worker died count).
+             * @example 1
+             */
+            attempts: number;
+            /**
+             * @description Set when someone cancelled a running job; it ends `cancelled` at its next batch boundary.
+             * @example null
+             */
+            cancelRequestedAt: string | null;
+            /** @example 2026-11-27T09:00:00.000Z */
+            createdAt: string;
+            /**
+             * Format: uuid
+             * @example 0b9d3f7e-8c1a-4d2e-9f60-2a7b5c4d3e21
+             */
+            createdBy: string | null;
+            /** @example null */
+            error: string | null;
+            /**
+             * @description When the finished job's record disappears.
+             * @example null
+             */
+            expiresAt: string | null;
+            /** @example null */
+            finishedAt: string | null;
+            /**
+             * Format: uuid
+             * @example 3b8f2e4a-7c1d-4e9a-b5f6-0d2c8a1e9f47
+             */
+            id: string;
             parameters: components["schemas"]["FreeFormJobData"];
+            /**
+             * @description 1 (lowest) to 10 (highest).
+             * @example 5
+             */
+            priority: number;
+            progress: components["schemas"]["JobProgressDto"];
             /** @description Set when the job has finished. */
-            result: (components["schemas"]["JobResultDto"] & {
+            result: {
+                /**
+                 * @example {
+                 *       "created": 9000,
+                 *       "updated": 1000
+                 *     }
+                 */
+                counts: {
+                    [key: string]: number;
+                };
                 data: components["schemas"]["FreeFormJobData"] | null;
-            }) | null;
-            /** @enum {string} */
-            type: "bulk_delete";
-        } & {
+                /** @example [] */
+                errors: string[];
+                /** @example Imported 10 000 students */
+                message: string | null;
+                /** @example true */
+                success: boolean;
+                /**
+                 * @example [
+                 *       "Row 17: unknown column \"nickname\" ignored"
+                 *     ]
+                 */
+                warnings: string[];
+            } | null;
+            /**
+             * @description `server`: run by the service's workers; `external`: driven by a script through the PATCH endpoints.
+             * @example external
+             */
+            runner: components["schemas"]["JobRunner"];
+            /** @example 2026-11-27T09:00:01.000Z */
+            startedAt: string | null;
+            /** @example processing */
+            status: components["schemas"]["JobStatus"];
             /**
              * @description discriminator enum property added by openapi-typescript
              * @enum {string}
@@ -1614,15 +1870,79 @@ export type components = {
             type: "bulk_delete";
         };
         /** @description A job of type `bulk_import`. */
-        BulkImportJob: components["schemas"]["JobFields"] & {
+        BulkImportJob: {
+            /**
+             * @description Runs so far (retries and runs after a worker died count).
+             * @example 1
+             */
+            attempts: number;
+            /**
+             * @description Set when someone cancelled a running job; it ends `cancelled` at its next batch boundary.
+             * @example null
+             */
+            cancelRequestedAt: string | null;
+            /** @example 2026-11-27T09:00:00.000Z */
+            createdAt: string;
+            /**
+             * Format: uuid
+             * @example 0b9d3f7e-8c1a-4d2e-9f60-2a7b5c4d3e21
+             */
+            createdBy: string | null;
+            /** @example null */
+            error: string | null;
+            /**
+             * @description When the finished job's record disappears.
+             * @example null
+             */
+            expiresAt: string | null;
+            /** @example null */
+            finishedAt: string | null;
+            /**
+             * Format: uuid
+             * @example 3b8f2e4a-7c1d-4e9a-b5f6-0d2c8a1e9f47
+             */
+            id: string;
             parameters: components["schemas"]["BulkImportJobParameters"];
+            /**
+             * @description 1 (lowest) to 10 (highest).
+             * @example 5
+             */
+            priority: number;
+            progress: components["schemas"]["JobProgressDto"];
             /** @description Set when the job has finished. */
-            result: (components["schemas"]["JobResultDto"] & {
+            result: {
+                /**
+                 * @example {
+                 *       "created": 9000,
+                 *       "updated": 1000
+                 *     }
+                 */
+                counts: {
+                    [key: string]: number;
+                };
                 data: components["schemas"]["FreeFormJobData"] | null;
-            }) | null;
-            /** @enum {string} */
-            type: "bulk_import";
-        } & {
+                /** @example [] */
+                errors: string[];
+                /** @example Imported 10 000 students */
+                message: string | null;
+                /** @example true */
+                success: boolean;
+                /**
+                 * @example [
+                 *       "Row 17: unknown column \"nickname\" ignored"
+                 *     ]
+                 */
+                warnings: string[];
+            } | null;
+            /**
+             * @description `server`: run by the service's workers; `external`: driven by a script through the PATCH endpoints.
+             * @example external
+             */
+            runner: components["schemas"]["JobRunner"];
+            /** @example 2026-11-27T09:00:01.000Z */
+            startedAt: string | null;
+            /** @example processing */
+            status: components["schemas"]["JobStatus"];
             /**
              * @description discriminator enum property added by openapi-typescript
              * @enum {string}
@@ -1642,15 +1962,79 @@ export type components = {
             recheck: boolean;
         };
         /** @description A job of type `bulk_import_undo`. */
-        BulkImportUndoJob: components["schemas"]["JobFields"] & {
+        BulkImportUndoJob: {
+            /**
+             * @description Runs so far (retries and runs after a worker died count).
+             * @example 1
+             */
+            attempts: number;
+            /**
+             * @description Set when someone cancelled a running job; it ends `cancelled` at its next batch boundary.
+             * @example null
+             */
+            cancelRequestedAt: string | null;
+            /** @example 2026-11-27T09:00:00.000Z */
+            createdAt: string;
+            /**
+             * Format: uuid
+             * @example 0b9d3f7e-8c1a-4d2e-9f60-2a7b5c4d3e21
+             */
+            createdBy: string | null;
+            /** @example null */
+            error: string | null;
+            /**
+             * @description When the finished job's record disappears.
+             * @example null
+             */
+            expiresAt: string | null;
+            /** @example null */
+            finishedAt: string | null;
+            /**
+             * Format: uuid
+             * @example 3b8f2e4a-7c1d-4e9a-b5f6-0d2c8a1e9f47
+             */
+            id: string;
             parameters: components["schemas"]["BulkImportUndoJobParameters"];
+            /**
+             * @description 1 (lowest) to 10 (highest).
+             * @example 5
+             */
+            priority: number;
+            progress: components["schemas"]["JobProgressDto"];
             /** @description Set when the job has finished. */
-            result: (components["schemas"]["JobResultDto"] & {
+            result: {
+                /**
+                 * @example {
+                 *       "created": 9000,
+                 *       "updated": 1000
+                 *     }
+                 */
+                counts: {
+                    [key: string]: number;
+                };
                 data: components["schemas"]["BulkImportUndoJobResult"] | null;
-            }) | null;
-            /** @enum {string} */
-            type: "bulk_import_undo";
-        } & {
+                /** @example [] */
+                errors: string[];
+                /** @example Imported 10 000 students */
+                message: string | null;
+                /** @example true */
+                success: boolean;
+                /**
+                 * @example [
+                 *       "Row 17: unknown column \"nickname\" ignored"
+                 *     ]
+                 */
+                warnings: string[];
+            } | null;
+            /**
+             * @description `server`: run by the service's workers; `external`: driven by a script through the PATCH endpoints.
+             * @example external
+             */
+            runner: components["schemas"]["JobRunner"];
+            /** @example 2026-11-27T09:00:01.000Z */
+            startedAt: string | null;
+            /** @example processing */
+            status: components["schemas"]["JobStatus"];
             /**
              * @description discriminator enum property added by openapi-typescript
              * @enum {string}
@@ -1691,15 +2075,79 @@ export type components = {
             importJobId: string;
         };
         /** @description A job of type `bulk_update`. */
-        BulkUpdateJob: components["schemas"]["JobFields"] & {
+        BulkUpdateJob: {
+            /**
+             * @description Runs so far (retries and runs after a worker died count).
+             * @example 1
+             */
+            attempts: number;
+            /**
+             * @description Set when someone cancelled a running job; it ends `cancelled` at its next batch boundary.
+             * @example null
+             */
+            cancelRequestedAt: string | null;
+            /** @example 2026-11-27T09:00:00.000Z */
+            createdAt: string;
+            /**
+             * Format: uuid
+             * @example 0b9d3f7e-8c1a-4d2e-9f60-2a7b5c4d3e21
+             */
+            createdBy: string | null;
+            /** @example null */
+            error: string | null;
+            /**
+             * @description When the finished job's record disappears.
+             * @example null
+             */
+            expiresAt: string | null;
+            /** @example null */
+            finishedAt: string | null;
+            /**
+             * Format: uuid
+             * @example 3b8f2e4a-7c1d-4e9a-b5f6-0d2c8a1e9f47
+             */
+            id: string;
             parameters: components["schemas"]["FreeFormJobData"];
+            /**
+             * @description 1 (lowest) to 10 (highest).
+             * @example 5
+             */
+            priority: number;
+            progress: components["schemas"]["JobProgressDto"];
             /** @description Set when the job has finished. */
-            result: (components["schemas"]["JobResultDto"] & {
+            result: {
+                /**
+                 * @example {
+                 *       "created": 9000,
+                 *       "updated": 1000
+                 *     }
+                 */
+                counts: {
+                    [key: string]: number;
+                };
                 data: components["schemas"]["FreeFormJobData"] | null;
-            }) | null;
-            /** @enum {string} */
-            type: "bulk_update";
-        } & {
+                /** @example [] */
+                errors: string[];
+                /** @example Imported 10 000 students */
+                message: string | null;
+                /** @example true */
+                success: boolean;
+                /**
+                 * @example [
+                 *       "Row 17: unknown column \"nickname\" ignored"
+                 *     ]
+                 */
+                warnings: string[];
+            } | null;
+            /**
+             * @description `server`: run by the service's workers; `external`: driven by a script through the PATCH endpoints.
+             * @example external
+             */
+            runner: components["schemas"]["JobRunner"];
+            /** @example 2026-11-27T09:00:01.000Z */
+            startedAt: string | null;
+            /** @example processing */
+            status: components["schemas"]["JobStatus"];
             /**
              * @description discriminator enum property added by openapi-typescript
              * @enum {string}
@@ -1719,16 +2167,80 @@ export type components = {
             newPassword: string;
         };
         /** @description A job of type `cleanup`. */
-        CleanupJob: components["schemas"]["JobFields"] & {
+        CleanupJob: {
+            /**
+             * @description Runs so far (retries and runs after a worker died count).
+             * @example 1
+             */
+            attempts: number;
+            /**
+             * @description Set when someone cancelled a running job; it ends `cancelled` at its next batch boundary.
+             * @example null
+             */
+            cancelRequestedAt: string | null;
+            /** @example 2026-11-27T09:00:00.000Z */
+            createdAt: string;
+            /**
+             * Format: uuid
+             * @example 0b9d3f7e-8c1a-4d2e-9f60-2a7b5c4d3e21
+             */
+            createdBy: string | null;
+            /** @example null */
+            error: string | null;
+            /**
+             * @description When the finished job's record disappears.
+             * @example null
+             */
+            expiresAt: string | null;
+            /** @example null */
+            finishedAt: string | null;
+            /**
+             * Format: uuid
+             * @example 3b8f2e4a-7c1d-4e9a-b5f6-0d2c8a1e9f47
+             */
+            id: string;
             parameters: components["schemas"]["CleanupJobParameters"];
+            /**
+             * @description 1 (lowest) to 10 (highest).
+             * @example 5
+             */
+            priority: number;
+            progress: components["schemas"]["JobProgressDto"];
             /** @description Set when the job has finished. */
-            result: (components["schemas"]["JobResultDto"] & {
+            result: {
+                /**
+                 * @example {
+                 *       "created": 9000,
+                 *       "updated": 1000
+                 *     }
+                 */
+                counts: {
+                    [key: string]: number;
+                };
                 /** @description Always null: a `cleanup` job ends with no data. */
                 data: components["schemas"]["FreeFormJobData"] | null;
-            }) | null;
-            /** @enum {string} */
-            type: "cleanup";
-        } & {
+                /** @example [] */
+                errors: string[];
+                /** @example Imported 10 000 students */
+                message: string | null;
+                /** @example true */
+                success: boolean;
+                /**
+                 * @example [
+                 *       "Row 17: unknown column \"nickname\" ignored"
+                 *     ]
+                 */
+                warnings: string[];
+            } | null;
+            /**
+             * @description `server`: run by the service's workers; `external`: driven by a script through the PATCH endpoints.
+             * @example external
+             */
+            runner: components["schemas"]["JobRunner"];
+            /** @example 2026-11-27T09:00:01.000Z */
+            startedAt: string | null;
+            /** @example processing */
+            status: components["schemas"]["JobStatus"];
             /**
              * @description discriminator enum property added by openapi-typescript
              * @enum {string}
@@ -2025,15 +2537,79 @@ export type components = {
             role: components["schemas"]["Role"];
         };
         /** @description A job of type `custom`. */
-        CustomJob: components["schemas"]["JobFields"] & {
+        CustomJob: {
+            /**
+             * @description Runs so far (retries and runs after a worker died count).
+             * @example 1
+             */
+            attempts: number;
+            /**
+             * @description Set when someone cancelled a running job; it ends `cancelled` at its next batch boundary.
+             * @example null
+             */
+            cancelRequestedAt: string | null;
+            /** @example 2026-11-27T09:00:00.000Z */
+            createdAt: string;
+            /**
+             * Format: uuid
+             * @example 0b9d3f7e-8c1a-4d2e-9f60-2a7b5c4d3e21
+             */
+            createdBy: string | null;
+            /** @example null */
+            error: string | null;
+            /**
+             * @description When the finished job's record disappears.
+             * @example null
+             */
+            expiresAt: string | null;
+            /** @example null */
+            finishedAt: string | null;
+            /**
+             * Format: uuid
+             * @example 3b8f2e4a-7c1d-4e9a-b5f6-0d2c8a1e9f47
+             */
+            id: string;
             parameters: components["schemas"]["FreeFormJobData"];
+            /**
+             * @description 1 (lowest) to 10 (highest).
+             * @example 5
+             */
+            priority: number;
+            progress: components["schemas"]["JobProgressDto"];
             /** @description Set when the job has finished. */
-            result: (components["schemas"]["JobResultDto"] & {
+            result: {
+                /**
+                 * @example {
+                 *       "created": 9000,
+                 *       "updated": 1000
+                 *     }
+                 */
+                counts: {
+                    [key: string]: number;
+                };
                 data: components["schemas"]["FreeFormJobData"] | null;
-            }) | null;
-            /** @enum {string} */
-            type: "custom";
-        } & {
+                /** @example [] */
+                errors: string[];
+                /** @example Imported 10 000 students */
+                message: string | null;
+                /** @example true */
+                success: boolean;
+                /**
+                 * @example [
+                 *       "Row 17: unknown column \"nickname\" ignored"
+                 *     ]
+                 */
+                warnings: string[];
+            } | null;
+            /**
+             * @description `server`: run by the service's workers; `external`: driven by a script through the PATCH endpoints.
+             * @example external
+             */
+            runner: components["schemas"]["JobRunner"];
+            /** @example 2026-11-27T09:00:01.000Z */
+            startedAt: string | null;
+            /** @example processing */
+            status: components["schemas"]["JobStatus"];
             /**
              * @description discriminator enum property added by openapi-typescript
              * @enum {string}
@@ -2244,15 +2820,79 @@ export type components = {
         /** @enum {string} */
         ExportLanguage: "en" | "el";
         /** @description A job of type `export_large`. */
-        ExportLargeJob: components["schemas"]["JobFields"] & {
+        ExportLargeJob: {
+            /**
+             * @description Runs so far (retries and runs after a worker died count).
+             * @example 1
+             */
+            attempts: number;
+            /**
+             * @description Set when someone cancelled a running job; it ends `cancelled` at its next batch boundary.
+             * @example null
+             */
+            cancelRequestedAt: string | null;
+            /** @example 2026-11-27T09:00:00.000Z */
+            createdAt: string;
+            /**
+             * Format: uuid
+             * @example 0b9d3f7e-8c1a-4d2e-9f60-2a7b5c4d3e21
+             */
+            createdBy: string | null;
+            /** @example null */
+            error: string | null;
+            /**
+             * @description When the finished job's record disappears.
+             * @example null
+             */
+            expiresAt: string | null;
+            /** @example null */
+            finishedAt: string | null;
+            /**
+             * Format: uuid
+             * @example 3b8f2e4a-7c1d-4e9a-b5f6-0d2c8a1e9f47
+             */
+            id: string;
             parameters: components["schemas"]["ExportLargeJobParameters"];
+            /**
+             * @description 1 (lowest) to 10 (highest).
+             * @example 5
+             */
+            priority: number;
+            progress: components["schemas"]["JobProgressDto"];
             /** @description Set when the job has finished. */
-            result: (components["schemas"]["JobResultDto"] & {
+            result: {
+                /**
+                 * @example {
+                 *       "created": 9000,
+                 *       "updated": 1000
+                 *     }
+                 */
+                counts: {
+                    [key: string]: number;
+                };
                 data: components["schemas"]["ExportLargeJobResult"] | null;
-            }) | null;
-            /** @enum {string} */
-            type: "export_large";
-        } & {
+                /** @example [] */
+                errors: string[];
+                /** @example Imported 10 000 students */
+                message: string | null;
+                /** @example true */
+                success: boolean;
+                /**
+                 * @example [
+                 *       "Row 17: unknown column \"nickname\" ignored"
+                 *     ]
+                 */
+                warnings: string[];
+            } | null;
+            /**
+             * @description `server`: run by the service's workers; `external`: driven by a script through the PATCH endpoints.
+             * @example external
+             */
+            runner: components["schemas"]["JobRunner"];
+            /** @example 2026-11-27T09:00:01.000Z */
+            startedAt: string | null;
+            /** @example processing */
+            status: components["schemas"]["JobStatus"];
             /**
              * @description discriminator enum property added by openapi-typescript
              * @enum {string}
@@ -2581,61 +3221,54 @@ export type components = {
         InvalidRowPolicy: "abort" | "skip";
         /** @enum {string} */
         IssueSeverity: "error" | "warning";
-        /** @description A background job. `type` says which variant it is, and so the shape of its `parameters` and `result.data`. */
+        /**
+         * @description A background job. `type` says which variant it is, and so the shape of its `parameters` and `result.data`.
+         * @example {
+         *       "id": "3b8f2e4a-7c1d-4e9a-b5f6-0d2c8a1e9f47",
+         *       "type": "custom",
+         *       "status": "processing",
+         *       "runner": "external",
+         *       "progress": {
+         *         "percentage": 50,
+         *         "message": "Imported 5 000 of 10 000 rows",
+         *         "processed": 5000,
+         *         "total": 10000,
+         *         "failed": 3
+         *       },
+         *       "result": {
+         *         "success": true,
+         *         "message": "Imported 10 000 students",
+         *         "counts": {
+         *           "created": 9000,
+         *           "updated": 1000
+         *         },
+         *         "errors": [],
+         *         "warnings": [
+         *           "Row 17: unknown column \"nickname\" ignored"
+         *         ],
+         *         "data": {
+         *           "synchronised": 1000
+         *         }
+         *       },
+         *       "error": null,
+         *       "parameters": {
+         *         "source": "registrar-sync"
+         *       },
+         *       "priority": 5,
+         *       "createdBy": "0b9d3f7e-8c1a-4d2e-9f60-2a7b5c4d3e21",
+         *       "createdAt": "2026-11-27T09:00:00.000Z",
+         *       "startedAt": "2026-11-27T09:00:01.000Z",
+         *       "finishedAt": null,
+         *       "expiresAt": null,
+         *       "cancelRequestedAt": null,
+         *       "attempts": 1
+         *     }
+         */
         JobDto: components["schemas"]["BulkImportJob"] | components["schemas"]["BulkImportUndoJob"] | components["schemas"]["BulkUpdateJob"] | components["schemas"]["BulkDeleteJob"] | components["schemas"]["ExportLargeJob"] | components["schemas"]["BackupJob"] | components["schemas"]["BackupRestoreJob"] | components["schemas"]["MigrationJob"] | components["schemas"]["CleanupJob"] | components["schemas"]["CustomJob"] | components["schemas"]["AuditVerifyJob"];
         /** @description The `data` of each event of `GET /api/v1/jobs/{id}/events`, one JSON document per event: the job after a change. Each event also has an `id` to send back as `Last-Event-ID`. */
         JobEvent: {
             type: "JobEvent";
         } & Omit<components["schemas"]["JobDto"], "type">;
-        /** @description What every job has, whatever its type; JobDto adds `type`, `parameters` and `result` per type. */
-        JobFields: {
-            /**
-             * @description Runs so far (retries and runs after a worker died count).
-             * @example 1
-             */
-            attempts: number;
-            /**
-             * @description Set when someone cancelled a running job; it ends `cancelled` at its next batch boundary.
-             * @example null
-             */
-            cancelRequestedAt: string | null;
-            /** @example 2026-11-27T09:00:00.000Z */
-            createdAt: string;
-            /**
-             * Format: uuid
-             * @example 0b9d3f7e-8c1a-4d2e-9f60-2a7b5c4d3e21
-             */
-            createdBy: string | null;
-            /** @example null */
-            error: string | null;
-            /**
-             * @description When the finished job's record disappears.
-             * @example null
-             */
-            expiresAt: string | null;
-            /** @example null */
-            finishedAt: string | null;
-            /**
-             * Format: uuid
-             * @example 3b8f2e4a-7c1d-4e9a-b5f6-0d2c8a1e9f47
-             */
-            id: string;
-            /**
-             * @description 1 (lowest) to 10 (highest).
-             * @example 5
-             */
-            priority: number;
-            progress: components["schemas"]["JobProgressDto"];
-            /**
-             * @description `server`: run by the service's workers; `external`: driven by a script through the PATCH endpoints.
-             * @example external
-             */
-            runner: components["schemas"]["JobRunner"];
-            /** @example 2026-11-27T09:00:01.000Z */
-            startedAt: string | null;
-            /** @example processing */
-            status: components["schemas"]["JobStatus"];
-        };
         JobPage: {
             items: components["schemas"]["JobDto"][];
             /** @example 50 */
@@ -2674,30 +3307,6 @@ export type components = {
             processed?: number;
             /** @example 1000 */
             total?: number;
-        };
-        /** @description What every job's result has; each JobDto variant adds its type's `data`. */
-        JobResultDto: {
-            /**
-             * @example {
-             *       "created": 9000,
-             *       "updated": 1000
-             *     }
-             */
-            counts: {
-                [key: string]: number;
-            };
-            /** @example [] */
-            errors: string[];
-            /** @example Imported 10 000 students */
-            message: string | null;
-            /** @example true */
-            success: boolean;
-            /**
-             * @example [
-             *       "Row 17: unknown column \"nickname\" ignored"
-             *     ]
-             */
-            warnings: string[];
         };
         JobResultInputDto: {
             /**
@@ -2810,15 +3419,79 @@ export type components = {
             thresholdPercent: number;
         };
         /** @description A job of type `migration`. */
-        MigrationJob: components["schemas"]["JobFields"] & {
+        MigrationJob: {
+            /**
+             * @description Runs so far (retries and runs after a worker died count).
+             * @example 1
+             */
+            attempts: number;
+            /**
+             * @description Set when someone cancelled a running job; it ends `cancelled` at its next batch boundary.
+             * @example null
+             */
+            cancelRequestedAt: string | null;
+            /** @example 2026-11-27T09:00:00.000Z */
+            createdAt: string;
+            /**
+             * Format: uuid
+             * @example 0b9d3f7e-8c1a-4d2e-9f60-2a7b5c4d3e21
+             */
+            createdBy: string | null;
+            /** @example null */
+            error: string | null;
+            /**
+             * @description When the finished job's record disappears.
+             * @example null
+             */
+            expiresAt: string | null;
+            /** @example null */
+            finishedAt: string | null;
+            /**
+             * Format: uuid
+             * @example 3b8f2e4a-7c1d-4e9a-b5f6-0d2c8a1e9f47
+             */
+            id: string;
             parameters: components["schemas"]["FreeFormJobData"];
+            /**
+             * @description 1 (lowest) to 10 (highest).
+             * @example 5
+             */
+            priority: number;
+            progress: components["schemas"]["JobProgressDto"];
             /** @description Set when the job has finished. */
-            result: (components["schemas"]["JobResultDto"] & {
+            result: {
+                /**
+                 * @example {
+                 *       "created": 9000,
+                 *       "updated": 1000
+                 *     }
+                 */
+                counts: {
+                    [key: string]: number;
+                };
                 data: components["schemas"]["FreeFormJobData"] | null;
-            }) | null;
-            /** @enum {string} */
-            type: "migration";
-        } & {
+                /** @example [] */
+                errors: string[];
+                /** @example Imported 10 000 students */
+                message: string | null;
+                /** @example true */
+                success: boolean;
+                /**
+                 * @example [
+                 *       "Row 17: unknown column \"nickname\" ignored"
+                 *     ]
+                 */
+                warnings: string[];
+            } | null;
+            /**
+             * @description `server`: run by the service's workers; `external`: driven by a script through the PATCH endpoints.
+             * @example external
+             */
+            runner: components["schemas"]["JobRunner"];
+            /** @example 2026-11-27T09:00:01.000Z */
+            startedAt: string | null;
+            /** @example processing */
+            status: components["schemas"]["JobStatus"];
             /**
              * @description discriminator enum property added by openapi-typescript
              * @enum {string}

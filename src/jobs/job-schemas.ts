@@ -6,9 +6,6 @@ import { FreeFormJobData, JOB_CONTRACTS } from './job-payloads';
 type Schemas = NonNullable<NonNullable<OpenAPIObject['components']>['schemas']>;
 type SchemaObject = Exclude<Schemas[string], { $ref: string }>;
 
-/** The JobDto properties whose shape depends on the job's type. */
-const PER_TYPE_PROPERTIES = ['type', 'parameters', 'result'];
-
 const FREE_FORM_JOB_DATA = 'FreeFormJobData';
 
 /** The component name of one type's JobDto variant: `bulk_import` → `BulkImportJob`. */
@@ -32,12 +29,17 @@ function objectSchema(schemas: Schemas, name: string): SchemaObject {
   return schema;
 }
 
-function without(schema: SchemaObject, names: readonly string[]): SchemaObject {
-  return {
-    ...schema,
-    properties: Object.fromEntries(Object.entries(schema.properties ?? {}).filter(([name]) => !names.includes(name))),
-    required: schema.required?.filter((name) => !names.includes(name)),
-  };
+/**
+ * A whole job built from the class's property examples: without one, example generators (the
+ * Postman converter) give up on the nested oneOf and show "Too many levels of nesting".
+ */
+function exampleOf(schema: Schemas[string] | undefined, schemas: Schemas): unknown {
+  if (schema === undefined) return undefined;
+  if ('$ref' in schema) return exampleOf(schemas[schema.$ref.split('/').pop()!], schemas);
+  if (schema.example !== undefined) return schema.example;
+  if (schema.allOf?.length === 1) return exampleOf(schema.allOf[0], schemas);
+  if (schema.properties === undefined) return undefined;
+  return Object.fromEntries(Object.entries(schema.properties).map(([name, property]) => [name, exampleOf(property, schemas) ?? null]));
 }
 
 function dataSchema(type: JobType, result: Type<object> | null): SchemaObject {
@@ -49,46 +51,40 @@ function dataSchema(type: JobType, result: Type<object> | null): SchemaObject {
 /**
  * JobDto as a oneOf of one variant per job type, discriminated by `type`: each variant names its
  * type's parameters and result data schemas, read from JOB_CONTRACTS, so a client that checks
- * `job.type` gets that type's shapes. The fields every job has stay in JobFields and JobResultDto
- * (the class's schemas without the per-type members), so each is stated once.
+ * `job.type` gets that type's shapes. The fields every job has come from the JobDto and
+ * JobResultDto classes, stated once there.
  */
 export function addJobSchemas(document: OpenAPIObject): void {
   const schemas = document.components?.schemas ?? {};
   const job = objectSchema(schemas, 'JobDto');
   const result = objectSchema(schemas, 'JobResultDto');
-  schemas.JobFields = { ...without(job, PER_TYPE_PROPERTIES), description: 'What every job has, whatever its type; JobDto adds `type`, `parameters` and `result` per type.' };
-  schemas.JobResultDto = { ...without(result, ['data']), description: "What every job's result has; each JobDto variant adds its type's `data`." };
+  // A custom job's data is whatever its runner sent; null would fail the allOf that `nullable` sits beside.
+  const example = { ...(exampleOf(job, schemas) as object), result: { ...(exampleOf(result, schemas) as object), data: { synchronised: 1000 } } };
   schemas[FREE_FORM_JOB_DATA] = { type: 'object', additionalProperties: true, description: 'The parameters or result data of a job type with no fixed shape: the JSON object its starter or runner chose.', example: { source: 'registrar-sync' } };
+  // Each variant is the class's schema with its per-type members replaced, flat rather than an
+  // allOf of shared parts: openapi-diff (the breaking-change gate) takes minutes over such allOfs.
+  delete schemas.JobResultDto;
   const mapping: Record<string, string> = {};
   for (const type of Object.values(JobType)) {
     const contract: { parameters: Type<object>; result: Type<object> | null } = JOB_CONTRACTS[type];
     const name = jobVariantName(type);
     mapping[type] = `#/components/schemas/${name}`;
     schemas[name] = {
+      ...job,
       description: `A job of type \`${type}\`.`,
-      allOf: [
-        { $ref: '#/components/schemas/JobFields' },
-        {
-          type: 'object',
-          required: PER_TYPE_PROPERTIES,
-          properties: {
-            type: { type: 'string', enum: [type] },
-            parameters: refOf(contract.parameters),
-            result: {
-              type: 'object',
-              nullable: true,
-              description: 'Set when the job has finished.',
-              allOf: [{ $ref: '#/components/schemas/JobResultDto' }, { type: 'object', required: ['data'], properties: { data: dataSchema(type, contract.result) } }],
-            },
-          },
-        },
-      ],
+      properties: {
+        ...job.properties,
+        type: { type: 'string', enum: [type] },
+        parameters: refOf(contract.parameters),
+        result: { ...result, nullable: true, description: 'Set when the job has finished.', properties: { ...result.properties, data: dataSchema(type, contract.result) } },
+      },
     };
   }
   schemas.JobDto = {
     description: 'A background job. `type` says which variant it is, and so the shape of its `parameters` and `result.data`.',
     oneOf: Object.values(mapping).map(($ref) => ({ $ref })),
     discriminator: { propertyName: 'type', mapping },
+    example,
   };
   schemas.JobEvent = {
     description:

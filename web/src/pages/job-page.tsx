@@ -85,7 +85,7 @@ function JobMonitor({ job, live }: { job: Job; live: boolean }) {
   );
 }
 
-function JobResult({ result }: { result: Schemas['JobResultDto'] }) {
+function JobResult({ result }: { result: NonNullable<Job['result']> }) {
   const { t, label, formatNumber } = useTranslator();
   const counts = Object.entries(result.counts);
   return (
