@@ -1438,10 +1438,7 @@ export type components = {
             startedAt: string | null;
             /** @example processing */
             status: components["schemas"]["JobStatus"];
-            /**
-             * @description discriminator enum property added by openapi-typescript
-             * @enum {string}
-             */
+            /** @enum {string} */
             type: "audit_verify";
         };
         /** @description The `result.data` of an `audit_verify` job: whether the chain holds, and where not. */
@@ -1592,10 +1589,7 @@ export type components = {
             startedAt: string | null;
             /** @example processing */
             status: components["schemas"]["JobStatus"];
-            /**
-             * @description discriminator enum property added by openapi-typescript
-             * @enum {string}
-             */
+            /** @enum {string} */
             type: "backup";
         };
         /** @description The `parameters` of a `backup` job. */
@@ -1754,10 +1748,7 @@ export type components = {
             startedAt: string | null;
             /** @example processing */
             status: components["schemas"]["JobStatus"];
-            /**
-             * @description discriminator enum property added by openapi-typescript
-             * @enum {string}
-             */
+            /** @enum {string} */
             type: "backup_restore";
         };
         /** @description The `parameters` of a `backup_restore` job. */
@@ -1863,10 +1854,7 @@ export type components = {
             startedAt: string | null;
             /** @example processing */
             status: components["schemas"]["JobStatus"];
-            /**
-             * @description discriminator enum property added by openapi-typescript
-             * @enum {string}
-             */
+            /** @enum {string} */
             type: "bulk_delete";
         };
         /** @description A job of type `bulk_import`. */
@@ -1943,10 +1931,7 @@ export type components = {
             startedAt: string | null;
             /** @example processing */
             status: components["schemas"]["JobStatus"];
-            /**
-             * @description discriminator enum property added by openapi-typescript
-             * @enum {string}
-             */
+            /** @enum {string} */
             type: "bulk_import";
         };
         /** @description The `parameters` of a `bulk_import` job. */
@@ -2035,10 +2020,7 @@ export type components = {
             startedAt: string | null;
             /** @example processing */
             status: components["schemas"]["JobStatus"];
-            /**
-             * @description discriminator enum property added by openapi-typescript
-             * @enum {string}
-             */
+            /** @enum {string} */
             type: "bulk_import_undo";
         };
         /** @description The `parameters` of a `bulk_import_undo` job. */
@@ -2148,10 +2130,7 @@ export type components = {
             startedAt: string | null;
             /** @example processing */
             status: components["schemas"]["JobStatus"];
-            /**
-             * @description discriminator enum property added by openapi-typescript
-             * @enum {string}
-             */
+            /** @enum {string} */
             type: "bulk_update";
         };
         /** @enum {string} */
@@ -2241,10 +2220,7 @@ export type components = {
             startedAt: string | null;
             /** @example processing */
             status: components["schemas"]["JobStatus"];
-            /**
-             * @description discriminator enum property added by openapi-typescript
-             * @enum {string}
-             */
+            /** @enum {string} */
             type: "cleanup";
         };
         /** @description The `parameters` of a `cleanup` job. */
@@ -2610,10 +2586,7 @@ export type components = {
             startedAt: string | null;
             /** @example processing */
             status: components["schemas"]["JobStatus"];
-            /**
-             * @description discriminator enum property added by openapi-typescript
-             * @enum {string}
-             */
+            /** @enum {string} */
             type: "custom";
         };
         DependencyCheckDto: {
@@ -2893,10 +2866,7 @@ export type components = {
             startedAt: string | null;
             /** @example processing */
             status: components["schemas"]["JobStatus"];
-            /**
-             * @description discriminator enum property added by openapi-typescript
-             * @enum {string}
-             */
+            /** @enum {string} */
             type: "export_large";
         };
         /** @description The `parameters` of an `export_large` job. */
@@ -3492,10 +3462,7 @@ export type components = {
             startedAt: string | null;
             /** @example processing */
             status: components["schemas"]["JobStatus"];
-            /**
-             * @description discriminator enum property added by openapi-typescript
-             * @enum {string}
-             */
+            /** @enum {string} */
             type: "migration";
         };
         NamedValueDto: {
