@@ -109,7 +109,7 @@ function convertToPostman(postman: PostmanConverter, document: object): Promise<
   return new Promise((resolve, reject) => {
     postman.convert(
       { type: 'json', data: JSON.stringify(document) },
-      { folderStrategy: 'Tags', requestParametersResolution: 'Example', exampleParametersResolution: 'Example', includeAuthInfoInExample: true },
+      { folderStrategy: 'Tags', requestParametersResolution: 'Example', exampleParametersResolution: 'Example', includeAuthInfoInExample: true, optimizeConversion: false, stackLimit: 20 },
       (error, conversion) => {
         if (error !== null) return reject(error);
         if (!conversion.result) return reject(new Error(`Postman conversion failed: ${conversion.reason}`));

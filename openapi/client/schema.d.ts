@@ -1163,6 +1163,61 @@ export type components = {
     schemas: {
         /** @enum {string} */
         AuditAction: "login" | "logout" | "password_change" | "create" | "update" | "delete" | "restore" | "bulk_import" | "bulk_import_undo" | "bulk_update" | "bulk_delete" | "bulk_export" | "role_change" | "permission_grant" | "permission_revoke" | "backup_create" | "backup_restore" | "config_change" | "retention_purge" | "cancel" | "verify";
+        /** @description `backup_create` and `backup_restore`. The request row has `includePasswordHashes` (create) and `jobId`; the row of the finished job adds the backup id, file, size, sha256, schema version and rows per table; a failed job has `error`. */
+        AuditBackupDetails: {
+            /** Format: uuid */
+            backupId?: string;
+            /**
+             * @example {
+             *       "users": 3,
+             *       "courses": 40,
+             *       "students": 1000,
+             *       "enrollments": 5000
+             *     }
+             */
+            counts: {
+                courses?: number;
+                enrollments?: number;
+                students?: number;
+                users?: number;
+            };
+            /** @description Why the job failed. */
+            error?: string;
+            /**
+             * @description The name the download is given.
+             * @example sms-backup-20261130T101500Z.tar.gz
+             */
+            fileName?: string;
+            includePasswordHashes?: boolean;
+            /** Format: uuid */
+            jobId?: string;
+            /**
+             * @description The last migration applied to the database at the time: a backup restores only into a database at the same one.
+             * @example Migration20261127133653_import_plan_digest
+             */
+            schemaVersion?: string;
+            /**
+             * @description sha256 of the archive, hex: what `sha256sum` of the download prints.
+             * @example 0a9b8c7d6e5f4a3b2c1d0e9f8a7b6c5d4e3f2a1b9f2c6a1d0b5e4f7a8c3d2e1f
+             */
+            sha256?: string;
+            /**
+             * @description Size of the archive (`.tar.gz`).
+             * @example 40000000
+             */
+            sizeBytes?: number;
+        };
+        /** @description The first place where the audit chain does not hold. */
+        AuditChainFailure: {
+            /** @description The checkpoint that failed or that showed the failure, when one did (the witness has none). */
+            checkpointId: number | null;
+            /** @example Row 1042 (seq 1042) does not hash to its stored hash */
+            detail: string;
+            kind: components["schemas"]["ChainFailureKind"];
+            /** @description The row at fault: the changed row; for a gap the first row after it; for a truncation the last row a checkpoint vouches for. */
+            rowId: number;
+            seq: number;
+        };
         AuditCheckpointDto: {
             /**
              * Format: date-time
@@ -1206,13 +1261,82 @@ export type components = {
              */
             total: number;
         };
+        /** @description `bulk_export` of students, courses or enrollments, as a download or the file of an export job: what was written. */
+        AuditExportDetails: {
+            entity: components["schemas"]["ExportEntity"];
+            /**
+             * @description The columns written, in order.
+             * @example [
+             *       "studentId",
+             *       "email",
+             *       "lastName"
+             *     ]
+             */
+            fields: string[];
+            /** @description The filters that apply to `entity` (the spec names them per entity). */
+            filters: {
+                [key: string]: unknown;
+            };
+            format: components["schemas"]["ExportFormat"];
+            language: components["schemas"]["ExportLanguage"];
+        };
         /** @enum {string} */
         AuditExportFormat: "csv" | "ndjson";
+        /** @description What most writes record (`create`, `update`, `delete`, `restore`… of records): the names of the body fields sent, never their values. */
+        AuditFieldsDetails: {
+            /**
+             * @example [
+             *       "email",
+             *       "studyYear"
+             *     ]
+             */
+            fields: string[];
+        };
+        /** @description `bulk_import` that starts a job (a commit, an upload or a directory import): the job and its files. */
+        AuditImportJobDetails: {
+            entity: components["schemas"]["ImportEntity"];
+            files: components["schemas"]["ImportJobFileDto"][];
+            /** Format: uuid */
+            jobId: string;
+            mode: components["schemas"]["ImportMode"];
+            onInvalid: components["schemas"]["InvalidRowPolicy"];
+            previewIds: string[];
+        };
+        /** @description `bulk_import` of a preview (an upload checked, nothing written): the file and what the check found. */
+        AuditImportPreviewDetails: {
+            /** @description The preview's summary. */
+            counts: components["schemas"]["ImportSummaryDto"] | null;
+            entity: components["schemas"]["ImportEntity"];
+            /** @example μαθητές-2026.csv */
+            fileName: string;
+            mode: components["schemas"]["ImportMode"];
+            onInvalid: components["schemas"]["InvalidRowPolicy"];
+            /** @example 3a7bd3e2360a3d29eea436fcfb7e44c735d117c42d1c1835420b6b9942dd4f1b */
+            sha256: string;
+        };
+        /** @description `bulk_import_undo`: a dry run or the undo job it started. */
+        AuditImportUndoDetails: {
+            /** @description Created, updated, restored and conflicting records (ImportUndoCountsDto). */
+            counts?: {
+                [key: string]: number;
+            };
+            dryRun: boolean;
+            onConflict: components["schemas"]["UndoConflictPolicy"];
+            /**
+             * Format: uuid
+             * @description The undo job, when one was started.
+             */
+            undoJobId?: string;
+        };
+        /** @description `create` of a `job` (a tracked job registered through `POST /jobs`). */
+        AuditJobCreateDetails: {
+            type: components["schemas"]["JobType"];
+        };
         AuditLogDto: {
             /** @example update */
             action: components["schemas"]["AuditAction"];
             /**
-             * @description Facts of the action, never values a request carried: by default `fields`, the names of the body fields sent (create, update); a user's `email`, `role` or `previousRole`/`newRole` (user create, role change); a job's `type` or `jobId`; for `bulk_export` the export's entity, format, filters, row count, size and sha256 (or the query asked for, when refused); for `bulk_import` the preview's file and counts; for backups their counts, sha256 and `includePasswordHashes`; for `verify` the `fromSeq`/`toSeq`/`checkpointSeq` checked; for the retention cleanup `retentionDays` and `deletedRows`; `error` when a background action failed. Null when there is nothing to add (sign-in, sign-out, password change).
+             * @description Facts of the action, never values a request carried; each named schema says which actions write it. Other rows (an audit export, a refused export) hold the query asked for; a failed background action has `error`. Null when there is nothing to add (sign-in, sign-out, password change).
              * @example {
              *       "fields": [
              *         "email",
@@ -1220,9 +1344,9 @@ export type components = {
              *       ]
              *     }
              */
-            details: {
+            details: (components["schemas"]["AuditFieldsDetails"] | components["schemas"]["AuditUserCreateDetails"] | components["schemas"]["AuditRoleChangeDetails"] | components["schemas"]["AuditJobCreateDetails"] | components["schemas"]["AuditExportDetails"] | components["schemas"]["AuditImportPreviewDetails"] | components["schemas"]["AuditImportJobDetails"] | components["schemas"]["AuditImportUndoDetails"] | components["schemas"]["AuditBackupDetails"] | components["schemas"]["AuditVerifyDetails"] | components["schemas"]["AuditRetentionDetails"] | {
                 [key: string]: unknown;
-            } | null;
+            }) | null;
             /** @example secretary@school.example */
             email: string | null;
             /**
@@ -1294,6 +1418,120 @@ export type components = {
         };
         /** @enum {string} */
         AuditResource: "user" | "student" | "course" | "grade" | "attendance" | "enrollment" | "performance" | "highlight" | "report" | "session" | "system" | "audit_log" | "job" | "import";
+        /** @description `retention_purge`: the retention in force and, when it succeeded, the rows removed. */
+        AuditRetentionDetails: {
+            /** @example 1200 */
+            deletedRows?: number;
+            /** @example 365 */
+            retentionDays: number;
+        };
+        /** @description `role_change`: the user's role before and after. */
+        AuditRoleChangeDetails: {
+            /** @example secretary@school.example */
+            email: string;
+            newRole: components["schemas"]["Role"];
+            previousRole: components["schemas"]["Role"];
+        };
+        /** @description `create` of a `user`: the account made. */
+        AuditUserCreateDetails: {
+            /** @example secretary@school.example */
+            email: string;
+            role: components["schemas"]["Role"];
+        };
+        /** @description `verify`: the part of the chain asked for, and the seq of the checkpoint supplied as witness. */
+        AuditVerifyDetails: {
+            checkpointSeq?: number;
+            fromSeq?: number;
+            toSeq?: number;
+        };
+        /** @description A job of type `audit_verify`. */
+        AuditVerifyJob: {
+            /**
+             * @description Runs so far (retries and runs after a worker died count).
+             * @example 1
+             */
+            attempts: number;
+            /**
+             * @description Set when someone cancelled a running job; it ends `cancelled` at its next batch boundary.
+             * @example null
+             */
+            cancelRequestedAt: string | null;
+            /** @example 2026-11-27T09:00:00.000Z */
+            createdAt: string;
+            /**
+             * Format: uuid
+             * @example 0b9d3f7e-8c1a-4d2e-9f60-2a7b5c4d3e21
+             */
+            createdBy: string | null;
+            /** @example null */
+            error: string | null;
+            /**
+             * @description When the finished job's record disappears.
+             * @example null
+             */
+            expiresAt: string | null;
+            /** @example null */
+            finishedAt: string | null;
+            /**
+             * Format: uuid
+             * @example 3b8f2e4a-7c1d-4e9a-b5f6-0d2c8a1e9f47
+             */
+            id: string;
+            parameters: components["schemas"]["AuditVerifyRequestDto"];
+            /**
+             * @description 1 (lowest) to 10 (highest).
+             * @example 5
+             */
+            priority: number;
+            progress: components["schemas"]["JobProgressDto"];
+            /** @description Set when the job has finished. */
+            result: {
+                /**
+                 * @example {
+                 *       "created": 9000,
+                 *       "updated": 1000
+                 *     }
+                 */
+                counts: {
+                    [key: string]: number;
+                };
+                data: components["schemas"]["AuditVerifyJobResult"] | null;
+                /** @example [] */
+                errors: string[];
+                /** @example Imported 10 000 students */
+                message: string | null;
+                /** @example true */
+                success: boolean;
+                /**
+                 * @example [
+                 *       "Row 17: unknown column \"nickname\" ignored"
+                 *     ]
+                 */
+                warnings: string[];
+            } | null;
+            /**
+             * @description `server`: run by the service's workers; `external`: driven by a script through the PATCH endpoints.
+             * @example external
+             */
+            runner: components["schemas"]["JobRunner"];
+            /** @example 2026-11-27T09:00:01.000Z */
+            startedAt: string | null;
+            /** @example processing */
+            status: components["schemas"]["JobStatus"];
+            /** @enum {string} */
+            type: "audit_verify";
+        };
+        /** @description The `result.data` of an `audit_verify` job: whether the chain holds, and where not. */
+        AuditVerifyJobResult: {
+            checkpointsChecked: number;
+            failure: components["schemas"]["AuditChainFailure"] | null;
+            firstSeq: number | null;
+            lastSeq: number | null;
+            rowsChecked: number;
+            valid: boolean;
+            /** @description Where the witness of the chain's length came from: the checkpoint sent with the request, the newest one kept in Redis, or none. */
+            witness: components["schemas"]["ChainWitness"];
+        };
         AuditVerifyRequestDto: {
             /** @description A checkpoint you exported earlier: the chain must still reach it. Without one, the newest checkpoint kept in Redis is the witness. */
             checkpoint?: components["schemas"]["SuppliedCheckpointDto"];
@@ -1357,6 +1595,129 @@ export type components = {
              */
             sizeBytes: number;
         };
+        /** @description A job of type `backup`. */
+        BackupJob: {
+            /**
+             * @description Runs so far (retries and runs after a worker died count).
+             * @example 1
+             */
+            attempts: number;
+            /**
+             * @description Set when someone cancelled a running job; it ends `cancelled` at its next batch boundary.
+             * @example null
+             */
+            cancelRequestedAt: string | null;
+            /** @example 2026-11-27T09:00:00.000Z */
+            createdAt: string;
+            /**
+             * Format: uuid
+             * @example 0b9d3f7e-8c1a-4d2e-9f60-2a7b5c4d3e21
+             */
+            createdBy: string | null;
+            /** @example null */
+            error: string | null;
+            /**
+             * @description When the finished job's record disappears.
+             * @example null
+             */
+            expiresAt: string | null;
+            /** @example null */
+            finishedAt: string | null;
+            /**
+             * Format: uuid
+             * @example 3b8f2e4a-7c1d-4e9a-b5f6-0d2c8a1e9f47
+             */
+            id: string;
+            parameters: components["schemas"]["BackupJobParameters"];
+            /**
+             * @description 1 (lowest) to 10 (highest).
+             * @example 5
+             */
+            priority: number;
+            progress: components["schemas"]["JobProgressDto"];
+            /** @description Set when the job has finished. */
+            result: {
+                /**
+                 * @example {
+                 *       "created": 9000,
+                 *       "updated": 1000
+                 *     }
+                 */
+                counts: {
+                    [key: string]: number;
+                };
+                data: components["schemas"]["BackupJobResult"] | null;
+                /** @example [] */
+                errors: string[];
+                /** @example Imported 10 000 students */
+                message: string | null;
+                /** @example true */
+                success: boolean;
+                /**
+                 * @example [
+                 *       "Row 17: unknown column \"nickname\" ignored"
+                 *     ]
+                 */
+                warnings: string[];
+            } | null;
+            /**
+             * @description `server`: run by the service's workers; `external`: driven by a script through the PATCH endpoints.
+             * @example external
+             */
+            runner: components["schemas"]["JobRunner"];
+            /** @example 2026-11-27T09:00:01.000Z */
+            startedAt: string | null;
+            /** @example processing */
+            status: components["schemas"]["JobStatus"];
+            /** @enum {string} */
+            type: "backup";
+        };
+        /** @description The `parameters` of a `backup` job. */
+        BackupJobParameters: {
+            includePasswordHashes: boolean;
+            requestedBy: components["schemas"]["BackupActorDto"];
+            /** @example 8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e */
+            requestId: string | null;
+        };
+        /** @description The `result.data` of a `backup` job: the backup it took. */
+        BackupJobResult: {
+            /** Format: uuid */
+            backupId: string;
+            /**
+             * @example {
+             *       "users": 3,
+             *       "courses": 40,
+             *       "students": 1000,
+             *       "enrollments": 5000
+             *     }
+             */
+            counts: {
+                courses: number;
+                enrollments: number;
+                students: number;
+                users: number;
+            };
+            /**
+             * @description The name the download is given.
+             * @example sms-backup-20261130T101500Z.tar.gz
+             */
+            fileName: string;
+            /**
+             * @description The last migration applied to the database at the time: a backup restores only into a database at the same one.
+             * @example Migration20261127133653_import_plan_digest
+             */
+            schemaVersion: string;
+            /**
+             * @description sha256 of the archive, hex: what `sha256sum` of the download prints.
+             * @example 0a9b8c7d6e5f4a3b2c1d0e9f8a7b6c5d4e3f2a1b9f2c6a1d0b5e4f7a8c3d2e1f
+             */
+            sha256: string;
+            /**
+             * @description Size of the archive (`.tar.gz`).
+             * @example 40000000
+             */
+            sizeBytes: number;
+        };
         BackupPage: {
             items: components["schemas"]["BackupDto"][];
             /** @example 50 */
@@ -1393,8 +1754,172 @@ export type components = {
             sizeBytes: number;
             table: components["schemas"]["BackupTable"];
         };
+        /** @description A job of type `backup_restore`. */
+        BackupRestoreJob: {
+            /**
+             * @description Runs so far (retries and runs after a worker died count).
+             * @example 1
+             */
+            attempts: number;
+            /**
+             * @description Set when someone cancelled a running job; it ends `cancelled` at its next batch boundary.
+             * @example null
+             */
+            cancelRequestedAt: string | null;
+            /** @example 2026-11-27T09:00:00.000Z */
+            createdAt: string;
+            /**
+             * Format: uuid
+             * @example 0b9d3f7e-8c1a-4d2e-9f60-2a7b5c4d3e21
+             */
+            createdBy: string | null;
+            /** @example null */
+            error: string | null;
+            /**
+             * @description When the finished job's record disappears.
+             * @example null
+             */
+            expiresAt: string | null;
+            /** @example null */
+            finishedAt: string | null;
+            /**
+             * Format: uuid
+             * @example 3b8f2e4a-7c1d-4e9a-b5f6-0d2c8a1e9f47
+             */
+            id: string;
+            parameters: components["schemas"]["BackupRestoreJobParameters"];
+            /**
+             * @description 1 (lowest) to 10 (highest).
+             * @example 5
+             */
+            priority: number;
+            progress: components["schemas"]["JobProgressDto"];
+            /** @description Set when the job has finished. */
+            result: {
+                /**
+                 * @example {
+                 *       "created": 9000,
+                 *       "updated": 1000
+                 *     }
+                 */
+                counts: {
+                    [key: string]: number;
+                };
+                data: components["schemas"]["BackupRestoreJobResult"] | null;
+                /** @example [] */
+                errors: string[];
+                /** @example Imported 10 000 students */
+                message: string | null;
+                /** @example true */
+                success: boolean;
+                /**
+                 * @example [
+                 *       "Row 17: unknown column \"nickname\" ignored"
+                 *     ]
+                 */
+                warnings: string[];
+            } | null;
+            /**
+             * @description `server`: run by the service's workers; `external`: driven by a script through the PATCH endpoints.
+             * @example external
+             */
+            runner: components["schemas"]["JobRunner"];
+            /** @example 2026-11-27T09:00:01.000Z */
+            startedAt: string | null;
+            /** @example processing */
+            status: components["schemas"]["JobStatus"];
+            /** @enum {string} */
+            type: "backup_restore";
+        };
+        /** @description The `parameters` of a `backup_restore` job. */
+        BackupRestoreJobParameters: {
+            /** Format: uuid */
+            backupId: string;
+            requestedBy: components["schemas"]["BackupActorDto"];
+            /** @example 8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e */
+            requestId: string | null;
+        };
+        /** @description The `result.data` of a `backup_restore` job: the rows now in each table. */
+        BackupRestoreJobResult: {
+            /** Format: uuid */
+            backupId: string;
+            /**
+             * @example {
+             *       "users": 3,
+             *       "courses": 40,
+             *       "students": 1000,
+             *       "enrollments": 5000
+             *     }
+             */
+            counts: {
+                courses: number;
+                enrollments: number;
+                students: number;
+                users: number;
+            };
+        };
         /** @enum {string} */
         BackupTable: "users" | "courses" | "students" | "enrollments";
+        /** @description The `parameters` of a `bulk_update` or `bulk_delete` job: the preview it commits, and how. */
+        BulkChangeJobParameters: {
+            /**
+             * @example {
+             *       "set": {
+             *         "classDivision": "B1"
+             *       },
+             *       "increment": {
+             *         "studyYear": 1
+             *       }
+             *     }
+             */
+            change?: {
+                increment: {
+                    [key: string]: number;
+                };
+                set: {
+                    [key: string]: unknown;
+                };
+            };
+            confirmMassChange: boolean;
+            /** @example students */
+            entity: components["schemas"]["ImportEntity"];
+            /**
+             * @example {
+             *       "studyYear": 1,
+             *       "classDivision": "A1",
+             *       "isActive": true
+             *     }
+             */
+            filter: {
+                [key: string]: unknown;
+            };
+            onInvalid: components["schemas"]["BulkInvalidPolicy"];
+            /** @example update */
+            operation: components["schemas"]["BulkOperation"];
+            /** Format: uuid */
+            previewId: string;
+            /** @description Who committed it, for the audit row the job writes when it ends. */
+            requestedBy: components["schemas"]["BulkJobActorDto"];
+            /** @example 8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e */
+            requestId: string | null;
+        };
+        /** @description The `result.data` of a `bulk_update` or `bulk_delete` job that completed. */
+        BulkChangeJobResult: {
+            /** @example students */
+            entity: components["schemas"]["ImportEntity"];
+            /** Format: uuid */
+            previewId: string;
+            /**
+             * @description What it wrote: `GET /imports/jobs/{jobId}/records`.
+             * @example /api/v1/imports/jobs/3f1d6c2e-8a4b-4c1d-9e2f-7a6b5c4d3e2f/records
+             */
+            recordsUrl: string;
+            /**
+             * @description `POST` it to undo the change.
+             * @example /api/v1/imports/jobs/3f1d6c2e-8a4b-4c1d-9e2f-7a6b5c4d3e2f/undo
+             */
+            undoUrl: string;
+        };
         BulkCommitDto: {
             /**
              * @description Needed when the preview's `massChange.confirmationNeeded` is true.
@@ -1406,6 +1931,83 @@ export type components = {
              * @default refuse
              */
             onInvalid?: components["schemas"]["BulkInvalidPolicy"];
+        };
+        /** @description A job of type `bulk_delete`. */
+        BulkDeleteJob: {
+            /**
+             * @description Runs so far (retries and runs after a worker died count).
+             * @example 1
+             */
+            attempts: number;
+            /**
+             * @description Set when someone cancelled a running job; it ends `cancelled` at its next batch boundary.
+             * @example null
+             */
+            cancelRequestedAt: string | null;
+            /** @example 2026-11-27T09:00:00.000Z */
+            createdAt: string;
+            /**
+             * Format: uuid
+             * @example 0b9d3f7e-8c1a-4d2e-9f60-2a7b5c4d3e21
+             */
+            createdBy: string | null;
+            /** @example null */
+            error: string | null;
+            /**
+             * @description When the finished job's record disappears.
+             * @example null
+             */
+            expiresAt: string | null;
+            /** @example null */
+            finishedAt: string | null;
+            /**
+             * Format: uuid
+             * @example 3b8f2e4a-7c1d-4e9a-b5f6-0d2c8a1e9f47
+             */
+            id: string;
+            parameters: components["schemas"]["BulkChangeJobParameters"];
+            /**
+             * @description 1 (lowest) to 10 (highest).
+             * @example 5
+             */
+            priority: number;
+            progress: components["schemas"]["JobProgressDto"];
+            /** @description Set when the job has finished. */
+            result: {
+                /**
+                 * @example {
+                 *       "created": 9000,
+                 *       "updated": 1000
+                 *     }
+                 */
+                counts: {
+                    [key: string]: number;
+                };
+                data: components["schemas"]["BulkChangeJobResult"] | null;
+                /** @example [] */
+                errors: string[];
+                /** @example Imported 10 000 students */
+                message: string | null;
+                /** @example true */
+                success: boolean;
+                /**
+                 * @example [
+                 *       "Row 17: unknown column \"nickname\" ignored"
+                 *     ]
+                 */
+                warnings: string[];
+            } | null;
+            /**
+             * @description `server`: run by the service's workers; `external`: driven by a script through the PATCH endpoints.
+             * @example external
+             */
+            runner: components["schemas"]["JobRunner"];
+            /** @example 2026-11-27T09:00:01.000Z */
+            startedAt: string | null;
+            /** @example processing */
+            status: components["schemas"]["JobStatus"];
+            /** @enum {string} */
+            type: "bulk_delete";
         };
         BulkDeletePreviewRequestDto: {
             /**
@@ -1426,6 +2028,205 @@ export type components = {
             affected: number;
             /** @example 35 enrollments of these students stay stored as they are but are hidden (lists, exports, the enrollments API) while their student is deleted, as when a student is deleted through the API; restoring the student or undoing this job shows them again. */
             consequence: string;
+        };
+        /** @description A job of type `bulk_import`. */
+        BulkImportJob: {
+            /**
+             * @description Runs so far (retries and runs after a worker died count).
+             * @example 1
+             */
+            attempts: number;
+            /**
+             * @description Set when someone cancelled a running job; it ends `cancelled` at its next batch boundary.
+             * @example null
+             */
+            cancelRequestedAt: string | null;
+            /** @example 2026-11-27T09:00:00.000Z */
+            createdAt: string;
+            /**
+             * Format: uuid
+             * @example 0b9d3f7e-8c1a-4d2e-9f60-2a7b5c4d3e21
+             */
+            createdBy: string | null;
+            /** @example null */
+            error: string | null;
+            /**
+             * @description When the finished job's record disappears.
+             * @example null
+             */
+            expiresAt: string | null;
+            /** @example null */
+            finishedAt: string | null;
+            /**
+             * Format: uuid
+             * @example 3b8f2e4a-7c1d-4e9a-b5f6-0d2c8a1e9f47
+             */
+            id: string;
+            parameters: components["schemas"]["BulkImportJobParameters"];
+            /**
+             * @description 1 (lowest) to 10 (highest).
+             * @example 5
+             */
+            priority: number;
+            progress: components["schemas"]["JobProgressDto"];
+            /** @description Set when the job has finished. */
+            result: {
+                /**
+                 * @example {
+                 *       "created": 9000,
+                 *       "updated": 1000
+                 *     }
+                 */
+                counts: {
+                    [key: string]: number;
+                };
+                data: components["schemas"]["FreeFormJobData"] | null;
+                /** @example [] */
+                errors: string[];
+                /** @example Imported 10 000 students */
+                message: string | null;
+                /** @example true */
+                success: boolean;
+                /**
+                 * @example [
+                 *       "Row 17: unknown column \"nickname\" ignored"
+                 *     ]
+                 */
+                warnings: string[];
+            } | null;
+            /**
+             * @description `server`: run by the service's workers; `external`: driven by a script through the PATCH endpoints.
+             * @example external
+             */
+            runner: components["schemas"]["JobRunner"];
+            /** @example 2026-11-27T09:00:01.000Z */
+            startedAt: string | null;
+            /** @example processing */
+            status: components["schemas"]["JobStatus"];
+            /** @enum {string} */
+            type: "bulk_import";
+        };
+        /** @description The `parameters` of a `bulk_import` job. */
+        BulkImportJobParameters: {
+            /** @description Write even if the mass-change guard asks for confirmation (absent in jobs queued before it existed). */
+            confirmMassChange?: boolean;
+            entity: components["schemas"]["ImportEntity"];
+            files: components["schemas"]["ImportJobFileDto"][];
+            mode: components["schemas"]["ImportMode"];
+            onInvalid: components["schemas"]["InvalidRowPolicy"];
+            previewIds: string[];
+            /** @description True when a preview request made the plan: the job applies it only if it still holds. */
+            recheck: boolean;
+        };
+        /** @description A job of type `bulk_import_undo`. */
+        BulkImportUndoJob: {
+            /**
+             * @description Runs so far (retries and runs after a worker died count).
+             * @example 1
+             */
+            attempts: number;
+            /**
+             * @description Set when someone cancelled a running job; it ends `cancelled` at its next batch boundary.
+             * @example null
+             */
+            cancelRequestedAt: string | null;
+            /** @example 2026-11-27T09:00:00.000Z */
+            createdAt: string;
+            /**
+             * Format: uuid
+             * @example 0b9d3f7e-8c1a-4d2e-9f60-2a7b5c4d3e21
+             */
+            createdBy: string | null;
+            /** @example null */
+            error: string | null;
+            /**
+             * @description When the finished job's record disappears.
+             * @example null
+             */
+            expiresAt: string | null;
+            /** @example null */
+            finishedAt: string | null;
+            /**
+             * Format: uuid
+             * @example 3b8f2e4a-7c1d-4e9a-b5f6-0d2c8a1e9f47
+             */
+            id: string;
+            parameters: components["schemas"]["BulkImportUndoJobParameters"];
+            /**
+             * @description 1 (lowest) to 10 (highest).
+             * @example 5
+             */
+            priority: number;
+            progress: components["schemas"]["JobProgressDto"];
+            /** @description Set when the job has finished. */
+            result: {
+                /**
+                 * @example {
+                 *       "created": 9000,
+                 *       "updated": 1000
+                 *     }
+                 */
+                counts: {
+                    [key: string]: number;
+                };
+                data: components["schemas"]["BulkImportUndoJobResult"] | null;
+                /** @example [] */
+                errors: string[];
+                /** @example Imported 10 000 students */
+                message: string | null;
+                /** @example true */
+                success: boolean;
+                /**
+                 * @example [
+                 *       "Row 17: unknown column \"nickname\" ignored"
+                 *     ]
+                 */
+                warnings: string[];
+            } | null;
+            /**
+             * @description `server`: run by the service's workers; `external`: driven by a script through the PATCH endpoints.
+             * @example external
+             */
+            runner: components["schemas"]["JobRunner"];
+            /** @example 2026-11-27T09:00:01.000Z */
+            startedAt: string | null;
+            /** @example processing */
+            status: components["schemas"]["JobStatus"];
+            /** @enum {string} */
+            type: "bulk_import_undo";
+        };
+        /** @description The `parameters` of a `bulk_import_undo` job. */
+        BulkImportUndoJobParameters: {
+            /**
+             * @description The dry-run counts when the undo was asked for; the job counts again.
+             * @example {
+             *       "created": 2,
+             *       "updated": 1,
+             *       "restored": 0,
+             *       "conflicts": 0
+             *     }
+             */
+            counts: {
+                [key: string]: number;
+            };
+            entity: components["schemas"]["ImportEntity"];
+            /**
+             * Format: uuid
+             * @description The bulk_import job whose import is undone.
+             */
+            importJobId: string;
+            onConflict: components["schemas"]["UndoConflictPolicy"];
+        };
+        /** @description The `result.data` of a `bulk_import_undo` job. */
+        BulkImportUndoJobResult: {
+            /**
+             * @description The records changed after the import, which the undo left alone (skip) or refused for.
+             * @example /api/v1/imports/jobs/3b8f2e4a-7c1d-4e9a-b5f6-0d2c8a1e9f47/conflicts
+             */
+            conflictsUrl: string;
+            entity: components["schemas"]["ImportEntity"];
+            /** Format: uuid */
+            importJobId: string;
         };
         /**
          * @description refuse: write nothing while the preview lists invalid records; skip: leave them as they are and change the others.
@@ -1460,6 +2261,12 @@ export type components = {
              * @example 1
              */
             total: number;
+        };
+        BulkJobActorDto: {
+            /** @example secretary@school.example */
+            email: string;
+            /** Format: uuid */
+            id: string;
         };
         /** @enum {string} */
         BulkOperation: "update" | "delete";
@@ -1568,6 +2375,83 @@ export type components = {
             /** @example 42 */
             recordId: number;
         };
+        /** @description A job of type `bulk_update`. */
+        BulkUpdateJob: {
+            /**
+             * @description Runs so far (retries and runs after a worker died count).
+             * @example 1
+             */
+            attempts: number;
+            /**
+             * @description Set when someone cancelled a running job; it ends `cancelled` at its next batch boundary.
+             * @example null
+             */
+            cancelRequestedAt: string | null;
+            /** @example 2026-11-27T09:00:00.000Z */
+            createdAt: string;
+            /**
+             * Format: uuid
+             * @example 0b9d3f7e-8c1a-4d2e-9f60-2a7b5c4d3e21
+             */
+            createdBy: string | null;
+            /** @example null */
+            error: string | null;
+            /**
+             * @description When the finished job's record disappears.
+             * @example null
+             */
+            expiresAt: string | null;
+            /** @example null */
+            finishedAt: string | null;
+            /**
+             * Format: uuid
+             * @example 3b8f2e4a-7c1d-4e9a-b5f6-0d2c8a1e9f47
+             */
+            id: string;
+            parameters: components["schemas"]["BulkChangeJobParameters"];
+            /**
+             * @description 1 (lowest) to 10 (highest).
+             * @example 5
+             */
+            priority: number;
+            progress: components["schemas"]["JobProgressDto"];
+            /** @description Set when the job has finished. */
+            result: {
+                /**
+                 * @example {
+                 *       "created": 9000,
+                 *       "updated": 1000
+                 *     }
+                 */
+                counts: {
+                    [key: string]: number;
+                };
+                data: components["schemas"]["BulkChangeJobResult"] | null;
+                /** @example [] */
+                errors: string[];
+                /** @example Imported 10 000 students */
+                message: string | null;
+                /** @example true */
+                success: boolean;
+                /**
+                 * @example [
+                 *       "Row 17: unknown column \"nickname\" ignored"
+                 *     ]
+                 */
+                warnings: string[];
+            } | null;
+            /**
+             * @description `server`: run by the service's workers; `external`: driven by a script through the PATCH endpoints.
+             * @example external
+             */
+            runner: components["schemas"]["JobRunner"];
+            /** @example 2026-11-27T09:00:01.000Z */
+            startedAt: string | null;
+            /** @example processing */
+            status: components["schemas"]["JobStatus"];
+            /** @enum {string} */
+            type: "bulk_update";
+        };
         BulkUpdatePreviewRequestDto: {
             /**
              * @description The filters of the entity's list and export (`GET /exports/{entity}`), with the same names and rules, except `includeDeleted`: deleted records are never matched. `{}` matches every record.
@@ -1597,10 +2481,103 @@ export type components = {
                 [key: string]: unknown;
             };
         };
+        /** @enum {string} */
+        ChainFailureKind: "row_modified" | "row_missing" | "checkpoint_signature_invalid" | "tail_truncated";
+        /**
+         * @description Where the witness of the chain's length came from: the checkpoint sent with the request, the newest one kept in Redis, or none.
+         * @enum {string}
+         */
+        ChainWitness: "supplied" | "redis" | "none";
         ChangePasswordDto: {
             currentPassword: string;
             /** @example a-longer-new-passphrase */
             newPassword: string;
+        };
+        /** @description A job of type `cleanup`. */
+        CleanupJob: {
+            /**
+             * @description Runs so far (retries and runs after a worker died count).
+             * @example 1
+             */
+            attempts: number;
+            /**
+             * @description Set when someone cancelled a running job; it ends `cancelled` at its next batch boundary.
+             * @example null
+             */
+            cancelRequestedAt: string | null;
+            /** @example 2026-11-27T09:00:00.000Z */
+            createdAt: string;
+            /**
+             * Format: uuid
+             * @example 0b9d3f7e-8c1a-4d2e-9f60-2a7b5c4d3e21
+             */
+            createdBy: string | null;
+            /** @example null */
+            error: string | null;
+            /**
+             * @description When the finished job's record disappears.
+             * @example null
+             */
+            expiresAt: string | null;
+            /** @example null */
+            finishedAt: string | null;
+            /**
+             * Format: uuid
+             * @example 3b8f2e4a-7c1d-4e9a-b5f6-0d2c8a1e9f47
+             */
+            id: string;
+            parameters: components["schemas"]["CleanupJobParameters"];
+            /**
+             * @description 1 (lowest) to 10 (highest).
+             * @example 5
+             */
+            priority: number;
+            progress: components["schemas"]["JobProgressDto"];
+            /** @description Set when the job has finished. */
+            result: {
+                /**
+                 * @example {
+                 *       "created": 9000,
+                 *       "updated": 1000
+                 *     }
+                 */
+                counts: {
+                    [key: string]: number;
+                };
+                /** @description Always null: a `cleanup` job ends with no data. */
+                data: components["schemas"]["FreeFormJobData"] | null;
+                /** @example [] */
+                errors: string[];
+                /** @example Imported 10 000 students */
+                message: string | null;
+                /** @example true */
+                success: boolean;
+                /**
+                 * @example [
+                 *       "Row 17: unknown column \"nickname\" ignored"
+                 *     ]
+                 */
+                warnings: string[];
+            } | null;
+            /**
+             * @description `server`: run by the service's workers; `external`: driven by a script through the PATCH endpoints.
+             * @example external
+             */
+            runner: components["schemas"]["JobRunner"];
+            /** @example 2026-11-27T09:00:01.000Z */
+            startedAt: string | null;
+            /** @example processing */
+            status: components["schemas"]["JobStatus"];
+            /** @enum {string} */
+            type: "cleanup";
+        };
+        /** @description The `parameters` of a `cleanup` job. */
+        CleanupJobParameters: {
+            /**
+             * @description `true` when the daily scheduler started it; absent when started by hand.
+             * @enum {boolean}
+             */
+            scheduled?: true;
         };
         CompleteJobDto: {
             result?: components["schemas"]["JobResultInputDto"];
@@ -1883,6 +2860,83 @@ export type components = {
             /** @example staff */
             role: components["schemas"]["Role"];
         };
+        /** @description A job of type `custom`. */
+        CustomJob: {
+            /**
+             * @description Runs so far (retries and runs after a worker died count).
+             * @example 1
+             */
+            attempts: number;
+            /**
+             * @description Set when someone cancelled a running job; it ends `cancelled` at its next batch boundary.
+             * @example null
+             */
+            cancelRequestedAt: string | null;
+            /** @example 2026-11-27T09:00:00.000Z */
+            createdAt: string;
+            /**
+             * Format: uuid
+             * @example 0b9d3f7e-8c1a-4d2e-9f60-2a7b5c4d3e21
+             */
+            createdBy: string | null;
+            /** @example null */
+            error: string | null;
+            /**
+             * @description When the finished job's record disappears.
+             * @example null
+             */
+            expiresAt: string | null;
+            /** @example null */
+            finishedAt: string | null;
+            /**
+             * Format: uuid
+             * @example 3b8f2e4a-7c1d-4e9a-b5f6-0d2c8a1e9f47
+             */
+            id: string;
+            parameters: components["schemas"]["FreeFormJobData"];
+            /**
+             * @description 1 (lowest) to 10 (highest).
+             * @example 5
+             */
+            priority: number;
+            progress: components["schemas"]["JobProgressDto"];
+            /** @description Set when the job has finished. */
+            result: {
+                /**
+                 * @example {
+                 *       "created": 9000,
+                 *       "updated": 1000
+                 *     }
+                 */
+                counts: {
+                    [key: string]: number;
+                };
+                data: components["schemas"]["FreeFormJobData"] | null;
+                /** @example [] */
+                errors: string[];
+                /** @example Imported 10 000 students */
+                message: string | null;
+                /** @example true */
+                success: boolean;
+                /**
+                 * @example [
+                 *       "Row 17: unknown column \"nickname\" ignored"
+                 *     ]
+                 */
+                warnings: string[];
+            } | null;
+            /**
+             * @description `server`: run by the service's workers; `external`: driven by a script through the PATCH endpoints.
+             * @example external
+             */
+            runner: components["schemas"]["JobRunner"];
+            /** @example 2026-11-27T09:00:01.000Z */
+            startedAt: string | null;
+            /** @example processing */
+            status: components["schemas"]["JobStatus"];
+            /** @enum {string} */
+            type: "custom";
+        };
         DependencyCheckDto: {
             /** @example connect ECONNREFUSED 127.0.0.1:6379 */
             error?: string;
@@ -2086,6 +3140,120 @@ export type components = {
         ExportFormat: "csv" | "xlsx" | "json" | "ndjson";
         /** @enum {string} */
         ExportLanguage: "en" | "el";
+        /** @description A job of type `export_large`. */
+        ExportLargeJob: {
+            /**
+             * @description Runs so far (retries and runs after a worker died count).
+             * @example 1
+             */
+            attempts: number;
+            /**
+             * @description Set when someone cancelled a running job; it ends `cancelled` at its next batch boundary.
+             * @example null
+             */
+            cancelRequestedAt: string | null;
+            /** @example 2026-11-27T09:00:00.000Z */
+            createdAt: string;
+            /**
+             * Format: uuid
+             * @example 0b9d3f7e-8c1a-4d2e-9f60-2a7b5c4d3e21
+             */
+            createdBy: string | null;
+            /** @example null */
+            error: string | null;
+            /**
+             * @description When the finished job's record disappears.
+             * @example null
+             */
+            expiresAt: string | null;
+            /** @example null */
+            finishedAt: string | null;
+            /**
+             * Format: uuid
+             * @example 3b8f2e4a-7c1d-4e9a-b5f6-0d2c8a1e9f47
+             */
+            id: string;
+            parameters: components["schemas"]["ExportLargeJobParameters"];
+            /**
+             * @description 1 (lowest) to 10 (highest).
+             * @example 5
+             */
+            priority: number;
+            progress: components["schemas"]["JobProgressDto"];
+            /** @description Set when the job has finished. */
+            result: {
+                /**
+                 * @example {
+                 *       "created": 9000,
+                 *       "updated": 1000
+                 *     }
+                 */
+                counts: {
+                    [key: string]: number;
+                };
+                data: components["schemas"]["ExportLargeJobResult"] | null;
+                /** @example [] */
+                errors: string[];
+                /** @example Imported 10 000 students */
+                message: string | null;
+                /** @example true */
+                success: boolean;
+                /**
+                 * @example [
+                 *       "Row 17: unknown column \"nickname\" ignored"
+                 *     ]
+                 */
+                warnings: string[];
+            } | null;
+            /**
+             * @description `server`: run by the service's workers; `external`: driven by a script through the PATCH endpoints.
+             * @example external
+             */
+            runner: components["schemas"]["JobRunner"];
+            /** @example 2026-11-27T09:00:01.000Z */
+            startedAt: string | null;
+            /** @example processing */
+            status: components["schemas"]["JobStatus"];
+            /** @enum {string} */
+            type: "export_large";
+        };
+        /** @description The `parameters` of an `export_large` job. */
+        ExportLargeJobParameters: {
+            /** @description Whether a CSV starts with a UTF-8 byte order mark. */
+            byteOrderMark: boolean;
+            entity: components["schemas"]["ExportEntity"];
+            /**
+             * @description The columns written, in order.
+             * @example [
+             *       "studentId",
+             *       "email",
+             *       "lastName"
+             *     ]
+             */
+            fields: string[];
+            /** @description The filters that apply to `entity` (the spec names them per entity). */
+            filters: components["schemas"]["StudentExportFilters"] | components["schemas"]["CourseExportFilters"] | components["schemas"]["EnrollmentExportFilters"];
+            format: components["schemas"]["ExportFormat"];
+            language: components["schemas"]["ExportLanguage"];
+        };
+        /** @description The `result.data` of an `export_large` job: the file to download. */
+        ExportLargeJobResult: {
+            /** @example text/csv; charset=utf-8 */
+            contentType: string;
+            entity: components["schemas"]["ExportEntity"];
+            /** @example students-20261127T090000Z.csv */
+            fileName: string;
+            format: components["schemas"]["ExportFormat"];
+            /** @example 10000 */
+            rowCount: number;
+            /**
+             * @description sha256 of the file, hex.
+             * @example 0a9b8c7d6e5f4a3b2c1d0e9f8a7b6c5d4e3f2a1b9f2c6a1d0b5e4f7a8c3d2e1f
+             */
+            sha256: string;
+            /** @example 1482113 */
+            sizeBytes: number;
+        };
         FailJobDto: {
             /** @example The registrar API answered 503 */
             error: string;
@@ -2104,6 +3272,15 @@ export type components = {
             field: string;
             /** @example email must be an email */
             message: string;
+        };
+        /**
+         * @description The parameters or result data of a job type with no fixed shape: the JSON object its starter or runner chose.
+         * @example {
+         *       "source": "registrar-sync"
+         *     }
+         */
+        FreeFormJobData: {
+            [key: string]: unknown;
         };
         ImportBehaviourDto: {
             /**
@@ -2180,10 +3357,21 @@ export type components = {
              */
             total: number;
         };
-        /**
-         * @description upsert creates new records and updates existing ones; create only creates; update only updates.
-         * @enum {string}
-         */
+        ImportJobFileDto: {
+            /** @example students.csv */
+            fileName: string;
+            /**
+             * @description sha256 of the file's bytes, hex.
+             * @example 9f2c6a1d0b5e4f7a8c3d2e1f0a9b8c7d6e5f4a3b2c1d0e9f8a7b6c5d4e3f2a1b
+             */
+            sha256: string;
+            /**
+             * @description Bytes.
+             * @example 48213
+             */
+            size: number;
+        };
+        /** @enum {string} */
         ImportMode: "upsert" | "create" | "update";
         ImportPreviewDto: {
             /**
@@ -2349,72 +3537,58 @@ export type components = {
              */
             sheet?: string;
         };
-        /**
-         * @description abort writes nothing while any row is invalid; skip writes the valid rows and reports the others.
-         * @enum {string}
-         */
+        /** @enum {string} */
         InvalidRowPolicy: "abort" | "skip";
         /** @enum {string} */
         IssueSeverity: "error" | "warning";
-        JobDto: {
-            /**
-             * @description Runs so far (retries and runs after a worker died count).
-             * @example 1
-             */
-            attempts: number;
-            /**
-             * @description Set when someone cancelled a running job; it ends `cancelled` at its next batch boundary.
-             * @example null
-             */
-            cancelRequestedAt: string | null;
-            /** @example 2026-11-27T09:00:00.000Z */
-            createdAt: string;
-            /**
-             * Format: uuid
-             * @example 0b9d3f7e-8c1a-4d2e-9f60-2a7b5c4d3e21
-             */
-            createdBy: string | null;
-            /** @example null */
-            error: string | null;
-            /**
-             * @description When the finished job's record disappears.
-             * @example null
-             */
-            expiresAt: string | null;
-            /** @example null */
-            finishedAt: string | null;
-            /**
-             * Format: uuid
-             * @example 3b8f2e4a-7c1d-4e9a-b5f6-0d2c8a1e9f47
-             */
-            id: string;
-            /**
-             * @example {
-             *       "source": "registrar-sync"
-             *     }
-             */
-            parameters: {
-                [key: string]: unknown;
-            };
-            /**
-             * @description 1 (lowest) to 10 (highest).
-             * @example 5
-             */
-            priority: number;
-            progress: components["schemas"]["JobProgressDto"];
-            result: components["schemas"]["JobResultDto"] | null;
-            /**
-             * @description `server`: run by the service's workers; `external`: driven by a script through the PATCH endpoints.
-             * @example external
-             */
-            runner: components["schemas"]["JobRunner"];
-            /** @example 2026-11-27T09:00:01.000Z */
-            startedAt: string | null;
-            /** @example processing */
-            status: components["schemas"]["JobStatus"];
-            /** @example custom */
-            type: components["schemas"]["JobType"];
-        };
+        /**
+         * @description A background job. `type` says which variant it is, and so the shape of its `parameters` and `result.data`.
+         * @example {
+         *       "id": "3b8f2e4a-7c1d-4e9a-b5f6-0d2c8a1e9f47",
+         *       "type": "custom",
+         *       "status": "processing",
+         *       "runner": "external",
+         *       "progress": {
+         *         "percentage": 50,
+         *         "message": "Imported 5 000 of 10 000 rows",
+         *         "processed": 5000,
+         *         "total": 10000,
+         *         "failed": 3
+         *       },
+         *       "result": {
+         *         "success": true,
+         *         "message": "Imported 10 000 students",
+         *         "counts": {
+         *           "created": 9000,
+         *           "updated": 1000
+         *         },
+         *         "errors": [],
+         *         "warnings": [
+         *           "Row 17: unknown column \"nickname\" ignored"
+         *         ],
+         *         "data": {
+         *           "synchronised": 1000
+         *         }
+         *       },
+         *       "error": null,
+         *       "parameters": {
+         *         "source": "registrar-sync"
+         *       },
+         *       "priority": 5,
+         *       "createdBy": "0b9d3f7e-8c1a-4d2e-9f60-2a7b5c4d3e21",
+         *       "createdAt": "2026-11-27T09:00:00.000Z",
+         *       "startedAt": "2026-11-27T09:00:01.000Z",
+         *       "finishedAt": null,
+         *       "expiresAt": null,
+         *       "cancelRequestedAt": null,
+         *       "attempts": 1
+         *     }
+         */
+        JobDto: components["schemas"]["BulkImportJob"] | components["schemas"]["BulkImportUndoJob"] | components["schemas"]["BulkUpdateJob"] | components["schemas"]["BulkDeleteJob"] | components["schemas"]["ExportLargeJob"] | components["schemas"]["BackupJob"] | components["schemas"]["BackupRestoreJob"] | components["schemas"]["MigrationJob"] | components["schemas"]["CleanupJob"] | components["schemas"]["CustomJob"] | components["schemas"]["AuditVerifyJob"];
+        /** @description The `data` of each event of `GET /api/v1/jobs/{id}/events`, one JSON document per event: the job after a change. Each event also has an `id` to send back as `Last-Event-ID`. */
+        JobEvent: {
+            type: "JobEvent";
+        } & Omit<components["schemas"]["JobDto"], "type">;
         JobPage: {
             items: components["schemas"]["JobDto"][];
             /** @example 50 */
@@ -2453,33 +3627,6 @@ export type components = {
             processed?: number;
             /** @example 1000 */
             total?: number;
-        };
-        JobResultDto: {
-            /**
-             * @example {
-             *       "created": 9000,
-             *       "updated": 1000
-             *     }
-             */
-            counts: {
-                [key: string]: number;
-            };
-            /** @example null */
-            data: {
-                [key: string]: unknown;
-            } | null;
-            /** @example [] */
-            errors: string[];
-            /** @example Imported 10 000 students */
-            message: string | null;
-            /** @example true */
-            success: boolean;
-            /**
-             * @example [
-             *       "Row 17: unknown column \"nickname\" ignored"
-             *     ]
-             */
-            warnings: string[];
         };
         JobResultInputDto: {
             /**
@@ -2590,6 +3737,83 @@ export type components = {
              * @example 20
              */
             thresholdPercent: number;
+        };
+        /** @description A job of type `migration`. */
+        MigrationJob: {
+            /**
+             * @description Runs so far (retries and runs after a worker died count).
+             * @example 1
+             */
+            attempts: number;
+            /**
+             * @description Set when someone cancelled a running job; it ends `cancelled` at its next batch boundary.
+             * @example null
+             */
+            cancelRequestedAt: string | null;
+            /** @example 2026-11-27T09:00:00.000Z */
+            createdAt: string;
+            /**
+             * Format: uuid
+             * @example 0b9d3f7e-8c1a-4d2e-9f60-2a7b5c4d3e21
+             */
+            createdBy: string | null;
+            /** @example null */
+            error: string | null;
+            /**
+             * @description When the finished job's record disappears.
+             * @example null
+             */
+            expiresAt: string | null;
+            /** @example null */
+            finishedAt: string | null;
+            /**
+             * Format: uuid
+             * @example 3b8f2e4a-7c1d-4e9a-b5f6-0d2c8a1e9f47
+             */
+            id: string;
+            parameters: components["schemas"]["FreeFormJobData"];
+            /**
+             * @description 1 (lowest) to 10 (highest).
+             * @example 5
+             */
+            priority: number;
+            progress: components["schemas"]["JobProgressDto"];
+            /** @description Set when the job has finished. */
+            result: {
+                /**
+                 * @example {
+                 *       "created": 9000,
+                 *       "updated": 1000
+                 *     }
+                 */
+                counts: {
+                    [key: string]: number;
+                };
+                data: components["schemas"]["FreeFormJobData"] | null;
+                /** @example [] */
+                errors: string[];
+                /** @example Imported 10 000 students */
+                message: string | null;
+                /** @example true */
+                success: boolean;
+                /**
+                 * @example [
+                 *       "Row 17: unknown column \"nickname\" ignored"
+                 *     ]
+                 */
+                warnings: string[];
+            } | null;
+            /**
+             * @description `server`: run by the service's workers; `external`: driven by a script through the PATCH endpoints.
+             * @example external
+             */
+            runner: components["schemas"]["JobRunner"];
+            /** @example 2026-11-27T09:00:01.000Z */
+            startedAt: string | null;
+            /** @example processing */
+            status: components["schemas"]["JobStatus"];
+            /** @enum {string} */
+            type: "migration";
         };
         NamedValueDto: {
             /** @example Update */
@@ -12853,7 +14077,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description A stream of `data: <JobDto as JSON>` events. */
+            /** @description A `text/event-stream` of events `id: <id>` / `data: <JobEvent as JSON>`, the job after each change; the stream ends after the final state. */
             200: {
                 headers: {
                     "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
@@ -12863,7 +14087,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "text/event-stream": string;
+                    "text/event-stream": components["schemas"]["JobEvent"];
                 };
             };
             /** @description The request is malformed or a field is invalid (`validation_failed` lists each field in `errors`). */

@@ -1,3 +1,4 @@
+import { ApiProperty, ApiSchema } from '@nestjs/swagger';
 import { GENESIS_HASH } from './audit-chain';
 import { AuditCheckpointKind } from './audit-checkpoint.entity';
 import { checkpointSignatureValid, SignedCheckpoint } from './audit-checkpoint-signature';
@@ -10,14 +11,22 @@ export enum ChainFailureKind {
   TailTruncated = 'tail_truncated',
 }
 
-export interface ChainFailure {
-  kind: ChainFailureKind;
-  /** The row at fault: the changed row; for a gap the first row after it; for a truncation the last row a checkpoint vouches for. */
-  rowId: number;
-  seq: number;
-  /** The checkpoint that failed or that showed the failure, when one did (the witness has none). */
-  checkpointId: number | null;
-  detail: string;
+@ApiSchema({ name: 'AuditChainFailure', description: 'The first place where the audit chain does not hold.' })
+export class ChainFailure {
+  @ApiProperty({ enum: ChainFailureKind, enumName: 'ChainFailureKind' })
+  kind!: ChainFailureKind;
+
+  @ApiProperty({ type: 'integer', description: 'The row at fault: the changed row; for a gap the first row after it; for a truncation the last row a checkpoint vouches for.' })
+  rowId!: number;
+
+  @ApiProperty({ type: 'integer' })
+  seq!: number;
+
+  @ApiProperty({ type: 'integer', nullable: true, description: 'The checkpoint that failed or that showed the failure, when one did (the witness has none).' })
+  checkpointId!: number | null;
+
+  @ApiProperty({ example: 'Row 1042 (seq 1042) does not hash to its stored hash' })
+  detail!: string;
 }
 
 /** A row as the walk sees it: what is stored, and the hash its stored fields give now. */
@@ -34,13 +43,25 @@ export interface CheckpointWithId extends SignedCheckpoint {
   id: number | null;
 }
 
-export interface ChainVerdict {
-  valid: boolean;
-  rowsChecked: number;
-  checkpointsChecked: number;
-  firstSeq: number | null;
-  lastSeq: number | null;
-  failure: ChainFailure | null;
+/** The answer of a walk over the chain. */
+export class ChainVerdict {
+  @ApiProperty()
+  valid!: boolean;
+
+  @ApiProperty({ type: 'integer' })
+  rowsChecked!: number;
+
+  @ApiProperty({ type: 'integer' })
+  checkpointsChecked!: number;
+
+  @ApiProperty({ type: 'integer', nullable: true })
+  firstSeq!: number | null;
+
+  @ApiProperty({ type: 'integer', nullable: true })
+  lastSeq!: number | null;
+
+  @ApiProperty({ type: ChainFailure, nullable: true })
+  failure!: ChainFailure | null;
 }
 
 export interface ChainWalkOptions {

@@ -7,6 +7,7 @@ import { AuditRequestContext } from './audit-context';
 import { AuditCheckpointService, RetentionRun } from './audit-checkpoint.service';
 import { AuditAction, AuditResource } from './audit.enums';
 import { AuditService } from './audit.service';
+import { AuditRetentionDetails } from './dto/audit-details.dto';
 
 /**
  * Each run of consecutive rows the purge deletes, with the hash of its last row: the hash the next
@@ -65,7 +66,7 @@ export class AuditRetentionService {
         action: AuditAction.RetentionPurge,
         resource: AuditResource.AuditLog,
         success: true,
-        details: { retentionDays, deletedRows: deleted },
+        details: { retentionDays, deletedRows: deleted } satisfies AuditRetentionDetails,
       });
       this.logger.log(`Audit retention purge removed ${deleted} rows older than ${retentionDays} days`);
       return deleted;
@@ -76,7 +77,7 @@ export class AuditRetentionService {
         resource: AuditResource.AuditLog,
         success: false,
         errorCode: 'purge_failed',
-        details: { retentionDays },
+        details: { retentionDays } satisfies AuditRetentionDetails,
       });
       throw error;
     }

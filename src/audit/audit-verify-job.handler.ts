@@ -4,21 +4,9 @@ import { Injectable, OnModuleInit } from '@nestjs/common';
 import { JobHandlerRegistry } from '../jobs/job-handler.registry';
 import { JobType } from '../jobs/job.enums';
 import { sha256Hex } from './audit-chain';
-import { ChainVerdict, ChainWalk, CheckpointWithId } from './audit-chain-verifier';
+import { ChainWalk, CheckpointWithId } from './audit-chain-verifier';
 import { AuditCheckpointService } from './audit-checkpoint.service';
-import { SuppliedCheckpointDto } from './dto/audit-checkpoint.dto';
-
-export interface AuditVerifyJobParameters {
-  fromSeq?: number;
-  toSeq?: number;
-  /** The caller's exported checkpoint, the witness of the chain's length. */
-  checkpoint?: SuppliedCheckpointDto;
-}
-
-export interface AuditVerifyJobOutput extends ChainVerdict {
-  /** Where the witness of the chain's length came from. */
-  witness: 'supplied' | 'redis' | 'none';
-}
+import { ChainWitness } from './dto/audit-verify-job.dto';
 
 const BATCH_SIZE = 10_000;
 // The canonical text is built by this query, not by the stored audit_logs_canonical function the
@@ -85,7 +73,7 @@ export class AuditVerifyJobHandler implements OnModuleInit {
         },
         { isolationLevel: 'repeatable read' as never, readOnly: true },
       );
-      const source = checkpoint !== undefined ? 'supplied' : witness !== undefined ? 'redis' : 'none';
+      const source = checkpoint !== undefined ? ChainWitness.Supplied : witness !== undefined ? ChainWitness.Redis : ChainWitness.None;
       const message = verdict.failure === null ? `The chain is intact: ${verdict.rowsChecked} rows and ${verdict.checkpointsChecked} checkpoints checked` : verdict.failure.detail;
       return { success: verdict.valid, message, counts: { rows: verdict.rowsChecked, checkpoints: verdict.checkpointsChecked }, data: { ...verdict, witness: source } };
     });

@@ -12,6 +12,7 @@ import { JobsService } from '../jobs/jobs.service';
 import { AuditAction, AuditResource } from './audit.enums';
 import { Audited } from './audited.decorator';
 import { AuditVerifyRequestDto } from './dto/audit-checkpoint.dto';
+import { AuditVerifyDetails } from './dto/audit-details.dto';
 
 /** Apart from AuditController because it needs the jobs module, which itself needs the audit module. */
 @ApiTags('audit')
@@ -29,7 +30,7 @@ export class AuditVerifyController {
     resourceId: (_request, job) => job?.id,
     details: (request) => {
       const { fromSeq, toSeq, checkpoint } = (request.body ?? {}) as AuditVerifyRequestDto;
-      return { fromSeq, toSeq, checkpointSeq: checkpoint?.seq };
+      return { fromSeq, toSeq, checkpointSeq: checkpoint?.seq } satisfies AuditVerifyDetails;
     },
   })
   @ApiOperation({

@@ -17,6 +17,7 @@ import { AuditAction, AuditResource } from './audit.enums';
 import { AuditedOptions } from './audited.decorator';
 import { storableColumn, storableDetailsJson } from './storable-details';
 import { AuditExportFormat, AuditFilterDto, AuditListQueryDto, AuditLogDto } from './dto/audit-log.dto';
+import { AuditFieldsDetails } from './dto/audit-details.dto';
 
 export interface AuditEntry extends Partial<AuditRequestContext> {
   action: AuditAction;
@@ -48,7 +49,7 @@ export const AUDIT_EXPORT_COLUMNS = [
 export function bodyFieldNames(body: unknown): Record<string, unknown> | undefined {
   if (body === null || typeof body !== 'object' || Array.isArray(body)) return undefined;
   const fields = Object.keys(body);
-  return fields.length === 0 ? undefined : { fields };
+  return fields.length === 0 ? undefined : ({ fields } satisfies AuditFieldsDetails);
 }
 
 @Injectable()

@@ -9,6 +9,7 @@ import { UsersService } from './users.service';
 import { AuditRequestContext } from '../audit/audit-context';
 import { Audited, RequestAuditContext } from '../audit/audited.decorator';
 import { AuditAction, AuditResource } from '../audit/audit.enums';
+import { AuditUserCreateDetails } from '../audit/dto/audit-details.dto';
 
 @ApiTags('users')
 @Controller('users')
@@ -25,7 +26,7 @@ export class UsersController {
   }
 
   @Post()
-  @Audited<UserDto>({ action: AuditAction.Create, resource: AuditResource.User, details: (_request, result) => result && { email: result.email, role: result.role } })
+  @Audited<UserDto>({ action: AuditAction.Create, resource: AuditResource.User, details: (_request, result) => result && ({ email: result.email, role: result.role } satisfies AuditUserCreateDetails) })
   @ApiOperation({ summary: 'Create a user', description: 'Admins only. The email must be unique (409).' })
   @ApiCreatedResponse({ type: UserDto })
   @ProblemResponses(400, 409)

@@ -13,6 +13,7 @@ import { User } from './user.entity';
 import { AuditRequestContext } from '../audit/audit-context';
 import { AuditAction, AuditResource } from '../audit/audit.enums';
 import { AuditService } from '../audit/audit.service';
+import { AuditRoleChangeDetails } from '../audit/dto/audit-details.dto';
 
 const emailTaken = (email: string): ProblemException =>
   ProblemException.conflict('email_taken', `A user with the email ${email} already exists.`);
@@ -86,7 +87,7 @@ export class UsersService {
         resource: AuditResource.User,
         resourceId: id,
         success: true,
-        details: { email: updated.email, previousRole, newRole: updated.role },
+        details: { email: updated.email, previousRole, newRole: updated.role } satisfies AuditRoleChangeDetails,
       });
     }
     return updated;

@@ -40,37 +40,6 @@ export interface BackupRecord extends BackupManifest {
   archive: { fileName: string; sizeBytes: number; sha256: string };
 }
 
-/** What a `backup` job is started with. */
-export interface BackupJobParameters {
-  includePasswordHashes: boolean;
-  requestedBy: BackupActor;
-  /** The id of the request that started it, so the job's audit row links to the request's. */
-  requestId: string | null;
-}
-
-/** What a `backup_restore` job is started with. */
-export interface RestoreJobParameters {
-  backupId: string;
-  requestedBy: BackupActor;
-  requestId: string | null;
-}
-
-/** The `result.data` of a finished `backup` job. */
-export type BackupJobOutput = {
-  backupId: string;
-  fileName: string;
-  sizeBytes: number;
-  sha256: string;
-  schemaVersion: string;
-  counts: Record<BackupTable, number>;
-};
-
-/** The `result.data` of a finished `backup_restore` job. */
-export type RestoreJobOutput = {
-  backupId: string;
-  counts: Record<BackupTable, number>;
-};
-
 /** Rows per table of a backup's parts. */
 export function countsOf(parts: readonly BackupPart[]): Record<BackupTable, number> {
   return Object.fromEntries(parts.map((part) => [part.table, part.rowCount])) as Record<BackupTable, number>;

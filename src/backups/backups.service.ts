@@ -18,7 +18,8 @@ import { BackupRefusedError } from './backup-archive';
 import { restoreInto } from './backup-restorer';
 import { BackupStore, UnreadableManifestError } from './backup-store';
 import { CancellableWork, copyTablesOut, schemaVersionOf, writeArchive } from './backup-writer';
-import { BACKUP_FORMAT, BACKUP_TABLES, BackupActor, BackupJobOutput, BackupManifest, BackupPart, BackupRecord, countsOf, RestoreJobOutput } from './backup.types';
+import { BACKUP_FORMAT, BACKUP_TABLES, BackupActor, BackupManifest, BackupPart, BackupRecord, countsOf } from './backup.types';
+import type { BackupJobOutput, RestoreJobOutput } from './dto/backup-job.dto';
 import { BackupDto, BackupListQueryDto } from './dto/backup.dto';
 
 /** How often a running backup or restore looks for its cancellation while a COPY streams. */

@@ -8,7 +8,8 @@ import { JobType } from '../jobs/job.enums';
 import { selectColumns } from './export-columns';
 import { ExportFilesService } from './export-files.service';
 import { CONTENT_TYPES, exportFileName } from './export-formats';
-import { ExportJobOutput, exportLayoutOf } from './export-request';
+import type { ExportJobOutput } from './dto/export-job.dto';
+import { exportLayoutOf } from './export-request';
 import { EXPORT_BATCH_SIZE, EXPORT_PROGRESS_INTERVAL_MS, ExportRows, isCopyFormat } from './export-rows.service';
 import { writeXlsx } from './xlsx-writer';
 

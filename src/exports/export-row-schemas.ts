@@ -1,4 +1,5 @@
-import type { OpenAPIObject } from '@nestjs/swagger';
+import { getSchemaPath, type OpenAPIObject } from '@nestjs/swagger';
+import { ExportJobParameters } from './dto/export-job.dto';
 import { API_PREFIX } from '../common/http/api-prefix';
 import { ColumnKind, EXPORT_SOURCES, ExportColumn } from './export-columns';
 import { ExportEntity } from './export.enums';
@@ -84,10 +85,13 @@ export function addExportFilterSchemas(document: OpenAPIObject): void {
     };
     return { $ref: `#/components/schemas/${FILTER_SCHEMA_NAMES[entity]}` };
   });
-  const job = schemas.CreateExportJobDto;
-  if (job === undefined || '$ref' in job || job.properties?.filters === undefined || '$ref' in job.properties.filters) {
-    throw new Error('CreateExportJobDto.filters is missing from the spec: its per-entity schemas have nowhere to go');
+  // The job's request and the parameters it keeps hold the same filters.
+  for (const name of ['CreateExportJobDto', getSchemaPath(ExportJobParameters).split('/').pop()!]) {
+    const schema = schemas[name];
+    if (schema === undefined || '$ref' in schema || schema.properties?.filters === undefined || '$ref' in schema.properties.filters) {
+      throw new Error(`${name}.filters is missing from the spec: its per-entity schemas have nowhere to go`);
+    }
+    const { description, example } = schema.properties.filters;
+    schema.properties.filters = { description, example, anyOf: refs };
   }
-  const { description, example } = job.properties.filters;
-  job.properties.filters = { description, example, anyOf: refs };
 }

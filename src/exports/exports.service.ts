@@ -12,11 +12,13 @@ import { JobsService } from '../jobs/jobs.service';
 import { ExportColumn, fieldNamesOf, selectColumns } from './export-columns';
 import { ExportFilesService } from './export-files.service';
 import { CONTENT_TYPES, exportFileName } from './export-formats';
-import { ExportJobParameters, exportLayoutOf, ExportRequest } from './export-request';
+import type { ExportJobParameters } from './dto/export-job.dto';
+import { exportLayoutOf, ExportRequest } from './export-request';
 import { ExportAbortedError } from './export-aborted.error';
 import { copyOutputOf, CopyOutput, EXPORT_BATCH_SIZE, ExportRows, isCopyFormat } from './export-rows.service';
 import { ExportSnapshot } from './export-snapshot';
 import { writeXlsx } from './xlsx-writer';
+import { AuditExportDetails } from '../audit/dto/audit-details.dto';
 
 @Injectable()
 export class ExportsService {
@@ -153,5 +155,5 @@ function auditFactsOf(request: ExportRequest, columns: readonly ExportColumn[]):
     language: request.language,
     filters: request.filters,
     fields: columns.map((column) => column.name),
-  };
+  } satisfies AuditExportDetails;
 }

@@ -2,26 +2,11 @@ import { EntityManager } from '@mikro-orm/postgresql';
 import { Injectable, OnModuleInit } from '@nestjs/common';
 import { JobExecution, JobFailedError, JobHandlerRegistry, JobOutcome } from '../jobs/job-handler.registry';
 import { JobType } from '../jobs/job.enums';
-import { ImportPreviewStatus, InvalidRowPolicy } from './import-options';
+import { ImportPreviewStatus } from './import-options';
 import { ImportPreview } from './import-preview.entity';
 import { ImportRunner } from './import-runner.service';
 import { StageChangedError } from './import-staging';
-import { ImportEntity } from './import.types';
 import { ImportFileError } from './readers/import-file.error';
-import { ImportMode } from './rows/import-mode';
-
-export interface ImportJobParameters {
-  previewIds: string[];
-  /** True when a preview request made the plan: the job applies it only if it still holds. */
-  recheck: boolean;
-  /** Write even if the mass-change guard asks for confirmation (absent in jobs queued before it existed). */
-  confirmMassChange?: boolean;
-  /** The rest describes the import to whoever reads the job; the handler works from the previews. */
-  entity: ImportEntity;
-  mode: ImportMode;
-  onInvalid: InvalidRowPolicy;
-  files: { fileName: string; sha256: string; size: number }[];
-}
 
 /**
  * Runs `bulk_import` jobs. Everything is written in one transaction, so a job that is cancelled,

@@ -8,22 +8,6 @@ import { ImportEntity } from './import.types';
 import { tableOf, undoCountsOf, undoSql, WRITTEN_TABLE_COUNTS_SQL, WrittenCount, writtenRecordsTableSql } from './import-undo';
 import { conflictsUrlOf } from './import-undo.service';
 
-export interface ImportUndoJobParameters {
-  /** The bulk_import job whose import is undone. */
-  importJobId: string;
-  entity: ImportEntity;
-  onConflict: UndoConflictPolicy;
-  /** The dry-run counts when the undo was asked for; the job counts again. */
-  counts: Record<string, number>;
-}
-
-export interface ImportUndoJobOutput {
-  importJobId: string;
-  entity: ImportEntity;
-  /** The records changed after the import, which the undo left alone (skip) or refused for. */
-  conflictsUrl: string;
-}
-
 /**
  * Runs `bulk_import_undo` jobs: in one transaction, with the import's table locked against writes,
  * it finds what the import wrote, refuses (or, with skip, leaves out) the records changed since,

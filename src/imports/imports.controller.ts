@@ -17,6 +17,7 @@ import { ImportBehaviourDto, ImportCommitDto, ImportIssueQueryDto, ImportPreview
 import { UploadedImport } from './import-upload.pipe';
 import { ImportEntity, ImportUpload } from './import.types';
 import { ImportsService } from './imports.service';
+import { AuditImportPreviewDetails } from '../audit/dto/audit-details.dto';
 
 
 /** What the audit row of an import call keeps: never server paths, never cell values. */
@@ -25,7 +26,7 @@ function auditedImport<Result>(details: AuditedOptions<Result>['details'], resou
 }
 
 const previewFacts = (preview: ImportPreviewDto | undefined) =>
-  preview && { entity: preview.entity, fileName: preview.fileName, sha256: preview.sha256, mode: preview.mode, onInvalid: preview.onInvalid, counts: preview.summary };
+  preview && ({ entity: preview.entity, fileName: preview.fileName, sha256: preview.sha256, mode: preview.mode, onInvalid: preview.onInvalid, counts: preview.summary } satisfies AuditImportPreviewDetails);
 
 const jobFacts = (job: JobDto | undefined) => {
   if (job === undefined) return undefined;

@@ -1,48 +1,64 @@
-import type { BackupJobOutput, BackupJobParameters, RestoreJobOutput, RestoreJobParameters } from '../backups/backup.types';
-import type { BulkJobOutput, BulkJobParameters } from '../bulk/bulk.types';
-import type { AuditVerifyJobOutput, AuditVerifyJobParameters } from '../audit/audit-verify-job.handler';
-import type { ExportJobOutput, ExportJobParameters } from '../exports/export-request';
-import type { ImportJobParameters } from '../imports/import-job.handler';
-import type { ImportUndoJobOutput, ImportUndoJobParameters } from '../imports/import-undo-job.handler';
+import type { Type } from '@nestjs/common';
+import { ApiPropertyOptional, ApiSchema } from '@nestjs/swagger';
+import { AuditVerifyRequestDto } from '../audit/dto/audit-checkpoint.dto';
+import { AuditVerifyJobOutput } from '../audit/dto/audit-verify-job.dto';
+import { BackupJobOutput, BackupJobParameters, RestoreJobOutput, RestoreJobParameters } from '../backups/dto/backup-job.dto';
+import { BulkJobOutput, BulkJobParameters } from '../bulk/dto/bulk-job.dto';
+import { ExportJobOutput, ExportJobParameters } from '../exports/dto/export-job.dto';
+import { ImportJobParameters, ImportUndoJobOutput, ImportUndoJobParameters } from '../imports/dto/import-job.dto';
 import { JobType } from './job.enums';
 
 /** The parameters of a job whose type has no contract of its own: whatever JSON object its starter chose. */
 export type JobParameters = Record<string, unknown>;
 
-/** What the daily cleanup is started with: `{ scheduled: true }` from the scheduler, nothing by hand. */
-export interface CleanupJobParameters {
+/**
+ * The parameters or result data of a job type with no contract of its own: any JSON object. The
+ * spec names it once (FreeFormJobData) rather than as a class's (empty) properties.
+ */
+export class FreeFormJobData {
+  [key: string]: unknown;
+}
+
+@ApiSchema({ name: 'CleanupJobParameters', description: 'The `parameters` of a `cleanup` job.' })
+export class CleanupJobParameters {
+  /** `true` when the daily scheduler started it; absent when started by hand. */
+  @ApiPropertyOptional({ type: Boolean, enum: [true], description: '`true` when the daily scheduler started it; absent when started by hand.' })
   scheduled?: true;
 }
 
-/** The payload (the job's `parameters`) of each job type, as its handler reads it. */
-export interface JobPayloadMap {
-  [JobType.BulkImport]: ImportJobParameters;
-  [JobType.BulkImportUndo]: ImportUndoJobParameters;
-  [JobType.ExportLarge]: ExportJobParameters;
-  [JobType.Cleanup]: CleanupJobParameters;
-  [JobType.BulkUpdate]: BulkJobParameters;
-  [JobType.BulkDelete]: BulkJobParameters;
-  [JobType.Backup]: BackupJobParameters;
-  [JobType.BackupRestore]: RestoreJobParameters;
-  [JobType.Migration]: JobParameters;
-  [JobType.Custom]: JobParameters;
-  [JobType.AuditVerify]: AuditVerifyJobParameters;
+/** What a job type is started with and what it ends with: a class each, whose schema the spec names. */
+export interface JobContract {
+  parameters: Type<object>;
+  /** The class of `result.data`; null for a type that ends with none. */
+  result: Type<object> | null;
 }
 
+/**
+ * Every job type's contract, in one table: the handlers' payload and result types (the maps below)
+ * and the spec's per-type JobDto variants (job-schemas.ts) are both read from it. A new type is
+ * one entry here (the compiler asks for it) with a class for each shape it knows.
+ */
+export const JOB_CONTRACTS = {
+  [JobType.BulkImport]: { parameters: ImportJobParameters, result: FreeFormJobData },
+  [JobType.BulkImportUndo]: { parameters: ImportUndoJobParameters, result: ImportUndoJobOutput },
+  [JobType.BulkUpdate]: { parameters: BulkJobParameters, result: BulkJobOutput },
+  [JobType.BulkDelete]: { parameters: BulkJobParameters, result: BulkJobOutput },
+  [JobType.ExportLarge]: { parameters: ExportJobParameters, result: ExportJobOutput },
+  [JobType.Backup]: { parameters: BackupJobParameters, result: BackupJobOutput },
+  [JobType.BackupRestore]: { parameters: RestoreJobParameters, result: RestoreJobOutput },
+  [JobType.Migration]: { parameters: FreeFormJobData, result: FreeFormJobData },
+  [JobType.Cleanup]: { parameters: CleanupJobParameters, result: null },
+  [JobType.Custom]: { parameters: FreeFormJobData, result: FreeFormJobData },
+  [JobType.AuditVerify]: { parameters: AuditVerifyRequestDto, result: AuditVerifyJobOutput },
+} as const satisfies Record<JobType, JobContract>;
+
+type InstanceOrNull<Class> = Class extends Type<infer Instance> ? Instance : null;
+
+/** The payload (the job's `parameters`) of each job type, as its handler reads it. */
+export type JobPayloadMap = { [T in JobType]: InstanceType<(typeof JOB_CONTRACTS)[T]['parameters']> };
+
 /** The `result.data` a job of each type ends with. */
-export interface JobResultMap {
-  [JobType.BulkImport]: JobParameters;
-  [JobType.BulkImportUndo]: ImportUndoJobOutput;
-  [JobType.ExportLarge]: ExportJobOutput;
-  [JobType.Cleanup]: null;
-  [JobType.BulkUpdate]: BulkJobOutput;
-  [JobType.BulkDelete]: BulkJobOutput;
-  [JobType.Backup]: BackupJobOutput;
-  [JobType.BackupRestore]: RestoreJobOutput;
-  [JobType.Migration]: JobParameters;
-  [JobType.Custom]: JobParameters;
-  [JobType.AuditVerify]: AuditVerifyJobOutput;
-}
+export type JobResultMap = { [T in JobType]: InstanceOrNull<(typeof JOB_CONTRACTS)[T]['result']> };
 
 /**
  * The types the service always runs itself: every process must have their handlers, so a build

@@ -1,5 +1,5 @@
 import { Body, Controller, Delete, Get, Headers, HttpCode, MessageEvent, Param, Patch, Post, Query, Res, Sse, UseGuards } from '@nestjs/common';
-import { ApiAcceptedResponse, ApiHeader, ApiOkResponse, ApiOperation, ApiParam, ApiProduces, ApiTags } from '@nestjs/swagger';
+import { ApiAcceptedResponse, ApiHeader, ApiOkResponse, ApiOperation, ApiParam, ApiProduces, ApiTags, getSchemaPath } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { Observable } from 'rxjs';
 import { Audited } from '../audit/audited.decorator';
@@ -15,6 +15,7 @@ import { CompleteJobDto, CreateJobDto, FailJobDto, JobDto, JobListQueryDto, JobP
 import { StartsJob } from './starts-job.decorator';
 import { JobVisibilityGuard } from './job-visibility.guard';
 import { JobsService } from './jobs.service';
+import { AuditJobCreateDetails } from '../audit/dto/audit-details.dto';
 
 const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
 
@@ -35,7 +36,7 @@ export class JobsController {
 
   @Post()
   @HttpCode(202)
-  @Audited<JobDto>({ action: AuditAction.Create, resource: AuditResource.Job, details: (_request, job) => job && { type: job.type } })
+  @Audited<JobDto>({ action: AuditAction.Create, resource: AuditResource.Job, details: (_request, job) => job && ({ type: job.type } satisfies AuditJobCreateDetails) })
   @ApiOperation({
     summary: 'Register a tracked job that a script runs and reports through the PATCH endpoints',
     description: 'A repeated Idempotency-Key with the same body returns the job it created (with `Idempotency-Replayed: true`).',
@@ -80,7 +81,11 @@ export class JobsController {
   @ApiParam({ name: 'id', format: 'uuid', description: "The job's id." })
   @ApiHeader({ name: 'Last-Event-ID', required: false, description: 'The id of the last event received.' })
   @ApiProduces('text/event-stream')
-  @ApiOkResponse({ description: 'A stream of `data: <JobDto as JSON>` events.', content: { 'text/event-stream': { schema: { type: 'string' } } } })
+  // OpenAPI 3.0 cannot say "a stream of" (3.2's itemSchema can): the schema is each event's data, as SSE-aware generators read it.
+  @ApiOkResponse({
+    description: 'A `text/event-stream` of events `id: <id>` / `data: <JobEvent as JSON>`, the job after each change; the stream ends after the final state.',
+    content: { 'text/event-stream': { schema: { $ref: getSchemaPath('JobEvent') } } },
+  })
   @ProblemResponses(400, 404)
   streamJobEvents(@Param('id', UuidParamPipe) id: string, @Headers('last-event-id') lastEventId: string | undefined): Observable<MessageEvent> {
     const validLastEventId = lastEventId !== undefined && /^\d+-\d+$/.test(lastEventId) ? lastEventId : undefined;

@@ -162,7 +162,7 @@ describe('backups', () => {
       await database.query(`delete from students where student_id = 'NEW2'`);
 
       const counts = Object.fromEntries(TABLES.map((table) => [table, before[table].length]));
-      expect((await auditRows('backup_create')).find((row) => row.success && row.details?.counts !== undefined)).toMatchObject({
+      expect((await auditRows('backup_create')).find((row) => row.success && row.details !== null && 'counts' in row.details)).toMatchObject({
         resourceId: backup.id,
         details: { counts, sha256: backup.sha256, includePasswordHashes: true },
       });
@@ -219,7 +219,7 @@ describe('backups', () => {
       const job = await waitForJob(started.body.id as string);
       expect(job).toMatchObject({ status: 'failed', result: { success: false, errors: ['backup_corrupt'] } });
       expect(await dump()).toEqual(before);
-      expect((await auditRows('backup_restore')).find((row) => row.details?.jobId === job.id && row.statusCode === null)).toMatchObject({
+      expect((await auditRows('backup_restore')).find((row) => row.details !== null && 'jobId' in row.details && row.details.jobId === job.id && row.statusCode === null)).toMatchObject({
         success: false,
         errorCode: 'backup_corrupt',
       });
@@ -246,7 +246,7 @@ describe('backups', () => {
       await blocker.end();
       expect(await waitForJob(jobId)).toMatchObject({ status: 'cancelled' });
       expect(await dump()).toEqual(before);
-      expect((await auditRows('backup_restore')).find((row) => row.details?.jobId === jobId && row.statusCode === null)).toMatchObject({
+      expect((await auditRows('backup_restore')).find((row) => row.details !== null && 'jobId' in row.details && row.details.jobId === jobId && row.statusCode === null)).toMatchObject({
         success: false,
         errorCode: 'cancelled',
       });

@@ -25,6 +25,16 @@ export async function importStudents(csv: string): Promise<Schemas['JobDto'] | u
   for await (const job of followJob(api, committed.data.id)) last = job;
   return size === undefined ? undefined : last;
 }
+
+// docs/api-clients.md: checking job.type narrows parameters and result.data to that type's schemas.
+export async function exportedFile(jobId: string): Promise<string | undefined> {
+  const api = createApiClient('http://localhost:3000', 'token');
+  const { data: job } = await api.GET('/api/v1/jobs/{id}', { params: { path: { id: jobId } } });
+  if (job?.type === 'export_large' && job.result?.data) {
+    return \`\${job.parameters.entity} \${job.result.data.fileName} \${job.result.data.rowCount}\`;
+  }
+  return undefined;
+}
 `;
 
 const SETTINGS: Record<string, { packageType: 'module' | 'commonjs'; compilerOptions: Record<string, unknown> }> = {

@@ -4,9 +4,9 @@ type Job = Schemas['JobDto'];
 type Entity = Schemas['ImportEntity'];
 
 /*
- * JobDto.parameters and JobResultDto.data are free-form objects in the spec; their shapes per job
- * type are in src/jobs/job-payloads.ts. The console reads only the members it shows, checking each,
- * so a job started by an older version (or by hand) shows less rather than breaking the page.
+ * The spec types a job's parameters and result data by its type (src/jobs/job-payloads.ts), but a
+ * job started by an older version may lack members: the console checks each member it shows, so
+ * such a job shows less rather than breaking the page.
  */
 
 const ENTITIES: readonly string[] = ['students', 'courses', 'enrollments'] satisfies Entity[];
@@ -42,8 +42,9 @@ export function importJobDetails(job: Job): ImportJobDetails | null {
 
 /** The import a bulk_import_undo job undoes. */
 export function undoJobDetails(job: Job): { importJobId: string; entity: Entity | undefined } | null {
+  if (job.type !== 'bulk_import_undo') return null;
   const importJobId = text(job.parameters.importJobId);
-  return job.type === 'bulk_import_undo' && importJobId !== undefined ? { importJobId, entity: entity(job.parameters.entity) } : null;
+  return importJobId === undefined ? null : { importJobId, entity: entity(job.parameters.entity) };
 }
 
 /** What a bulk_update or bulk_delete job changes: its parameters name the entity, as its result's data does. */

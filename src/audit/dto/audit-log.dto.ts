@@ -1,4 +1,4 @@
-import { ApiProperty, ApiPropertyOptional, IntersectionType } from '@nestjs/swagger';
+import { ApiExtraModels, ApiProperty, ApiPropertyOptional, getSchemaPath, IntersectionType } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsBoolean, IsEnum, IsIn, IsISO8601, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
 import { PageQueryDto } from '../../common/pagination/page-query.dto';
@@ -8,7 +8,9 @@ import { IsNotBefore } from '../../common/validation/date.validators';
 import { toBoolean, toTrimmedLowercase } from '../../common/validation/transforms';
 import { AuditLog } from '../audit-log.entity';
 import { AuditAction, AuditResource } from '../audit.enums';
+import { AUDIT_DETAILS_MODELS } from './audit-details.dto';
 
+@ApiExtraModels(...AUDIT_DETAILS_MODELS)
 export class AuditLogDto {
   @ApiProperty({ type: 'integer', example: 1024 })
   id!: number;
@@ -56,16 +58,13 @@ export class AuditLogDto {
   errorCode!: string | null;
 
   @ApiProperty({
-    type: 'object',
-    additionalProperties: true,
     nullable: true,
+    // anyOf, not oneOf: the plain object that stands for the other actions matches every shape too.
+    anyOf: [...AUDIT_DETAILS_MODELS.map((model) => ({ $ref: getSchemaPath(model) })), { type: 'object', additionalProperties: true }],
     example: { fields: ['email', 'studyYear'] },
     description:
-      'Facts of the action, never values a request carried: by default `fields`, the names of the body fields sent (create, update); ' +
-      'a user\'s `email`, `role` or `previousRole`/`newRole` (user create, role change); a job\'s `type` or `jobId`; for `bulk_export` the ' +
-      'export\'s entity, format, filters, row count, size and sha256 (or the query asked for, when refused); for `bulk_import` the preview\'s ' +
-      'file and counts; for backups their counts, sha256 and `includePasswordHashes`; for `verify` the `fromSeq`/`toSeq`/`checkpointSeq` checked; ' +
-      'for the retention cleanup `retentionDays` and `deletedRows`; `error` when a background action failed. Null when there is nothing to add (sign-in, sign-out, password change).',
+      'Facts of the action, never values a request carried; each named schema says which actions write it. Other rows (an audit export, a refused export) ' +
+      'hold the query asked for; a failed background action has `error`. Null when there is nothing to add (sign-in, sign-out, password change).',
   })
   details!: Record<string, unknown> | null;
 

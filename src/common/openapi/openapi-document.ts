@@ -3,6 +3,7 @@ import { STATUS_CODES } from 'node:http';
 import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import { BEARER_SCHEME } from '../../auth/auth.decorators';
 import { addExportFilterSchemas, exportRowSchemas } from '../../exports/export-row-schemas';
+import { addJobSchemas, jobContractModels } from '../../jobs/job-schemas';
 import { ProblemDetailsDto } from '../problem/problem-details.dto';
 import { problemContent } from '../problem/problem-responses.decorator';
 import { NO_RATE_LIMIT } from '../rate-limit/rate-limit.decorator';
@@ -145,10 +146,11 @@ export function createOpenApiDocument(app: INestApplication): OpenAPIObject {
     .build();
   const document = SwaggerModule.createDocument(app, config, {
     operationIdFactory: (_controllerKey, methodKey) => methodKey,
-    extraModels: [ProblemDetailsDto],
+    extraModels: [ProblemDetailsDto, ...jobContractModels()],
   });
   // Export rows are no DTO class: their keys are the export's columns, named where they are defined.
   document.components = { ...document.components, schemas: { ...document.components?.schemas, ...exportRowSchemas() } };
   addExportFilterSchemas(document);
+  addJobSchemas(document);
   return finishDocument(document);
 }

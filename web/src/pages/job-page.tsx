@@ -211,7 +211,7 @@ function JobMonitor({ job, live, importDetails }: { job: Job; live: boolean; imp
 }
 
 /** countPrefix names the counts' messages: an undo's `created` are records it deleted, not created. */
-function JobResult({ result, showErrors, countPrefix }: { result: Schemas['JobResultDto']; showErrors: boolean; countPrefix: string }) {
+function JobResult({ result, showErrors, countPrefix }: { result: NonNullable<Job['result']>; showErrors: boolean; countPrefix: string }) {
   const { t } = useTranslator();
   return (
     <section aria-labelledby="result-title">
