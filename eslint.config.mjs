@@ -1,12 +1,14 @@
 // @ts-check
 import eslint from '@eslint/js';
 import tseslint from 'typescript-eslint';
+import projectRules from './eslint/module-boundaries.mjs';
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'dist-bench/**', 'node_modules/**', 'coverage/**', 'openapi/client/schema.d.ts', 'eslint.config.mjs'] },
+  { ignores: ['dist/**', 'dist-bench/**', 'node_modules/**', 'coverage/**', 'openapi/client/schema.d.ts', 'eslint.config.mjs', 'eslint/**'] },
   eslint.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {
+    plugins: { project: projectRules },
     languageOptions: {
       parserOptions: { projectService: { allowDefaultProject: ['*.js', 'scripts/*.js', 'test/*.js', 'test/e2e/support/*.js'] }, tsconfigRootDir: import.meta.dirname },
     },
@@ -25,6 +27,21 @@ export default tseslint.config(
       '@typescript-eslint/require-await': 'off',
       '@typescript-eslint/unbound-method': 'off',
       // A package's dist/ layout is private to it and changes in any release: use what its index exports.
+      // What a module offers beyond its roles' files (see eslint/module-boundaries.mjs); anything else stays inside it.
+      'project/module-boundaries': [
+        'error',
+        {
+          shared: ['common', 'config', 'database', 'cli'],
+          publicFiles: {
+            auth: ['authenticated-user', 'password-hasher'],
+            audit: ['audit-context'],
+            jobs: ['job-handler.registry', 'job-payloads', 'job-record', 'job-phases', 'cleanup-tasks'],
+            students: ['student-id'],
+            courses: ['course-code', 'evaluation-rules'],
+            exports: ['export-columns', 'export-filters'],
+          },
+        },
+      ],
       'no-restricted-imports': ['error', { patterns: [{ group: ['*/dist/*', '@*/*/dist/*'], message: "Import from the package's entry point, not its dist/ files." }] }],
     },
   },
