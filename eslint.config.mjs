@@ -1,7 +1,7 @@
 // @ts-check
 import eslint from '@eslint/js';
 import tseslint from 'typescript-eslint';
-import projectRules from './eslint/module-boundaries.mjs';
+import projectRules from './eslint/module-boundaries.cjs';
 
 export default tseslint.config(
   { ignores: ['dist/**', 'dist-bench/**', 'node_modules/**', 'coverage/**', 'openapi/client/schema.d.ts', 'eslint.config.mjs', 'eslint/**'] },
@@ -27,7 +27,7 @@ export default tseslint.config(
       '@typescript-eslint/require-await': 'off',
       '@typescript-eslint/unbound-method': 'off',
       // A package's dist/ layout is private to it and changes in any release: use what its index exports.
-      // What a module offers beyond its roles' files (see eslint/module-boundaries.mjs); anything else stays inside it.
+      // What a module offers beyond its roles' files (see eslint/module-boundaries.cjs); anything else stays inside it.
       'project/module-boundaries': [
         'error',
         {

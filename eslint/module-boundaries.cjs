@@ -3,7 +3,7 @@
 // That surface is, by role suffix (`kebab-case.role.ts`), its Nest module, services, decorators, enums,
 // entities, field catalogue, types and DTOs, plus the files the lint configuration names for it. The
 // rest (handlers, runners, repositories, pipes, helpers) can change without the others noticing.
-import path from 'node:path';
+const path = require('node:path');
 
 const PUBLIC_ROLES = /\.(module|service|decorators?|enums?|entity|catalogue|types)$/;
 
@@ -53,4 +53,4 @@ const moduleBoundaries = {
   },
 };
 
-export default { rules: { 'module-boundaries': moduleBoundaries } };
+module.exports = { rules: { 'module-boundaries': moduleBoundaries } };
