@@ -3553,6 +3553,7 @@ export type components = {
          *         "message": "Imported 5 000 of 10 000 rows",
          *         "processed": 5000,
          *         "total": 10000,
+         *         "unit": "rows",
          *         "failed": 3
          *       },
          *       "result": {
@@ -3612,6 +3613,11 @@ export type components = {
             processed: number;
             /** @example 10000 */
             total: number | null;
+            /**
+             * @description What `processed` and `total` count: `rows` (a commit of a preview, an export, a bulk change, an undo, a backup, a verify), `bytes` (an import reading its files for the first time; `total` is their size) or `steps`; absent when the job did not say.
+             * @example rows
+             */
+            unit?: components["schemas"]["ProgressUnit"];
         };
         JobProgressUpdateDto: {
             /** @example 0 */
@@ -3627,6 +3633,11 @@ export type components = {
             processed?: number;
             /** @example 1000 */
             total?: number;
+            /**
+             * @description What processed and total count.
+             * @example rows
+             */
+            unit?: components["schemas"]["ProgressUnit"];
         };
         JobResultInputDto: {
             /**
@@ -3847,6 +3858,11 @@ export type components = {
             /** @example urn:problem:sms:validation_failed */
             type: string;
         };
+        /**
+         * @description What `processed` and `total` count: `rows` (a commit of a preview, an export, a bulk change, an undo, a backup, a verify), `bytes` (an import reading its files for the first time; `total` is their size) or `steps`; absent when the job did not say.
+         * @enum {string}
+         */
+        ProgressUnit: "rows" | "bytes" | "steps";
         ReadinessChecksDto: {
             durability: components["schemas"]["DurabilityCheckDto"];
             postgresql: components["schemas"]["DependencyCheckDto"];

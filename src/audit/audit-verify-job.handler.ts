@@ -2,7 +2,7 @@ import { MikroORM } from '@mikro-orm/core';
 import { EntityManager } from '@mikro-orm/postgresql';
 import { Injectable, OnModuleInit } from '@nestjs/common';
 import { JobHandlerRegistry } from '../jobs/job-handler.registry';
-import { JobType } from '../jobs/job.enums';
+import { JobType, ProgressUnit } from '../jobs/job.enums';
 import { sha256Hex } from './audit-chain';
 import { ChainWalk, CheckpointWithId } from './audit-chain-verifier';
 import { AuditCheckpointService } from './audit-checkpoint.service';
@@ -61,7 +61,7 @@ export class AuditVerifyJobHandler implements OnModuleInit {
             const rows = await next;
             const last = rows.at(-1);
             await execution.throwIfCancelled();
-            await execution.reportProgress({ processed: walk.rowsChecked, total, message: `Checked up to seq ${last?.seq ?? '-'}` });
+            await execution.reportProgress({ processed: walk.rowsChecked, total, unit: ProgressUnit.Rows, message: `Checked up to seq ${last?.seq ?? '-'}` });
             // Nothing that can throw runs between this read and the await that settles it.
             if (rows.length === BATCH_SIZE && last !== undefined) next = batchAfter(Number(last.seq));
             const going = rows.every((row) => walk.add(walkedRow(row)));

@@ -12,7 +12,7 @@ import { RawTransaction } from '../database/raw-transaction';
 import { AttachmentFile } from '../common/http/attachment-file';
 import { JobDto } from '../jobs/dto/job.dto';
 import { JobCancelledError, JobExecution, JobFailedError, JobOutcome } from '../jobs/job-handler.registry';
-import { JobType } from '../jobs/job.enums';
+import { JobType, ProgressUnit } from '../jobs/job.enums';
 import { JobsService } from '../jobs/jobs.service';
 import { BackupRefusedError } from './backup-archive';
 import { restoreInto } from './backup-restorer';
@@ -200,7 +200,7 @@ export class BackupsService {
       let processed = 0;
       const parts = await copyTablesOut(transaction.client, this.store, id, includePasswordHashes, cancellableBy(execution), async (part) => {
         processed += part.rowCount;
-        await execution.reportProgress({ processed, message: `Copied ${part.table} (${part.rowCount} rows)` });
+        await execution.reportProgress({ processed, unit: ProgressUnit.Rows, message: `Copied ${part.table} (${part.rowCount} rows)` });
         await execution.throwIfCancelled();
       });
       await transaction.commit();
@@ -241,7 +241,7 @@ export class BackupsService {
     if (record === undefined) throw new BackupRefusedError('backup_corrupt', `Backup ${backupId} no longer exists`);
     await this.store.verifyArchive(record);
     const total = record.parts.reduce((sum, part) => sum + part.rowCount, 0);
-    await execution.reportProgress({ processed: 0, total, message: 'Verified' });
+    await execution.reportProgress({ processed: 0, total, unit: ProgressUnit.Rows, message: 'Verified' });
     const transaction = await RawTransaction.begin(this.em);
     let usersBefore: string[];
     try {

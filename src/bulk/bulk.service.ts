@@ -19,7 +19,7 @@ import { ImportEntity } from '../imports/import.types';
 import { CleanupTasks } from '../jobs/cleanup-tasks';
 import { JobDto } from '../jobs/dto/job.dto';
 import { JobCancelledError, JobExecution, JobFailedError, JobOutcome } from '../jobs/job-handler.registry';
-import { JobType } from '../jobs/job.enums';
+import { JobType, ProgressUnit } from '../jobs/job.enums';
 import { JobsService } from '../jobs/jobs.service';
 import {
   BulkChangeSet,
@@ -172,7 +172,7 @@ export class BulkService implements OnModuleInit {
       if (invalid > 0 && onInvalid === BulkInvalidPolicy.Refuse) throw failure(`The change would make ${invalid} records invalid; nothing was written.`, 'preview_not_committable', found);
       const massChange = await this.journal.massChange(client, entity, changing, deactivated);
       if (massChange.confirmationNeeded && !confirmMassChange) throw failure(this.journal.massChangeMessage(massChange), 'mass_change_unconfirmed', found);
-      await execution.reportProgress({ message: 'Writing', total: changing });
+      await execution.reportProgress({ message: 'Writing', total: changing, unit: ProgressUnit.Rows });
       const jobId = execution.job.id;
       const outcome = operation === BulkOperation.Update ? ImportRecordOutcome.Updated : ImportRecordOutcome.Deleted;
       await this.journal.keepBeforeImages(client, jobId, entity, outcome, WRITTEN_IDS_SQL);

@@ -4,7 +4,7 @@ import { mkdir, rename, rm } from 'node:fs/promises';
 import { pipeline } from 'node:stream/promises';
 import { ContentDigest } from '../common/stream/content-digest';
 import { JobExecution, JobHandlerRegistry, JobOutcome } from '../jobs/job-handler.registry';
-import { JobType } from '../jobs/job.enums';
+import { JobType, ProgressUnit } from '../jobs/job.enums';
 import { selectColumns } from './export-columns';
 import { ExportFilesService } from './export-files.service';
 import { CONTENT_TYPES, exportFileName } from './export-formats';
@@ -49,10 +49,10 @@ export class ExportJobHandler implements OnModuleInit {
       await execution.throwIfCancelled();
       if (Date.now() - lastProgressAt < EXPORT_PROGRESS_INTERVAL_MS) return;
       lastProgressAt = Date.now();
-      await execution.reportProgress({ processed: rowsWritten, total: snapshot.rowCount });
+      await execution.reportProgress({ processed: rowsWritten, total: snapshot.rowCount, unit: ProgressUnit.Rows });
     };
     try {
-      await execution.reportProgress({ processed: 0, total: snapshot.rowCount, message: `Exporting ${snapshot.rowCount} rows` });
+      await execution.reportProgress({ processed: 0, total: snapshot.rowCount, unit: ProgressUnit.Rows, message: `Exporting ${snapshot.rowCount} rows` });
       const rowCount = isCopy
         ? await this.rows.copyTo(snapshot, request, columns, hashing, progress)
         : await writeXlsx(snapshot.batches(EXPORT_BATCH_SIZE), hashing, exportLayoutOf(request, columns), progress);
@@ -69,7 +69,7 @@ export class ExportJobHandler implements OnModuleInit {
         sizeBytes: hashing.size,
         sha256: hashing.sha256(),
       };
-      await execution.reportProgress({ processed: rowCount, total: snapshot.rowCount, message: 'Written' });
+      await execution.reportProgress({ processed: rowCount, total: snapshot.rowCount, unit: ProgressUnit.Rows, message: 'Written' });
       return { message: `Exported ${rowCount} rows`, counts: { rows: rowCount }, data: output };
     } catch (error) {
       hashing.destroy();

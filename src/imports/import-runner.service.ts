@@ -10,6 +10,7 @@ import { withRawTransaction } from '../database/raw-transaction';
 import { JobExecution, JobFailedError } from '../jobs/job-handler.registry';
 import { PhasedProgress } from '../jobs/job-phases';
 import { JobProgress, JobRecord, JobResult } from '../jobs/job-record';
+import { ProgressUnit } from '../jobs/job.enums';
 import { ImportFormat, IssueSeverity, MassChange, RowIssue } from './import.types';
 import { ImportPreviewStatus, InvalidRowPolicy } from './import-options';
 import {
@@ -230,6 +231,7 @@ export class ImportRunner {
           write: { message: 'Writing the records', expectedMs: seconds(rows, ROWS_PER_SECOND.write) },
         },
         rows,
+        ProgressUnit.Rows,
         report,
         from,
       );
@@ -244,6 +246,7 @@ export class ImportRunner {
         write: { message: 'Writing the records', expectedMs: seconds(rows, ROWS_PER_SECOND.write) },
       },
       bytes,
+      ProgressUnit.Bytes,
       report,
       from,
     );

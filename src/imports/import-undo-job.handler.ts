@@ -2,7 +2,7 @@ import { EntityManager } from '@mikro-orm/postgresql';
 import { Injectable, OnModuleInit } from '@nestjs/common';
 import { withRawTransaction } from '../database/raw-transaction';
 import { JobExecution, JobFailedError, JobHandlerRegistry, JobOutcome } from '../jobs/job-handler.registry';
-import { JobType } from '../jobs/job.enums';
+import { JobType, ProgressUnit } from '../jobs/job.enums';
 import { UndoConflictPolicy } from './dto/import-undo.dto';
 import { ImportEntity } from './import.types';
 import { tableOf, undoCountsOf, undoSql, WRITTEN_TABLE_COUNTS_SQL, WrittenCount, writtenRecordsTableSql } from './import-undo';
@@ -48,7 +48,7 @@ export class ImportUndoJobHandler implements OnModuleInit {
       if (counts.conflicts > 0 && onConflict === UndoConflictPolicy.Refuse) {
         throw refusal(`${counts.conflicts} records were changed after the import; nothing was undone. Undo the rest with onConflict=skip.`, 'undo_conflict', counts);
       }
-      await execution.reportProgress({ message: 'Undoing', total: counts.created + counts.updated + counts.restored + counts.deleted });
+      await execution.reportProgress({ message: 'Undoing', unit: ProgressUnit.Rows, total: counts.created + counts.updated + counts.restored + counts.deleted });
       const { deleteCreated, restoreBefores } = undoSql(commit.entity);
       await client.query(deleteCreated);
       await client.query(restoreBefores, [importJobId]);

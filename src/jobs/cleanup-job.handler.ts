@@ -3,7 +3,7 @@ import { AuditRetentionService } from '../audit/audit-retention.service';
 import { CleanupTasks } from './cleanup-tasks';
 import { JobHandlerRegistry } from './job-handler.registry';
 import { JobStore } from './job-store.service';
-import { JobType } from './job.enums';
+import { JobType, ProgressUnit } from './job.enums';
 
 /**
  * The daily `cleanup` job: the audit retention purge, the removal of expired jobs with their
@@ -24,7 +24,7 @@ export class CleanupJobHandler implements OnModuleInit {
       async (execution) => {
         const tasks = this.tasks.all();
         const total = 2 + tasks.length;
-        await execution.reportProgress({ processed: 0, total, message: 'Purging audit rows past retention' });
+        await execution.reportProgress({ processed: 0, total, unit: ProgressUnit.Steps, message: 'Purging audit rows past retention' });
         const auditRows = await this.retention.purgeExpired({ userAgent: 'cleanup job' });
         await execution.throwIfCancelled();
         await execution.reportProgress({ processed: 1, total, message: 'Removing expired jobs' });

@@ -1,4 +1,5 @@
 import { JobProgress } from './job-record';
+import { ProgressUnit } from './job.enums';
 
 /** One phase of a job. */
 export interface JobPhase {
@@ -54,6 +55,7 @@ export class PhasedProgress<Phase extends string> {
   constructor(
     private readonly phases: { [Name in Phase]?: JobPhase },
     private readonly total: number,
+    private readonly unit: ProgressUnit,
     private readonly report: (progress: Partial<JobProgress>) => Promise<void>,
     fromPercentage = 0,
   ) {
@@ -123,7 +125,7 @@ export class PhasedProgress<Phase extends string> {
     if (percentage === this.reportedPercentage && message === this.reportedMessage) return this.sending;
     this.reportedPercentage = percentage;
     this.reportedMessage = message;
-    const progress: Partial<JobProgress> = { percentage, processed: Math.floor((this.total * percentage) / 100), total: this.total, message };
+    const progress: Partial<JobProgress> = { percentage, processed: Math.floor((this.total * percentage) / 100), total: this.total, unit: this.unit, message };
     this.sending = this.sending.then(() =>
       this.report(progress).catch((error: unknown) => {
         this.failure ??= { error };

@@ -1,10 +1,12 @@
-import { JobRunner, JobStatus, JobType, TERMINAL_STATUSES } from './job.enums';
+import { JobRunner, JobStatus, JobType, ProgressUnit, TERMINAL_STATUSES } from './job.enums';
 
 export interface JobProgress {
   percentage: number;
   message: string | null;
   processed: number;
   total: number | null;
+  /** What processed and total count; absent when the job did not say (a client-run job may not). */
+  unit?: ProgressUnit;
   failed: number;
 }
 

@@ -28,3 +28,13 @@ export enum JobRunner {
   Server = 'server',
   External = 'external',
 }
+
+/** What a job's progress counts: `processed` and `total` are in this unit. */
+export enum ProgressUnit {
+  /** Rows of a file or records of a table. */
+  Rows = 'rows',
+  /** Bytes of the files a job reads for the first time; `total` is their size. */
+  Bytes = 'bytes',
+  /** Steps of a job made of a few different tasks. */
+  Steps = 'steps',
+}

@@ -48,7 +48,7 @@ describe('import job progress', () => {
       const reported = running.filter((sample) => sample.job.progress.total !== null);
       expect(reported.length).toBeGreaterThan(5);
       for (const { job } of reported) {
-        expect(job.progress.total).toBe(ROWS);
+        expect(job.progress).toMatchObject({ total: ROWS, unit: 'rows' });
         expect(job.progress.processed).toBeLessThanOrEqual(ROWS);
       }
       // Every phase shows up, the write included.
@@ -80,7 +80,7 @@ describe('import job progress', () => {
     const running = jobs.filter((job) => job.status === 'processing' && job.progress.total !== null);
     expect(running.length).toBeGreaterThan(0);
     for (const job of running) {
-      expect(job.progress.total).toBe(Buffer.byteLength(csv));
+      expect(job.progress).toMatchObject({ total: Buffer.byteLength(csv), unit: 'bytes' });
       expect(job.progress.processed).toBeLessThanOrEqual(Buffer.byteLength(csv));
     }
     expect(new Set(running.map((job) => job.progress.message?.split(' (')[0]))).toEqual(

@@ -57,8 +57,8 @@ describe('jobs', () => {
       expect(created.response.headers.get('location')).toBe(`/api/v1/jobs/${job.id}`);
       expect(job).toMatchObject({ type: 'custom', status: 'pending', runner: 'external', priority: 7, parameters: { source: 'registrar' }, attempts: 0 });
 
-      const progressed = await staff.PATCH('/api/v1/jobs/{id}/progress', { params: { path: { id: job.id } }, body: { processed: 5, total: 10, message: 'Half' } });
-      expect(progressed.data).toMatchObject({ status: 'processing', progress: { percentage: 50, processed: 5, total: 10, message: 'Half', failed: 0 } });
+      const progressed = await staff.PATCH('/api/v1/jobs/{id}/progress', { params: { path: { id: job.id } }, body: { processed: 5, total: 10, unit: 'steps', message: 'Half' } });
+      expect(progressed.data).toMatchObject({ status: 'processing', progress: { percentage: 50, processed: 5, total: 10, unit: 'steps', message: 'Half', failed: 0 } });
       expect(progressed.data?.startedAt).not.toBeNull();
 
       const completed = await staff.PATCH('/api/v1/jobs/{id}/complete', {

@@ -1,4 +1,5 @@
 import { estimatedFraction, PHASE_TICK_MS, PhasedProgress } from '../../src/jobs/job-phases';
+import { ProgressUnit } from '../../src/jobs/job.enums';
 import { JobProgress } from '../../src/jobs/job-record';
 
 describe('estimatedFraction', () => {
@@ -22,7 +23,7 @@ describe('PhasedProgress', () => {
 
   const tracked = () => {
     const reports: Partial<JobProgress>[] = [];
-    const progress = new PhasedProgress({ read: { message: 'Reading', expectedMs: 1_000 }, write: { message: 'Writing', expectedMs: 3_000 } }, 2_000, async (report) => {
+    const progress = new PhasedProgress({ read: { message: 'Reading', expectedMs: 1_000 }, write: { message: 'Writing', expectedMs: 3_000 } }, 2_000, ProgressUnit.Rows, async (report) => {
       reports.push(report);
     });
     return { reports, progress };
@@ -32,9 +33,9 @@ describe('PhasedProgress', () => {
     const { reports, progress } = tracked();
     await progress.start('read');
     await progress.count(0.5, 'Reading (half)');
-    expect(reports.at(-1)).toEqual({ percentage: 12.5, processed: 250, total: 2_000, message: 'Reading (half)' });
+    expect(reports.at(-1)).toEqual({ percentage: 12.5, processed: 250, total: 2_000, unit: 'rows', message: 'Reading (half)' });
     await progress.start('write');
-    expect(reports.at(-1)).toEqual({ percentage: 25, processed: 500, total: 2_000, message: 'Writing' });
+    expect(reports.at(-1)).toEqual({ percentage: 25, processed: 500, total: 2_000, unit: 'rows', message: 'Writing' });
     await progress.stop();
   });
 
@@ -63,7 +64,7 @@ describe('PhasedProgress', () => {
 
   it('goes on from where the bar stands on a retried attempt', async () => {
     const reports: Partial<JobProgress>[] = [];
-    const progress = new PhasedProgress({ read: { message: 'Reading', expectedMs: 1_000 }, write: { message: 'Writing', expectedMs: 1_000 } }, 100, async (report) => {
+    const progress = new PhasedProgress({ read: { message: 'Reading', expectedMs: 1_000 }, write: { message: 'Writing', expectedMs: 1_000 } }, 100, ProgressUnit.Rows, async (report) => {
       reports.push(report);
     }, 40);
     await progress.start('read');
@@ -75,7 +76,7 @@ describe('PhasedProgress', () => {
 
   it('throws a report that failed during a tick from the next call', async () => {
     let failing = false;
-    const progress = new PhasedProgress({ write: { message: 'Writing', expectedMs: 1_000 } }, 10, async () => {
+    const progress = new PhasedProgress({ write: { message: 'Writing', expectedMs: 1_000 } }, 10, ProgressUnit.Rows, async () => {
       if (failing) throw new Error('Redis is gone');
     });
     await progress.start('write');

@@ -19,7 +19,7 @@ import { PageQueryDto } from '../../common/pagination/page-query.dto';
 import { PageOf } from '../../common/pagination/page.dto';
 import { UUID_PATTERN } from '../../common/validation/id-param.pipes';
 import { JobRecord } from '../job-record';
-import { JobRunner, JobStatus, JobType } from '../job.enums';
+import { JobRunner, JobStatus, JobType, ProgressUnit } from '../job.enums';
 
 export class JobProgressDto {
   @ApiProperty({ minimum: 0, maximum: 100, example: 50 })
@@ -33,6 +33,15 @@ export class JobProgressDto {
 
   @ApiProperty({ type: 'integer', nullable: true, example: 10000 })
   total!: number | null;
+
+  @ApiPropertyOptional({
+    enum: ProgressUnit,
+    enumName: 'ProgressUnit',
+    example: ProgressUnit.Rows,
+    description:
+      'What `processed` and `total` count: `rows` (a commit of a preview, an export, a bulk change, an undo, a backup, a verify), `bytes` (an import reading its files for the first time; `total` is their size) or `steps`; absent when the job did not say.',
+  })
+  unit?: ProgressUnit;
 
   @ApiProperty({ type: 'integer', example: 3 })
   failed!: number;
@@ -165,6 +174,11 @@ export class JobProgressUpdateDto {
   @IsInt()
   @Min(0)
   total?: number;
+
+  @ApiPropertyOptional({ enum: ProgressUnit, enumName: 'ProgressUnit', example: ProgressUnit.Rows, description: 'What processed and total count.' })
+  @IsOptional()
+  @IsEnum(ProgressUnit)
+  unit?: ProgressUnit;
 
   @ApiPropertyOptional({ type: 'integer', minimum: 0, example: 0 })
   @IsOptional()

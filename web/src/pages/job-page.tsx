@@ -171,12 +171,22 @@ function UndoHeading({ importJobId, entity }: { importJobId: string; entity: Ent
   );
 }
 
+/** What the job has done, in its progress unit: rows, megabytes of the files read, or steps. */
+function ProgressCount({ progress: { processed, total, unit } }: { progress: Job['progress'] }) {
+  const { t, formatNumber } = useTranslator();
+  if (total === null) return <>{t('processedOnly', { processed })}</>;
+  if (unit === 'bytes') {
+    const megabytes = (bytes: number) => formatNumber(Math.round(bytes / 100_000) / 10);
+    return <>{t('bytesOfTotal', { processed: megabytes(processed), total: megabytes(total) })}</>;
+  }
+  return <>{t(unit === 'steps' ? 'stepsOfTotal' : 'processedOfTotal', { processed, total })}</>;
+}
+
 function JobMonitor({ job, live, importDetails }: { job: Job; live: boolean; importDetails: ImportJobDetails | null }) {
   const { t, label, formatNumber, formatDuration } = useTranslator();
   const secondsLeft = useTimeEstimate(job);
   const percentage = jobPercentage(job);
   const terminal = TERMINAL_JOB_STATUSES.has(job.status);
-  const { processed, total } = job.progress;
 
   return (
     <div class={`monitor status-${job.status}`}>
@@ -189,7 +199,7 @@ function JobMonitor({ job, live, importDetails }: { job: Job; live: boolean; imp
       <p class="progress-text">
         <span data-testid="job-percentage">{formatNumber(percentage)} %</span>
         {' · '}
-        {total === null ? t('processedOnly', { processed }) : t('processedOfTotal', { processed, total })}
+        <ProgressCount progress={job.progress} />
         {terminal ? null : <> · {secondsLeft === null ? t('timeLeftUnknown') : t('timeLeft', { time: formatDuration(secondsLeft) })}</>}
       </p>
       {terminal ? null : <p class="hint">{live ? t('liveUpdates') : t('pollingUpdates')}</p>}
