@@ -7,6 +7,7 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import openapiDiff from 'openapi-diff';
+import { withDiscriminatedUnionsSplit } from './openapi-union-split';
 
 const ROOT = join(__dirname, '..', '..');
 const SPEC = 'openapi/openapi.json';
@@ -16,44 +17,6 @@ interface Approval {
   /** The change as this script prints it: `<code> <location>`. */
   change: string;
   reason: string;
-}
-
-interface Schema {
-  anyOf?: unknown[];
-  oneOf?: unknown[];
-  discriminator?: { propertyName: string; mapping?: Record<string, string> };
-}
-
-interface Spec {
-  paths: Record<string, unknown>;
-  components?: { schemas?: Record<string, Schema> };
-}
-
-/**
- * openapi-diff compares a union with every member of the other side's union, which takes it many
- * minutes over JobDto's eleven variants. A discriminated union is compared instead as what it is to
- * a client: its discriminator values (a new one is a value old clients do not know, a removed one
- * a variant they may still expect) and each variant on its own, as the response of a path of its
- * own, so that a change inside one variant is judged as any response change.
- */
-function withDiscriminatedUnionsSplit(text: string): string {
-  const spec = JSON.parse(text) as Spec;
-  for (const [name, schema] of Object.entries(spec.components?.schemas ?? {})) {
-    const members = schema.anyOf ?? schema.oneOf;
-    const mapping = schema.discriminator?.mapping;
-    if (members === undefined || mapping === undefined || schema.discriminator === undefined) continue;
-    for (const [value, reference] of Object.entries(mapping)) {
-      spec.paths[`/discriminated-union/${name}/${value}`] = {
-        get: { responses: { 200: { description: `${name} with ${schema.discriminator.propertyName} ${value}`, content: { 'application/json': { schema: { $ref: reference } } } } } },
-      };
-    }
-    spec.components!.schemas![name] = {
-      type: 'object',
-      required: [schema.discriminator.propertyName],
-      properties: { [schema.discriminator.propertyName]: { type: 'string', enum: Object.keys(mapping) } },
-    } as Schema;
-  }
-  return JSON.stringify(spec);
 }
 
 function previousSpec(ref: string): string | undefined {
