@@ -1,7 +1,6 @@
 import { escapeIdentifier, type PoolClient } from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { createReadStream } from 'node:fs';
-import { once } from 'node:events';
 import { createHash, randomBytes } from 'node:crypto';
 import { finished, pipeline } from 'node:stream/promises';
 import { isDeepStrictEqual } from 'node:util';
@@ -97,27 +96,43 @@ export async function restoreInto(
   return countsOf(record.parts);
 }
 
-/** Streams one part into its table (users into the staging table) with COPY, checking its sha256 and row count at the end. */
+/** Waits until a COPY stream takes more bytes or has failed (its error is kept by the caller's listener). */
+function drainedOrFailed(copy: NodeJS.EventEmitter): Promise<void> {
+  return new Promise((resolve) => {
+    const settle = (): void => {
+      copy.off('drain', settle);
+      copy.off('error', settle);
+      resolve();
+    };
+    copy.on('drain', settle);
+    copy.on('error', settle);
+  });
+}
+
+/**
+ * Streams one part into its table (users into the staging table) with COPY, checking its sha256 and
+ * row count at the end. A COPY that PostgreSQL refuses part-way is read to the part's end all the
+ * same: a part whose bytes differ from the manifest's is corrupt, whatever the row it failed on.
+ */
 function copyPart(client: PoolClient, part: BackupPart, done: () => Promise<void>): TarEntrySink {
   const target = part.table === 'users' ? STAGED_USERS : escapeIdentifier(part.table);
   const copy = client.query(copyFrom(`copy ${target} (${copyColumnList(part.columns)}) from stdin`));
   let failure: Error | undefined;
-  // The COPY can fail between two writes (a row PostgreSQL refuses); the next write or end() reports it.
+  // The COPY can fail between two writes (a row PostgreSQL refuses); the writes after it only hash.
   copy.on('error', (error: Error) => (failure = error));
   const hash = createHash('sha256');
+  const corrupt = (): BackupCorruptError => new BackupCorruptError(`The part ${part.file} does not match its sha256 or row count`);
   return {
     write: async (chunk) => {
-      if (failure !== undefined) throw failure;
       hash.update(chunk);
-      if (!copy.write(chunk)) await once(copy, 'drain');
+      if (failure === undefined && !copy.write(chunk)) await drainedOrFailed(copy);
     },
     end: async () => {
-      if (failure !== undefined) throw failure;
+      const matches = hash.digest('hex') === part.sha256;
+      if (failure !== undefined) throw matches ? failure : corrupt();
       copy.end();
       await finished(copy);
-      if (hash.digest('hex') !== part.sha256 || copy.rowCount !== part.rowCount) {
-        throw new BackupCorruptError(`The part ${part.file} does not match its sha256 or row count`);
-      }
+      if (!matches || copy.rowCount !== part.rowCount) throw corrupt();
       await done();
     },
   };

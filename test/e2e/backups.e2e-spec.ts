@@ -4,7 +4,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { gunzipSync } from 'node:zlib';
+import { gunzipSync, gzipSync } from 'node:zlib';
 import { Client } from 'pg';
 import type { Schemas } from '../../openapi/client';
 import { startTestApp, TestApp } from './support/test-app';
@@ -194,37 +194,86 @@ describe('backups', () => {
       expect(await dump()).toEqual(before);
     });
 
-    it('refuses a file with one byte flipped with 422 backup_corrupt, at the request and in the job', async () => {
-      const original = await readFile(archive);
+    /** Flips the first byte from `fraction` of the archive on whose flip the decompressed bytes change or stop decompressing. */
+    const damage = (original: Buffer, fraction: number): Buffer => {
       // A flip that leaves the decompressed bytes as they were (deflate can copy the same text from
       // another distance) changes only the file's sha256; the job's own check needs one that changes the rows.
       const content = gunzipSync(original);
       const corrupted = Buffer.from(original);
-      for (let position = Math.floor(original.length / 2); ; position += 1) {
+      for (let position = Math.floor(original.length * fraction); ; position += 1) {
         corrupted[position] ^= 0x01;
-        if (!decompressesTo(corrupted, content)) break;
+        if (!decompressesTo(corrupted, content)) return corrupted;
         corrupted[position] ^= 0x01;
       }
-      await writeFile(archive, corrupted);
-      const before = await dump();
-      expect(await call('POST', `/backups/${backupId}/restore`, { confirm: true })).toMatchObject({ status: 422, body: { code: 'backup_corrupt' } });
-
-      // A manifest rewritten to the damaged file's sha256 passes the request; the job checks every part and refuses.
-      const record = JSON.parse(await readFile(manifest, 'utf8')) as { archive: { sha256: string } };
+    };
+    /** Runs `work` on a damaged archive and puts the original archive and manifest back whatever happens. */
+    const withDamagedArchive = async (fraction: number, work: (corrupted: Buffer) => Promise<void>): Promise<void> => {
+      const original = await readFile(archive);
       const originalManifest = await readFile(manifest, 'utf8');
-      record.archive.sha256 = createHash('sha256').update(corrupted).digest('hex');
-      await writeFile(manifest, JSON.stringify(record));
-      const started = await call('POST', `/backups/${backupId}/restore`, { confirm: true });
-      expect(started.status).toBe(202);
-      const job = await waitForJob(started.body.id as string);
-      expect(job).toMatchObject({ status: 'failed', result: { success: false, errors: ['backup_corrupt'] } });
-      expect(await dump()).toEqual(before);
-      expect((await auditRows('backup_restore')).find((row) => row.details !== null && 'jobId' in row.details && row.details.jobId === job.id && row.statusCode === null)).toMatchObject({
-        success: false,
-        errorCode: 'backup_corrupt',
+      const corrupted = damage(original, fraction);
+      await writeFile(archive, corrupted);
+      try {
+        await work(corrupted);
+      } finally {
+        await writeFile(archive, original);
+        await writeFile(manifest, originalManifest);
+      }
+    };
+
+    it('refuses a file with one byte flipped with 422 backup_corrupt at the request', async () => {
+      await withDamagedArchive(0.5, async () => {
+        const before = await dump();
+        expect(await call('POST', `/backups/${backupId}/restore`, { confirm: true })).toMatchObject({ status: 422, body: { code: 'backup_corrupt' } });
+        expect(await dump()).toEqual(before);
       });
-      await writeFile(archive, original);
-      await writeFile(manifest, originalManifest);
+    });
+
+    // Where the flip lands decides what notices it first: a tar header's checksum, PostgreSQL refusing
+    // a row of a COPY, a part's sha256 or row count, or gzip's own check at the end.
+    it.each([0.02, 0.3, 0.5, 0.7, 0.98])('refuses in the job a file flipped at %f of its length whose manifest was rewritten to its sha256', async (fraction) => {
+      await withDamagedArchive(fraction, async (corrupted) => {
+        // A manifest rewritten to the damaged file's sha256 passes the request; the job checks every part and refuses.
+        const record = JSON.parse(await readFile(manifest, 'utf8')) as { archive: { sha256: string } };
+        record.archive.sha256 = createHash('sha256').update(corrupted).digest('hex');
+        await writeFile(manifest, JSON.stringify(record));
+        const before = await dump();
+        const started = await call('POST', `/backups/${backupId}/restore`, { confirm: true });
+        expect(started.status).toBe(202);
+        const job = await waitForJob(started.body.id as string);
+        expect(job).toMatchObject({ status: 'failed', result: { success: false, errors: ['backup_corrupt'] } });
+        expect(await dump()).toEqual(before);
+        expect((await auditRows('backup_restore')).find((row) => row.details !== null && 'jobId' in row.details && row.details.jobId === job.id && row.statusCode === null)).toMatchObject({
+          success: false,
+          errorCode: 'backup_corrupt',
+        });
+      });
+    });
+
+    it('refuses in the job a part whose changed rows PostgreSQL refuses, as backup_corrupt', async () => {
+      // Valid gzip and tar whose students part has a tab too many in one row: the COPY fails before the part's sha256 is known.
+      const content = gunzipSync(await readFile(archive));
+      const row = content.indexOf('\tS000042\t');
+      expect(row).toBeGreaterThan(0);
+      const damaged = Buffer.from(content);
+      damaged[row + 2] = 0x09;
+      const rewritten = gzipSync(damaged);
+      const original = await readFile(archive);
+      const originalManifest = await readFile(manifest, 'utf8');
+      const record = JSON.parse(originalManifest) as { archive: { sha256: string; sizeBytes?: number } };
+      record.archive.sha256 = createHash('sha256').update(rewritten).digest('hex');
+      if (record.archive.sizeBytes !== undefined) record.archive.sizeBytes = rewritten.length;
+      await writeFile(archive, rewritten);
+      await writeFile(manifest, JSON.stringify(record));
+      try {
+        const before = await dump();
+        const started = await call('POST', `/backups/${backupId}/restore`, { confirm: true });
+        expect(started.status).toBe(202);
+        expect(await waitForJob(started.body.id as string)).toMatchObject({ status: 'failed', result: { success: false, errors: ['backup_corrupt'] } });
+        expect(await dump()).toEqual(before);
+      } finally {
+        await writeFile(archive, original);
+        await writeFile(manifest, originalManifest);
+      }
     });
 
     it('a restore cancelled while it runs writes nothing', async () => {
