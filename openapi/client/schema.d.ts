@@ -1161,6 +1161,15 @@ export type paths = {
 export type webhooks = Record<string, never>;
 export type components = {
     schemas: {
+        ActorDto: {
+            /** @example admin@school.example */
+            email: string;
+            /**
+             * Format: uuid
+             * @example 0b9d3f7e-8c1a-4d2e-9f60-2a7b5c4d3e21
+             */
+            id: string;
+        };
         /** @enum {string} */
         AuditAction: "login" | "logout" | "password_change" | "create" | "update" | "delete" | "restore" | "bulk_import" | "bulk_import_undo" | "bulk_update" | "bulk_delete" | "bulk_export" | "role_change" | "permission_grant" | "permission_revoke" | "backup_create" | "backup_restore" | "config_change" | "retention_purge" | "cancel" | "verify";
         /** @description `backup_create` and `backup_restore`. The request row has `includePasswordHashes` (create) and `jobId`; the row of the finished job adds the backup id, file, size, sha256, schema version and rows per table; a failed job has `error`. */
@@ -1540,12 +1549,6 @@ export type components = {
             /** @description Last seq to check; the end of the chain by default. */
             toSeq?: number;
         };
-        BackupActorDto: {
-            /** @example admin@school.example */
-            email: string;
-            /** Format: uuid */
-            id: string;
-        };
         BackupDto: {
             /**
              * @description Rows per table.
@@ -1564,7 +1567,7 @@ export type components = {
              * @description When the snapshot was taken, ISO 8601 UTC.
              */
             createdAt: string;
-            createdBy: components["schemas"]["BackupActorDto"];
+            createdBy: components["schemas"]["ActorDto"];
             /**
              * @description The name the download is given.
              * @example sms-backup-20261130T101500Z.tar.gz
@@ -1675,7 +1678,7 @@ export type components = {
         /** @description The `parameters` of a `backup` job. */
         BackupJobParameters: {
             includePasswordHashes: boolean;
-            requestedBy: components["schemas"]["BackupActorDto"];
+            requestedBy: components["schemas"]["ActorDto"];
             /** @example 8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e */
             requestId: string | null;
         };
@@ -1835,7 +1838,7 @@ export type components = {
         BackupRestoreJobParameters: {
             /** Format: uuid */
             backupId: string;
-            requestedBy: components["schemas"]["BackupActorDto"];
+            requestedBy: components["schemas"]["ActorDto"];
             /** @example 8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e */
             requestId: string | null;
         };
@@ -1899,7 +1902,7 @@ export type components = {
             /** Format: uuid */
             previewId: string;
             /** @description Who committed it, for the audit row the job writes when it ends. */
-            requestedBy: components["schemas"]["BulkJobActorDto"];
+            requestedBy: components["schemas"]["ActorDto"];
             /** @example 8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e */
             requestId: string | null;
         };
@@ -2261,12 +2264,6 @@ export type components = {
              * @example 1
              */
             total: number;
-        };
-        BulkJobActorDto: {
-            /** @example secretary@school.example */
-            email: string;
-            /** Format: uuid */
-            id: string;
         };
         /** @enum {string} */
         BulkOperation: "update" | "delete";

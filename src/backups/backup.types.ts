@@ -1,15 +1,11 @@
+import type { ActorDto } from '../auth/dto/actor.dto';
+
 /** The archive format this build writes and reads; a later layout gets a new value. */
 export const BACKUP_FORMAT = 'sms-backup/1';
 
 /** The tables a backup holds, in the order they are written and restored (referenced tables first). */
 export const BACKUP_TABLES = ['users', 'courses', 'students', 'enrollments'] as const;
 export type BackupTable = (typeof BACKUP_TABLES)[number];
-
-/** Who asked for a backup or a restore, as the manifest and the audit rows name them. */
-export interface BackupActor {
-  id: string;
-  email: string;
-}
 
 /** One table's rows in the archive: the text of `COPY <table> (<columns>) TO STDOUT`. */
 export interface BackupPart {
@@ -30,7 +26,7 @@ export interface BackupManifest {
   /** The last migration applied to the database the backup was taken from. */
   schemaVersion: string;
   createdAt: string;
-  createdBy: BackupActor;
+  createdBy: ActorDto;
   includesPasswordHashes: boolean;
   parts: BackupPart[];
 }

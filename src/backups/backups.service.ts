@@ -5,6 +5,7 @@ import { AuditRequestContext } from '../audit/audit-context';
 import { AuditAction, AuditResource } from '../audit/audit.enums';
 import { AuditService } from '../audit/audit.service';
 import { AuthenticatedUser } from '../auth/authenticated-user';
+import { ActorDto } from '../auth/dto/actor.dto';
 import { SessionCache } from '../auth/session-cache.service';
 import { Page } from '../common/pagination/page.dto';
 import { ProblemException } from '../common/problem/problem.exception';
@@ -18,7 +19,7 @@ import { BackupRefusedError } from './backup-archive';
 import { restoreInto } from './backup-restorer';
 import { BackupStore, UnreadableManifestError } from './backup-store';
 import { CancellableWork, copyTablesOut, schemaVersionOf, writeArchive } from './backup-writer';
-import { BACKUP_FORMAT, BACKUP_TABLES, BackupActor, BackupManifest, BackupPart, BackupRecord, countsOf } from './backup.types';
+import { BACKUP_FORMAT, BACKUP_TABLES, BackupManifest, BackupPart, BackupRecord, countsOf } from './backup.types';
 import type { BackupJobOutput, RestoreJobOutput } from './dto/backup-job.dto';
 import { BackupDto, BackupListQueryDto } from './dto/backup.dto';
 
@@ -94,7 +95,7 @@ export class BackupsService {
   ) {}
 
   start(includePasswordHashes: boolean, user: AuthenticatedUser, context: AuditRequestContext): Promise<JobDto> {
-    return this.jobs.startServerJob(JobType.Backup, { includePasswordHashes, requestedBy: actorOf(user), requestId: context.requestId }, user.id);
+    return this.jobs.startServerJob(JobType.Backup, { includePasswordHashes, requestedBy: ActorDto.of(user), requestId: context.requestId }, user.id);
   }
 
   /** Newest first. A manifest that cannot be read is logged and left out (GET by its id answers 422). */
@@ -147,7 +148,7 @@ export class BackupsService {
       if (error instanceof BackupRefusedError) throw problemOf(error);
       throw error;
     }
-    return this.jobs.startServerJob(JobType.BackupRestore, { backupId: id, requestedBy: actorOf(user), requestId: context.requestId }, user.id);
+    return this.jobs.startServerJob(JobType.BackupRestore, { backupId: id, requestedBy: ActorDto.of(user), requestId: context.requestId }, user.id);
   }
 
   /** The `backup` handler; every run, whatever its end, leaves a `backup_create` audit row. */
@@ -315,8 +316,4 @@ export class BackupsService {
     const { jobId, details, ...row } = entry;
     await this.audit.log({ ...row, resource: AuditResource.System, details: { ...details, jobId } });
   }
-}
-
-function actorOf(user: AuthenticatedUser): BackupActor {
-  return { id: user.id, email: user.email };
 }

@@ -6,6 +6,7 @@ import { AuditRequestContext } from '../audit/audit-context';
 import { AuditAction, AuditResource } from '../audit/audit.enums';
 import { AuditService } from '../audit/audit.service';
 import { AuthenticatedUser } from '../auth/authenticated-user';
+import { ActorDto } from '../auth/dto/actor.dto';
 import { Role } from '../auth/role.enum';
 import { API_PREFIX } from '../common/http/api-prefix';
 import { ProblemException } from '../common/problem/problem.exception';
@@ -14,8 +15,7 @@ import { AppConfig } from '../config/environment';
 import { withRawTransaction } from '../database/raw-transaction';
 import { ExportFilters } from '../exports/export-filters';
 import { ChangeJournal } from '../imports/change-journal.service';
-import { ImportRecordOutcome } from '../imports/import.types';
-import { ImportEntity } from '../imports/import.types';
+import { ImportEntity, ImportRecordOutcome } from '../imports/import.types';
 import { CleanupTasks } from '../jobs/cleanup-tasks';
 import { JobDto } from '../jobs/dto/job.dto';
 import { JobCancelledError, JobExecution, JobFailedError, JobOutcome } from '../jobs/job-handler.registry';
@@ -297,7 +297,7 @@ export class BulkService implements OnModuleInit {
         change: preview.change,
         onInvalid: options.onInvalid,
         confirmMassChange: options.confirmMassChange,
-        requestedBy: { id: user.id, email: user.email },
+        requestedBy: ActorDto.of(user),
         requestId: context.requestId,
       },
       user.id,

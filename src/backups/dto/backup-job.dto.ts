@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptions, ApiSchema, PickType } from '@nestjs/swagger';
-import { BACKUP_TABLES, BackupActor, BackupTable } from '../backup.types';
-import { BackupActorDto, BackupDto } from './backup.dto';
+import { ActorDto } from '../../auth/dto/actor.dto';
+import { BACKUP_TABLES, BackupTable } from '../backup.types';
+import { BackupDto } from './backup.dto';
 
 /** Rows per table, every table named. */
 const TABLE_COUNTS: ApiPropertyOptions = {
@@ -19,8 +20,8 @@ export class BackupJobParameters {
   @ApiProperty()
   includePasswordHashes!: boolean;
 
-  @ApiProperty({ type: BackupActorDto })
-  requestedBy!: BackupActor;
+  @ApiProperty({ type: ActorDto })
+  requestedBy!: ActorDto;
 
   @ApiProperty(REQUEST_ID)
   requestId!: string | null;
@@ -31,8 +32,8 @@ export class RestoreJobParameters {
   @ApiProperty({ format: 'uuid' })
   backupId!: string;
 
-  @ApiProperty({ type: BackupActorDto })
-  requestedBy!: BackupActor;
+  @ApiProperty({ type: ActorDto })
+  requestedBy!: ActorDto;
 
   @ApiProperty(REQUEST_ID)
   requestId!: string | null;

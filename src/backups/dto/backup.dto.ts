@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Equals, IsBoolean, IsOptional } from 'class-validator';
+import { ActorDto } from '../../auth/dto/actor.dto';
 import { PageQueryDto } from '../../common/pagination/page-query.dto';
 import { PageOf } from '../../common/pagination/page.dto';
 import { BACKUP_TABLES, BackupPart, BackupRecord, BackupTable, countsOf } from '../backup.types';
@@ -20,14 +21,6 @@ export class RestoreBackupDto {
 }
 
 export class BackupListQueryDto extends PageQueryDto {}
-
-export class BackupActorDto {
-  @ApiProperty({ format: 'uuid' })
-  id!: string;
-
-  @ApiProperty({ example: 'admin@school.example' })
-  email!: string;
-}
 
 export class BackupPartDto {
   @ApiProperty({ enum: BACKUP_TABLES, enumName: 'BackupTable' })
@@ -62,8 +55,8 @@ export class BackupDto {
   @ApiProperty({ format: 'date-time' })
   createdAt!: string;
 
-  @ApiProperty({ type: BackupActorDto })
-  createdBy!: BackupActorDto;
+  @ApiProperty({ type: ActorDto })
+  createdBy!: ActorDto;
 
   /** The last migration applied to the database at the time: a backup restores only into a database at the same one. */
   @ApiProperty({ example: 'Migration20261127133653_import_plan_digest' })

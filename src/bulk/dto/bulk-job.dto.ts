@@ -1,16 +1,8 @@
 import { ApiProperty, ApiSchema } from '@nestjs/swagger';
+import { ActorDto } from '../../auth/dto/actor.dto';
 import { ImportEntity } from '../../imports/import.types';
 import type { BulkChangeSet } from '../bulk-change';
 import { BulkInvalidPolicy, BulkOperation } from '../bulk.enums';
-
-/** Who committed a bulk change. */
-export class BulkJobActorDto {
-  @ApiProperty({ format: 'uuid' })
-  id!: string;
-
-  @ApiProperty({ example: 'secretary@school.example' })
-  email!: string;
-}
 
 @ApiSchema({ name: 'BulkChangeJobParameters', description: 'The `parameters` of a `bulk_update` or `bulk_delete` job: the preview it commits, and how.' })
 export class BulkJobParameters {
@@ -42,8 +34,8 @@ export class BulkJobParameters {
   confirmMassChange!: boolean;
 
   /** Who committed it, for the audit row the job writes when it ends. */
-  @ApiProperty({ type: BulkJobActorDto })
-  requestedBy!: BulkJobActorDto;
+  @ApiProperty({ type: ActorDto })
+  requestedBy!: ActorDto;
 
   @ApiProperty({ type: String, nullable: true, example: '8f14e45f-ceea-467f-a0e6-9c3b2f1c0d1e' })
   requestId!: string | null;
