@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import openapiTS, { astToString } from 'openapi-typescript';
 import ts from 'typescript';
 import { createHttpApp } from '../src/app.factory';
-import { createOpenApiDocument } from '../src/common/openapi/openapi-document';
+import { createOpenApiDocument } from '../src/openapi-document';
 import { parseEnvironment } from '../src/config/environment';
 import { shapeCollection, type SpecDocument } from './postman-collection';
 

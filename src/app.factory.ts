@@ -12,7 +12,7 @@ import { AuthService } from './auth/auth.service';
 import { JobQueue } from './jobs/job-queue.service';
 import { mountQueueDashboard } from './jobs/queue-dashboard';
 import { serveConsole } from './console/serve-console';
-import { createOpenApiDocument } from './common/openapi/openapi-document';
+import { createOpenApiDocument } from './openapi-document';
 import { API_PREFIX } from './common/http/api-prefix';
 import { resolveRequestId } from './common/http/request-id';
 import { writeClientErrorProblem } from './common/problem/framework-errors';

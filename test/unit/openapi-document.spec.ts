@@ -1,5 +1,5 @@
 import type { OpenAPIObject } from '@nestjs/swagger';
-import { finishDocument } from '../../src/common/openapi/openapi-document';
+import { finishDocument } from '../../src/openapi-document';
 
 const problemOf = (status: number, code: string) => ({
   'application/problem+json': {

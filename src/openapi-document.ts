@@ -1,13 +1,13 @@
 import { INestApplication } from '@nestjs/common';
 import { STATUS_CODES } from 'node:http';
 import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
-import { BEARER_SCHEME } from '../../auth/auth.decorators';
-import { addExportFilterSchemas, exportRowSchemas } from '../../exports/export-row-schemas';
-import { addJobSchemas, jobContractModels } from '../../jobs/job-schemas';
-import { ProblemDetailsDto } from '../problem/problem-details.dto';
-import { problemContent } from '../problem/problem-responses.decorator';
-import { NO_RATE_LIMIT } from '../rate-limit/rate-limit.decorator';
-import { HEADER_COMPONENTS, headerRefs, PARAMETER_COMPONENTS } from './header-components';
+import { BEARER_SCHEME } from './auth/auth.decorators';
+import { addExportFilterSchemas, exportRowSchemas } from './exports/export-row-schemas';
+import { addJobSchemas, jobContractModels } from './jobs/job-schemas';
+import { ProblemDetailsDto } from './common/problem/problem-details.dto';
+import { problemContent } from './common/problem/problem-responses.decorator';
+import { NO_RATE_LIMIT } from './common/rate-limit/rate-limit.decorator';
+import { HEADER_COMPONENTS, headerRefs, PARAMETER_COMPONENTS } from './common/openapi/header-components';
 
 const DESCRIPTION = `Bulk operations of the student management system: students, courses and enrollments,
 imports and exports, background jobs and the audit trail.
