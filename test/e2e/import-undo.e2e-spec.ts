@@ -175,7 +175,7 @@ describe('an undo whose worker is killed', () => {
   afterAll(() => workers.stopAll());
 
   it('leaves nothing half-undone, and the retried job completes', async () => {
-    const rows = 20_000;
+    const rows = 200_000;
     const timing = { JOB_LOCK_SECONDS: '2', JOB_STALLED_INTERVAL_SECONDS: '1' };
     const t = await startTestApp('import_undo_crash', { ROLE: 'api', ...timing });
     const database = new Client({ connectionString: t.databaseUrl });
@@ -190,14 +190,14 @@ describe('an undo whose worker is killed', () => {
 
       const started = await undo(t, update.id);
       const undoJob = started.data as Job;
-      await waitForJob(t.baseUrl, t.adminToken, undoJob.id, (job) => ['Finding the records the import wrote', 'Undoing'].includes(job.progress.message ?? ''), 30_000);
+      await waitForJob(t.baseUrl, t.adminToken, undoJob.id, (job) => ['Finding the records the import wrote', 'Undoing'].includes(job.progress.message ?? ''), 120_000);
       first.kill('SIGKILL');
       await new Promise((resolve) => setTimeout(resolve, 500));
       expect(await snapshot(database)).toEqual(before);
       expect((await database.query('select undone_at from import_commits where job_id = $1', [update.id])).rows[0].undone_at).toBeNull();
 
       startWorker();
-      const done = await waitForJob(t.baseUrl, t.adminToken, undoJob.id, undefined, 60_000);
+      const done = await waitForJob(t.baseUrl, t.adminToken, undoJob.id, undefined, 180_000);
       expect(done).toMatchObject({ status: 'completed', attempts: 2, result: { counts: { updated: rows, conflicts: 0 } } });
       const names = (await database.query<{ first_name: string; count: string }>("select first_name, count(*) from students where student_id like 'K%' group by first_name")).rows;
       expect(names).toEqual([{ first_name: 'Πρώτο', count: String(rows) }]);
@@ -206,5 +206,5 @@ describe('an undo whose worker is killed', () => {
       await database.end();
       await t.close();
     }
-  }, 120_000);
+  }, 420_000);
 });
