@@ -3,6 +3,11 @@ const PAGE_BYTES = 8 * 1024 * 1024;
 const INITIAL_CAPACITY = 1024;
 /** UTF-8 needs at most 3 bytes per UTF-16 code unit. */
 const MAX_BYTES_PER_UNIT = 3;
+/** Slots of the cache of decoded strings: a power of two, for the mask. */
+const CACHE_SLOTS = 4096;
+
+/** Buffer's own UTF-8 decoder, which toString reaches after handling its arguments: half the cost for strings this short. */
+type DecodingPage = Buffer & { utf8Slice(start: number, end: number): string };
 
 /**
  * A workbook's shared strings, kept as UTF-8 in large pages with their places in a typed array,
@@ -16,35 +21,59 @@ export class SharedStringTable {
   /** page, start, end of each string, in order. */
   private places = new Uint32Array(INITIAL_CAPACITY * 3);
   private count = 0;
+  /**
+   * The strings decoded last, by index modulo CACHE_SLOTS: a column of a few repeated values (names,
+   * a year) then costs one decoding per value instead of one per cell, and its cells share a string.
+   */
+  private readonly cachedIndexes = new Int32Array(CACHE_SLOTS).fill(-1);
+  private readonly cachedStrings: (string | null)[] = new Array<string | null>(CACHE_SLOTS).fill(null);
 
   get size(): number {
     return this.count;
   }
 
   add(text: string): void {
-    if (this.count * 3 === this.places.length) {
-      const grown = new Uint32Array(this.places.length * 2);
-      grown.set(this.places);
-      this.places = grown;
-    }
     const byteLength = text.length * MAX_BYTES_PER_UNIT <= this.page.length - this.pageUsed ? -1 : Buffer.byteLength(text);
     if (byteLength > this.page.length - this.pageUsed) this.newPage(byteLength);
     const start = this.pageUsed;
     this.pageUsed += this.page.write(text, start);
-    const place = this.count * 3;
-    this.places[place] = this.pages.length - 1;
-    this.places[place + 1] = start;
-    this.places[place + 2] = this.pageUsed;
-    this.count++;
+    this.place(start);
+  }
+
+  /** Adds the string whose UTF-8 is source[start, end), copied as it is: no string is made. */
+  addBytes(source: Buffer, start: number, end: number): void {
+    if (end - start > this.page.length - this.pageUsed) this.newPage(end - start);
+    const pageStart = this.pageUsed;
+    this.pageUsed += source.copy(this.page, pageStart, start, end);
+    this.place(pageStart);
   }
 
   /** The string at `index`; null when there is none, or it is empty (as Excel shows such a cell). */
   get(index: number): string | null {
     if (!(index >= 0 && index < this.count)) return null;
+    const slot = index & (CACHE_SLOTS - 1);
+    if (this.cachedIndexes[slot] === index) return this.cachedStrings[slot];
     const place = index * 3;
     const start = this.places[place + 1];
     const end = this.places[place + 2];
-    return end === start ? null : this.pages[this.places[place]].toString('utf8', start, end);
+    const text = end === start ? null : (this.pages[this.places[place]] as DecodingPage).utf8Slice(start, end);
+    this.cachedIndexes[slot] = index;
+    this.cachedStrings[slot] = text;
+    return text;
+  }
+
+  /** Records the string written from `start` to the page's used end. */
+  private place(start: number): void {
+    if (this.count * 3 === this.places.length) {
+      const grown = new Uint32Array(this.places.length * 2);
+      grown.set(this.places);
+      this.places = grown;
+    }
+    const place = this.count * 3;
+    this.places[place] = this.pages.length - 1;
+    this.places[place + 1] = start;
+    this.places[place + 2] = this.pageUsed;
+    this.count++;
   }
 
   private newPage(minimumBytes: number): void {
