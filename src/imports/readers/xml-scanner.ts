@@ -145,6 +145,14 @@ export class XmlScanner {
     let index = start;
     for (; index < length; index++) {
       const code = source[index];
+      if (code > LESS_THAN) {
+        // Letters, digits above '<' and UTF-8: only a noncharacter lead needs a look.
+        if (code === NONCHARACTER_LEAD) {
+          if (index + 2 >= length) break;
+          checkNoncharacter(source, index);
+        }
+        continue;
+      }
       if (code === LESS_THAN) break;
       if (code === AMPERSAND) {
         const end = referenceEnd(source, index);
@@ -153,9 +161,6 @@ export class XmlScanner {
         index = end - 1;
       } else if (code < SPACE) {
         if (code !== TAB && code !== LINE_FEED && code !== CARRIAGE_RETURN) throw forbiddenCharacter();
-      } else if (code === NONCHARACTER_LEAD) {
-        if (index + 2 >= length) break;
-        checkNoncharacter(source, index);
       }
     }
     if (index > start) this.emitText(source, start, index, referenced);
@@ -177,6 +182,8 @@ export class XmlScanner {
     if (start + 1 >= source.length) return INCOMPLETE;
     const second = source[start + 1];
     if (second === SLASH) {
+      const closed = this.closeExpected(source, start + 2);
+      if (closed !== INCOMPLETE) return closed;
       let end = start + 2;
       while (end < source.length && source[end] !== GREATER_THAN) end++;
       if (end === source.length) return INCOMPLETE;
@@ -255,6 +262,21 @@ export class XmlScanner {
     throw new XmlError('it has a document type declaration');
   }
 
+  /**
+   * The common end tag, `</name>` of the innermost open element with no space before its '>',
+   * handled in one comparison; returns the index after it, or INCOMPLETE for closeElement to see.
+   */
+  private closeExpected(source: Buffer, start: number): number {
+    if (this.open.length === 0) return INCOMPLETE;
+    const expected = this.open[this.open.length - 1];
+    const end = start + this.names[expected].length;
+    if (end >= source.length || source[end] !== GREATER_THAN || !sameBytes(this.names[expected], source, start, end)) return INCOMPLETE;
+    this.open.pop();
+    this.handler.close(this.localNames[expected]);
+    if (this.open.length === 0) this.rootClosed = true;
+    return end + 1;
+  }
+
   /** The end tag whose name is source[start, end): compared in place, since an end tag needs no string of its own. */
   private closeElement(source: Buffer, start: number, end: number): void {
     const expected = this.open.pop();
@@ -275,11 +297,14 @@ function tagEnd(source: Buffer, from: number): number {
   let quote = 0;
   for (let index = from; index < length; index++) {
     const code = source[index];
-    if (code < SPACE) {
+    // Letters and most other bytes first: one comparison for them.
+    if (code > GREATER_THAN) {
+      if (code === NONCHARACTER_LEAD) {
+        if (index + 2 >= length) return INCOMPLETE;
+        checkNoncharacter(source, index);
+      }
+    } else if (code < SPACE) {
       if (code !== TAB && code !== LINE_FEED && code !== CARRIAGE_RETURN) throw forbiddenCharacter();
-    } else if (code === NONCHARACTER_LEAD) {
-      if (index + 2 >= length) return INCOMPLETE;
-      checkNoncharacter(source, index);
     } else if (quote !== 0) {
       if (code === quote) quote = 0;
     } else if (code === GREATER_THAN) {
