@@ -117,6 +117,10 @@ describe('shared string table', () => {
     // 4098 shares the first slot of the cache with 2: each evicts the other.
     for (const index of [2, 4098, 2, 4098, 4098]) expect(table.get(index)).toBe(`s${index - 2}`);
     expect(table.get(0)).toBe('Μαρία');
+    const startingEmpty = new SharedStringTable();
+    startingEmpty.add('');
+    startingEmpty.add('x');
+    expect([startingEmpty.get(0), startingEmpty.get(1)]).toEqual([null, 'x']);
   });
 });
 
