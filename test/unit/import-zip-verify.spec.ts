@@ -248,5 +248,9 @@ describe('XLSX entries verified by inflating them', () => {
         message: expect.stringContaining(name),
       });
     }
+    // A lying entry under the sheet's own name, ahead of the honest one the reader takes.
+    const sheet = parts.find((part) => part.name === SHEET) as Part;
+    const twin = { ...sheet, content: Buffer.concat([sheet.content, Buffer.alloc(16 * 1024 * 1024, 0x20)]), declaredSize: sheet.content.length };
+    await expect(openSource(write(buildZip([twin, ...parts])), { fileName: 'students.xlsx' })).rejects.toMatchObject({ code: 'xlsx_compression_ratio' });
   });
 });

@@ -108,12 +108,13 @@ class XlsxArchive {
 
   /**
    * Inflates and counts the entries verifyXlsxEntries left to this reader that it will not read:
-   * the other worksheets, and a shared-strings part declared empty (which parse skips).
+   * the other worksheets, a shared-strings part declared empty (which parse skips), and any entry
+   * whose name another entry also has (the reader takes one of them).
    */
   async verifyUnread(sheetPart: string): Promise<void> {
-    const unread = this.directory.entries.filter(
-      (entry) => isInflatedByReader(entry.name) && entry.name !== sheetPart && !(entry.name === SHARED_STRINGS_PART && entry.uncompressedSize > 0),
-    );
+    const sharedStrings = this.entries.get(SHARED_STRINGS_PART);
+    const read = new Set([this.entries.get(sheetPart), sharedStrings !== undefined && sharedStrings.uncompressedSize > 0 ? sharedStrings : undefined]);
+    const unread = this.directory.entries.filter((entry) => isInflatedByReader(entry.name) && !read.has(entry));
     await verifyInflation(this.path, this.directory, unread);
   }
 
