@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { crc32, deflateRawSync, inflateRawSync } from 'node:zlib';
 import { openSource } from '../../src/imports/readers/open-source';
 import { DEFAULT_READER_LIMITS, ReaderLimits } from '../../src/imports/readers/reader-limits';
-import { readZipDirectory, verifyXlsxEntries } from '../../src/imports/readers/zip-directory';
+import { inflatedEntry, isInflatedByReader, readZipDirectory, verifyInflation, verifyXlsxEntries, ZipDirectory } from '../../src/imports/readers/zip-directory';
 
 const FIXTURE = join(__dirname, '..', 'fixtures', 'imports', 'students-with-dates.xlsx');
 let directory: string;
@@ -116,9 +116,26 @@ function write(zip: Buffer): string {
   return path;
 }
 
-async function verify(zip: Buffer, limits: Partial<ReaderLimits> = {}): Promise<void> {
+/**
+ * verifyXlsxEntries, then the share of the check it leaves to the reader: the shared strings and
+ * worksheets, inflated and counted by verifyInflation (the worksheets the reader does not read) or
+ * by inflatedEntry (the parts it reads), as `reading` says.
+ */
+async function verify(zip: Buffer, limits: Partial<ReaderLimits> = {}, reading = false): Promise<void> {
   const path = write(zip);
-  await verifyXlsxEntries(path, await readZipDirectory(path), { ...DEFAULT_READER_LIMITS, ...limits });
+  const directory = await readZipDirectory(path);
+  await verifyXlsxEntries(path, directory, { ...DEFAULT_READER_LIMITS, ...limits });
+  const left = directory.entries.filter((entry) => isInflatedByReader(entry.name));
+  if (reading) await readEntries(path, directory, left);
+  else await verifyInflation(path, directory, left);
+}
+
+async function readEntries(path: string, directory: ZipDirectory, entries: ZipDirectory['entries']): Promise<void> {
+  for (const entry of entries) {
+    for await (const _chunk of inflatedEntry(path, directory, entry)) {
+      // read to the end, keeping nothing
+    }
+  }
 }
 
 const SHEET = 'xl/worksheets/sheet1.xml';
@@ -145,23 +162,33 @@ describe('XLSX entries verified by inflating them', () => {
     // 32 MiB that the headers declare as 1 KiB or 100 KiB (one inflated in one call, one streamed):
     // the declared ratio is harmless, the real one is not.
     for (const declaredSize of [1024, 100 * 1024]) {
-      const bomb = buildZip([{ name: SHEET, content: Buffer.alloc(32 * 1024 * 1024, 0x20), declaredSize, dataDescriptor: true }]);
-      await expect(verify(bomb)).rejects.toMatchObject({
-        code: 'xlsx_compression_ratio',
-        status: 422,
-        message: expect.stringContaining(`${SHEET} inflates to more than the ${declaredSize} bytes its archive declares`),
-      });
+      for (const name of [SHEET, 'xl/theme/theme1.xml']) {
+        const bomb = buildZip([{ name, content: Buffer.alloc(32 * 1024 * 1024, 0x20), declaredSize, dataDescriptor: true }]);
+        for (const reading of [false, true]) {
+          await expect(verify(bomb, {}, reading)).rejects.toMatchObject({
+            code: 'xlsx_compression_ratio',
+            status: 422,
+            message: expect.stringContaining(`${name} inflates to more than the ${declaredSize} bytes its archive declares`),
+          });
+        }
+      }
       // Cut in half, its deflate stream fails at its end, which the check never reaches.
       const half = deflateRawSync(Buffer.alloc(32 * 1024 * 1024, 0x20)).subarray(0, 16 * 1024);
       const cut = (size: number): Buffer => buildZip([{ name: SHEET, content: Buffer.alloc(0), data: half, declaredSize: size }]);
-      await expect(verify(cut(declaredSize))).rejects.toMatchObject({ code: 'xlsx_compression_ratio' });
-      await expect(verify(cut(64 * 1024 * 1024), { maxXlsxCompressionRatio: 1e6 })).rejects.toMatchObject({
-        code: 'invalid_xlsx',
-        message: expect.stringMatching(/is not valid compressed data\.$/),
-      });
+      for (const reading of [false, true]) {
+        await expect(verify(cut(declaredSize), {}, reading)).rejects.toMatchObject({ code: 'xlsx_compression_ratio' });
+        await expect(verify(cut(64 * 1024 * 1024), { maxXlsxCompressionRatio: 1e6 }, reading)).rejects.toMatchObject({
+          code: 'invalid_xlsx',
+          message: expect.stringMatching(/is not valid compressed data\.$/),
+        });
+      }
     }
     // A stored entry lying the same way.
-    await expect(verify(buildZip([{ name: SHEET, content: text(10_000), method: 0, declaredSize: 100 }]))).rejects.toMatchObject({ code: 'xlsx_compression_ratio' });
+    for (const reading of [false, true]) {
+      await expect(verify(buildZip([{ name: SHEET, content: text(10_000), method: 0, declaredSize: 100 }]), {}, reading)).rejects.toMatchObject({
+        code: 'xlsx_compression_ratio',
+      });
+    }
   });
 
   it('refuses entries that together inflate beyond the total limit, or one steeper than the ratio limit', async () => {
@@ -199,6 +226,7 @@ describe('XLSX entries verified by inflating them', () => {
     garbage.writeUInt16LE(8, 8);
     garbage.writeUInt16LE(8, garbage.lastIndexOf(Buffer.from([0x50, 0x4b, 0x01, 0x02])) + 10);
     await expect(verify(garbage)).rejects.toMatchObject({ code: 'invalid_xlsx', message: expect.stringMatching(/is not valid compressed data\.$/) });
+    await expect(verify(garbage, {}, true)).rejects.toMatchObject({ code: 'invalid_xlsx', message: expect.stringMatching(/is not valid compressed data\.$/) });
     // A local entry right after the directory, which unzipper would read as one more file.
     await expect(verify(buildZip([sheet], hidden))).rejects.toMatchObject({ code: 'invalid_xlsx', message: expect.stringContaining('end record') });
   });
@@ -212,5 +240,17 @@ describe('XLSX entries verified by inflating them', () => {
     }
     const lying = parts.map((part) => (part.name === SHEET ? { ...part, content: Buffer.concat([part.content, Buffer.alloc(16 * 1024 * 1024, 0x20)]), declaredSize: 2054 } : part));
     await expect(openSource(write(buildZip(lying)), { fileName: 'students.xlsx' })).rejects.toMatchObject({ code: 'xlsx_compression_ratio', status: 422 });
+    // The same lie in the sheet that is not read (the second), and in the shared strings, which the reader inflates itself.
+    for (const name of ['xl/worksheets/sheet2.xml', 'xl/sharedStrings.xml']) {
+      const lyingPart = parts.map((part) => (part.name === name ? { ...part, content: Buffer.concat([part.content, Buffer.alloc(16 * 1024 * 1024, 0x20)]), declaredSize: part.content.length } : part));
+      await expect(openSource(write(buildZip(lyingPart)), { fileName: 'students.xlsx' })).rejects.toMatchObject({
+        code: 'xlsx_compression_ratio',
+        message: expect.stringContaining(name),
+      });
+    }
+    // A lying entry under the sheet's own name, ahead of the honest one the reader takes.
+    const sheet = parts.find((part) => part.name === SHEET) as Part;
+    const twin = { ...sheet, content: Buffer.concat([sheet.content, Buffer.alloc(16 * 1024 * 1024, 0x20)]), declaredSize: sheet.content.length };
+    await expect(openSource(write(buildZip([twin, ...parts])), { fileName: 'students.xlsx' })).rejects.toMatchObject({ code: 'xlsx_compression_ratio' });
   });
 });

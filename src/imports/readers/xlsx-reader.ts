@@ -1,11 +1,10 @@
-import { StringDecoder } from 'node:string_decoder';
 import { CellValue, SourceBatch } from '../import.types';
 import { ImportFileError } from './import-file.error';
 import { fitToHeaders, isBlankRecord, RecordBatcher } from './record-batches';
 import { SharedStringTable } from './shared-strings';
 import { XlsxRow, XlsxSheetHandler } from './xlsx-sheet';
-import { attributeValue, XmlError, XmlHandler, XmlScanner } from './xml-scanner';
-import { inflatedEntry, ZipDirectory, ZipEntry } from './zip-directory';
+import { attributeValue, XmlError, XmlHandler, XmlScanner, XmlTextCollector } from './xml-scanner';
+import { inflatedEntry, isInflatedByReader, verifyInflation, ZipDirectory, ZipEntry } from './zip-directory';
 import { storableText } from '../../common/validation/storable-text';
 
 export interface XlsxReaderOptions {
@@ -26,7 +25,10 @@ const SHARED_STRINGS_PART = 'xl/sharedStrings.xml';
  * Rows of one worksheet, read straight from the archive's entries by the XML scanner: the first
  * non-blank row is the header row and `row` is the sheet row number. The workbook, styles (for
  * date cells) and shared strings are read first, then the sheet is streamed. Call only after
- * checkXlsxEntries and verifyXlsxEntries accepted the archive.
+ * checkXlsxEntries and verifyXlsxEntries accepted the archive: each part read here is counted
+ * against its declared size as it inflates, and the worksheets verifyXlsxEntries left to this
+ * reader but not read are inflated and counted before the sheet (verifyInflation), so that every
+ * entry has been checked once the first batch is out, as when verifyXlsxEntries inflated them all.
  */
 export async function* readXlsxBatches(path: string, directory: ZipDirectory, options: XlsxReaderOptions): AsyncGenerator<SourceBatch, void, undefined> {
   const archive = new XlsxArchive(path, directory);
@@ -41,6 +43,7 @@ export async function* readXlsxBatches(path: string, directory: ZipDirectory, op
   const targets = (await archive.parse(WORKBOOK_RELATIONSHIPS_PART, new RelationshipsHandler())) ?? new Map<string, string>();
   const sheetPart = targets.get(sheet.relationship);
   if (sheetPart === undefined || !archive.has(sheetPart)) throw invalidXlsx(`its sheet "${sheet.name}" has no part`);
+  await archive.verifyUnread(sheetPart);
   const dateStyles = (await archive.parse(STYLES_PART, new StylesHandler())) ?? [];
   const sharedStrings = (await archive.parse(SHARED_STRINGS_PART, new SharedStringsHandler())) ?? new SharedStringTable();
   options.onSheet(storableText(sheet.name));
@@ -48,17 +51,19 @@ export async function* readXlsxBatches(path: string, directory: ZipDirectory, op
   yield* batchRows(archive.rows(sheetPart, rows), options.batchSize, options.maxColumns);
 }
 
-async function* batchRows(rows: AsyncIterable<XlsxRow>, batchSize: number, maxColumns: number): AsyncGenerator<SourceBatch, void, undefined> {
+async function* batchRows(chunks: AsyncIterable<XlsxRow[]>, batchSize: number, maxColumns: number): AsyncGenerator<SourceBatch, void, undefined> {
   const batcher = new RecordBatcher(batchSize, maxColumns);
   let headers: string[] | null = null;
-  for await (const row of rows) {
-    if (isBlankRecord(row.cells)) continue;
-    if (headers === null) {
-      headers = row.cells.map(headerText);
-      continue;
+  for await (const rows of chunks) {
+    for (const row of rows) {
+      if (isBlankRecord(row.cells)) continue;
+      if (headers === null) {
+        headers = row.cells.map(headerText);
+        continue;
+      }
+      const batch = batcher.add(fitToHeaders(row.number, row.cells, headers.length, describeTooManyCells), headers);
+      if (batch) yield batch;
     }
-    const batch = batcher.add(fitToHeaders(row.number, row.cells, headers.length, describeTooManyCells), headers);
-    if (batch) yield batch;
   }
   const last = batcher.finish(headers ?? [], headers !== null);
   if (last) yield last;
@@ -93,12 +98,24 @@ class XlsxArchive {
     return handler.result();
   }
 
-  /** The sheet's rows as the handler completes them, a chunk of XML at a time. */
-  async *rows(name: string, handler: XlsxSheetHandler): AsyncGenerator<XlsxRow, void, undefined> {
+  /** The sheet's rows as the handler completes them, those of a chunk of XML at a time: one await a chunk rather than a row. */
+  async *rows(name: string, handler: XlsxSheetHandler): AsyncGenerator<XlsxRow[], void, undefined> {
     for await (const _ of this.scan(name, handler, () => handler.completed.length > 0)) {
-      yield* handler.completed;
+      yield handler.completed;
       handler.completed = [];
     }
+  }
+
+  /**
+   * Inflates and counts the entries verifyXlsxEntries left to this reader that it will not read:
+   * the other worksheets, a shared-strings part declared empty (which parse skips), and any entry
+   * whose name another entry also has (the reader takes one of them).
+   */
+  async verifyUnread(sheetPart: string): Promise<void> {
+    const sharedStrings = this.entries.get(SHARED_STRINGS_PART);
+    const read = new Set([this.entries.get(sheetPart), sharedStrings !== undefined && sharedStrings.uncompressedSize > 0 ? sharedStrings : undefined]);
+    const unread = this.directory.entries.filter((entry) => isInflatedByReader(entry.name) && !read.has(entry));
+    await verifyInflation(this.path, this.directory, unread);
   }
 
   /** Feeds the part's text to the handler; yields after each chunk for which `ready` holds, and once at the end. */
@@ -106,13 +123,11 @@ class XlsxArchive {
     const entry = this.entries.get(name);
     if (entry === undefined) throw invalidXlsx(`it has no ${name}`);
     const scanner = new XmlScanner(handler);
-    const decoder = new StringDecoder('utf8');
     try {
       for await (const chunk of inflatedEntry(this.path, this.directory, entry)) {
-        scanner.write(decoder.write(chunk));
+        scanner.write(chunk);
         if (ready()) yield;
       }
-      scanner.write(decoder.end());
       scanner.end();
     } catch (error) {
       if (error instanceof XmlError) throw invalidXlsx(`its part ${name} is not well-formed XML`, error);
@@ -132,11 +147,11 @@ class WorkbookHandler implements PartHandler<{ sheets: SheetReference[]; date190
   private readonly sheets: SheetReference[] = [];
   private date1904 = false;
 
-  open(name: string, attributes: string): void {
+  open(name: string, source: Buffer, start: number, end: number): void {
     if (name === 'sheet') {
-      this.sheets.push({ name: attributeValue(attributes, 'name') ?? `Sheet${this.sheets.length + 1}`, relationship: attributeValue(attributes, 'id') ?? '' });
+      this.sheets.push({ name: attributeValue(source, 'name', start, end) ?? `Sheet${this.sheets.length + 1}`, relationship: attributeValue(source, 'id', start, end) ?? '' });
     } else if (name === 'workbookPr') {
-      const value = attributeValue(attributes, 'date1904');
+      const value = attributeValue(source, 'date1904', start, end);
       this.date1904 = value === '1' || value === 'true';
     }
   }
@@ -154,10 +169,10 @@ class WorkbookHandler implements PartHandler<{ sheets: SheetReference[]; date190
 class RelationshipsHandler implements PartHandler<Map<string, string>> {
   private readonly targets = new Map<string, string>();
 
-  open(name: string, attributes: string): void {
+  open(name: string, source: Buffer, start: number, end: number): void {
     if (name !== 'Relationship') return;
-    const id = attributeValue(attributes, 'Id');
-    const target = attributeValue(attributes, 'Target');
+    const id = attributeValue(source, 'Id', start, end);
+    const target = attributeValue(source, 'Target', start, end);
     if (id !== undefined && target !== undefined) this.targets.set(id, partName(target));
   }
 
@@ -189,13 +204,13 @@ class StylesHandler implements PartHandler<boolean[]> {
   private readonly cellFormats: number[] = [];
   private inCellFormats = false;
 
-  open(name: string, attributes: string, selfClosing: boolean): void {
+  open(name: string, source: Buffer, start: number, end: number, selfClosing: boolean): void {
     if (name === 'numFmt') {
-      this.customFormats.set(Number(attributeValue(attributes, 'numFmtId')), attributeValue(attributes, 'formatCode') ?? '');
+      this.customFormats.set(Number(attributeValue(source, 'numFmtId', start, end)), attributeValue(source, 'formatCode', start, end) ?? '');
     } else if (name === 'cellXfs') {
       this.inCellFormats = !selfClosing;
     } else if (name === 'xf' && this.inCellFormats) {
-      this.cellFormats.push(Number(attributeValue(attributes, 'numFmtId') ?? 0));
+      this.cellFormats.push(Number(attributeValue(source, 'numFmtId', start, end) ?? 0));
     }
   }
 
@@ -218,31 +233,40 @@ export function isDateFormat(code: string): boolean {
   return /[ymdhMsb]/.test(code.replace(/\[[^\]]*]/g, '').replace(/"[^"]*"/g, ''));
 }
 
-/** xl/sharedStrings.xml: each <si>'s text, its rich-text runs joined and phonetic guides left out. */
+/**
+ * xl/sharedStrings.xml: each <si>'s text, its rich-text runs joined and phonetic guides left out.
+ * A plain <t> (one piece, no reference: nearly all of them) goes into the table as its bytes.
+ */
 class SharedStringsHandler implements PartHandler<SharedStringTable> {
   private readonly table = new SharedStringTable();
-  private current = '';
+  private readonly current = new XmlTextCollector();
   private inText = false;
   private phoneticDepth = 0;
 
-  open(name: string, _attributes: string, selfClosing: boolean): void {
+  open(name: string, _source: Buffer, _start: number, _end: number, selfClosing: boolean): void {
     if (selfClosing) {
       if (name === 'si') this.table.add('');
       return;
     }
-    if (name === 'si') this.current = '';
+    if (name === 'si') this.current.clear();
     else if (name === 't') this.inText = this.phoneticDepth === 0;
     else if (name === 'rPh') this.phoneticDepth++;
   }
 
   close(name: string): void {
-    if (name === 'si') this.table.add(this.current);
-    else if (name === 't') this.inText = false;
-    else if (name === 'rPh') this.phoneticDepth--;
+    if (name === 'si') {
+      const current = this.current;
+      if (current.isPlain()) this.table.addBytes(current.source, current.start, current.end);
+      else this.table.add(current.text());
+    } else if (name === 't') {
+      this.inText = false;
+    } else if (name === 'rPh') {
+      this.phoneticDepth--;
+    }
   }
 
-  text(text: string): void {
-    if (this.inText) this.current += text;
+  text(source: Buffer, start: number, end: number, referenced: boolean): void {
+    if (this.inText) this.current.add(source, start, end, referenced);
   }
 
   result(): SharedStringTable {

@@ -48,7 +48,7 @@ const DEFLATED = 8;
 const HEAD_READ_BYTES = 64 * 1024;
 /** Each later read of an entry's compressed bytes, and so what of them is in memory at a time. */
 const READ_CHUNK_BYTES = 256 * 1024;
-const INFLATE_CHUNK_BYTES = 64 * 1024;
+const INFLATE_CHUNK_BYTES = 256 * 1024;
 /** An entry declaring no more than this and read whole is inflated in one call: cheaper than a stream. */
 const SMALL_ENTRY_BYTES = 64 * 1024;
 const ZIP64_EXTRA_FIELD_ID = 0x0001;
@@ -121,6 +121,13 @@ export function checkXlsxEntries(entries: readonly Pick<ZipEntry, 'name' | 'comp
  * the total limit. Call after checkXlsxEntries: an honest archive then passes, since the bytes it
  * really holds are the ones already checked.
  *
+ * Except the entries isInflatedByReader names (the shared strings and the worksheets, nearly all
+ * of a workbook's bytes): their layout is checked here like any other's, but inflating them is left
+ * to the reader, which counts what each produces against its declared size as it reads it (in
+ * inflatedEntry) and inflates the worksheets it does not read with verifyInflation. An entry
+ * that stays within its declared size stays within the limits checkXlsxEntries applied to those
+ * sizes, so counting against it refuses what this pass would have, inflating each entry once.
+ *
  * Our reader finds the entries through the central directory, but other tools (and the exceljs
  * reader this one replaced) read front to back by local headers, as unzipper's Parse does. An
  * archive those two ways read differently is the classic way to show a checker one file and a
@@ -142,7 +149,16 @@ export async function verifyXlsxEntries(path: string, directory: ZipDirectory, l
     for (const entry of entries) {
       if (entry.localHeaderOffset !== position) throw invalidXlsx(`its entry ${shownName(entry.name)} does not start where the previous one ends`);
       const data = await readLocalHeader(file, entry, directory.offset);
-      total += await inflateEntry(file, entry, data, total, limits);
+      if (isInflatedByReader(entry.name)) {
+        await checkCompressedBytes(file, entry, data);
+        // Its declared size stands for what it produces: the reader refuses it past that.
+        total += entry.uncompressedSize;
+        const failure = inflatedTooMuch(entry, entry.uncompressedSize, total, limits);
+        if (failure) throw failure;
+      } else {
+        const totalBefore = total;
+        total += await inflateEntry(file, entry, data, (produced) => inflatedTooMuch(entry, produced, totalBefore + produced, limits));
+      }
       position = data.next;
     }
     if (position !== directory.offset) throw invalidXlsx('it holds data its zip directory does not list');
@@ -156,17 +172,47 @@ export async function verifyXlsxEntries(path: string, directory: ZipDirectory, l
   }
 }
 
+/** Worksheets, as checkXlsxEntries finds them, and the one shared-strings part a workbook may have. */
+const INFLATED_BY_READER = /^xl\/(?:worksheets\/sheet\d+\.xml|sharedStrings\.xml)$/;
+
+/** Whether verifyXlsxEntries leaves the entry's inflation (and its counting) to the reader. */
+export function isInflatedByReader(name: string): boolean {
+  return INFLATED_BY_READER.test(name);
+}
+
 /**
- * The entry's bytes, inflated, in chunks of at most INFLATE_CHUNK_BYTES. Call only after
- * verifyXlsxEntries accepted the archive: that pass bounded what each entry inflates to, so this
- * one does not count again.
+ * The inflating half of verifyXlsxEntries for entries it left to the reader and that the reader
+ * will not read: each is inflated without being kept, and refused past its declared size.
+ */
+export async function verifyInflation(path: string, directory: ZipDirectory, entries: readonly ZipEntry[]): Promise<void> {
+  const file = await open(path, 'r');
+  try {
+    for (const entry of entries) {
+      await inflateEntry(file, entry, await readLocalHeader(file, entry, directory.offset), (produced) => beyondDeclaredSize(entry, produced));
+    }
+  } finally {
+    await file.close();
+  }
+}
+
+/**
+ * The entry's bytes, inflated, in chunks of at most INFLATE_CHUNK_BYTES, refused as soon as they
+ * pass the entry's declared size (xlsx_compression_ratio). Call only after checkXlsxEntries and
+ * verifyXlsxEntries accepted the archive: the declared sizes are then within the limits, so this
+ * count is the only one an entry left to the reader needs.
  */
 export async function* inflatedEntry(path: string, directory: ZipDirectory, entry: ZipEntry): AsyncGenerator<Buffer, void, undefined> {
   const file = await open(path, 'r');
+  let produced = 0;
   try {
     const input = compressedBytes(file, entry, await readLocalHeader(file, entry, directory.offset));
     if (entry.method !== DEFLATED) {
-      yield* input;
+      for await (const chunk of input) {
+        produced += chunk.length;
+        const failure = beyondDeclaredSize(entry, produced);
+        if (failure) throw failure;
+        yield chunk;
+      }
       return;
     }
     const inflate = createInflateRaw({ chunkSize: INFLATE_CHUNK_BYTES });
@@ -177,8 +223,14 @@ export async function* inflatedEntry(path: string, directory: ZipDirectory, entr
       (error: unknown) => ({ error }),
     );
     try {
-      for await (const chunk of inflate) yield chunk as Buffer;
+      for await (const chunk of inflate) {
+        produced += (chunk as Buffer).length;
+        const failure = beyondDeclaredSize(entry, produced);
+        if (failure) throw failure;
+        yield chunk as Buffer;
+      }
     } catch (error) {
+      if (error instanceof ImportFileError) throw error;
       throw entryFailure(entry, error);
     } finally {
       inflate.destroy();
@@ -252,17 +304,17 @@ function localZip64CompressedSize(extra: Buffer, name: string): number {
 
 /**
  * Inflates the entry's compressed bytes (or takes them as they are when stored), counting what
- * comes out and stopping at the first chunk past a limit; returns the bytes produced. A small entry
- * already read whole is inflated in one call, its output capped just past its declared size; a
- * larger one is streamed, so that no more than a chunk of it is in memory at a time.
+ * comes out and stopping at the first chunk `tooMuch` refuses; returns the bytes produced. A small
+ * entry already read whole is inflated in one call, its output capped just past its declared size;
+ * a larger one is streamed, so that no more than a chunk of it is in memory at a time.
  */
-async function inflateEntry(file: FileHandle, entry: ZipEntry, data: EntryData, totalBefore: number, limits: ReaderLimits): Promise<number> {
+async function inflateEntry(file: FileHandle, entry: ZipEntry, data: EntryData, tooMuch: (produced: number) => ImportFileError | undefined): Promise<number> {
   if (entry.compressedSize === 0) return 0;
   if (entry.compressedSize <= data.head.length && entry.uncompressedSize <= SMALL_ENTRY_BYTES) {
     const compressed = data.head.subarray(0, entry.compressedSize);
     if (data.endsAtDescriptor && compressed.includes(DATA_DESCRIPTOR_SIGNATURE)) throw descriptorInsideData(entry);
     const produced = entry.method === DEFLATED ? inflateSmall(entry, compressed) : compressed.length;
-    const failure = inflatedTooMuch(entry, produced, totalBefore + produced, limits);
+    const failure = tooMuch(produced);
     if (failure) throw failure;
     return produced;
   }
@@ -270,7 +322,7 @@ async function inflateEntry(file: FileHandle, entry: ZipEntry, data: EntryData, 
   const counter = new Writable({
     write(chunk: Buffer, _encoding, callback) {
       produced += chunk.length;
-      callback(inflatedTooMuch(entry, produced, totalBefore + produced, limits));
+      callback(tooMuch(produced));
     },
   });
   const input = compressedBytes(file, entry, data);
@@ -292,6 +344,14 @@ function inflateSmall(entry: ZipEntry, compressed: Buffer): number {
     // By its code: under a test runner's sandbox, node's RangeError is not the global one.
     if ((error as NodeJS.ErrnoException | null)?.code === 'ERR_BUFFER_TOO_LARGE') return entry.uncompressedSize + 1;
     throw notInflating(entry, error);
+  }
+}
+
+/** Reads the compressed bytes of an entry that is not inflated here, for what compressedBytes checks in them. */
+async function checkCompressedBytes(file: FileHandle, entry: ZipEntry, data: EntryData): Promise<void> {
+  if (!data.endsAtDescriptor) return;
+  for await (const _ of compressedBytes(file, entry, data)) {
+    // compressedBytes refuses a data descriptor signature inside the data; nothing else is needed.
   }
 }
 
@@ -335,13 +395,8 @@ function notInflating(entry: ZipEntry, error: unknown): ImportFileError {
 
 /** The error that stops the inflation, or undefined while the entry stays within what was checked. */
 function inflatedTooMuch(entry: ZipEntry, produced: number, total: number, limits: ReaderLimits): ImportFileError | undefined {
-  if (produced > entry.uncompressedSize) {
-    // The declared ratio passed checkXlsxEntries; the real one is steeper than that, by how much is not worth inflating to learn.
-    return new ImportFileError(
-      'xlsx_compression_ratio',
-      `The XLSX entry ${shownName(entry.name)} inflates to more than the ${entry.uncompressedSize} bytes its archive declares (from ${entry.compressedSize}); the file looks like a zip bomb.`,
-    );
-  }
+  const beyond = beyondDeclaredSize(entry, produced);
+  if (beyond) return beyond;
   const ratio = produced / Math.max(entry.compressedSize, 1);
   if (produced > RATIO_CHECK_MIN_BYTES && ratio > limits.maxXlsxCompressionRatio) {
     return new ImportFileError(
@@ -353,6 +408,16 @@ function inflatedTooMuch(entry: ZipEntry, produced: number, total: number, limit
     return new ImportFileError('xlsx_too_large', `The XLSX file expands to more than ${total - 1} bytes, more than the limit of ${limits.maxXlsxUncompressedBytes}.`);
   }
   return undefined;
+}
+
+/** The error for an entry that inflated to more than its declared size; undefined while it has not. */
+function beyondDeclaredSize(entry: ZipEntry, produced: number): ImportFileError | undefined {
+  if (produced <= entry.uncompressedSize) return undefined;
+  // The declared ratio passed checkXlsxEntries; the real one is steeper than that, by how much is not worth inflating to learn.
+  return new ImportFileError(
+    'xlsx_compression_ratio',
+    `The XLSX entry ${shownName(entry.name)} inflates to more than the ${entry.uncompressedSize} bytes its archive declares (from ${entry.compressedSize}); the file looks like a zip bomb.`,
+  );
 }
 
 /** Finds the End Of Central Directory record in the file's tail; 'zip64' when the sizes live in the zip64 record. */
