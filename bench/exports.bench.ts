@@ -12,13 +12,15 @@
  * forked with `serve`), so that its RSS is that format's. Uses its own database
  * (sms_bench_exports) and Redis key prefix, both removed at the end.
  * BENCH_ROWS changes the row count (the 100 k subset is always a tenth of it); BENCH_FORMATS
- * (e.g. `csv,xlsx`) the formats, CSV first to have the ratios.
+ * (e.g. `csv,xlsx`) the formats, CSV first to have the ratios; BENCH_SETTLE_MS how long each
+ * server idles after start-up before its first export (see SETTLE_MS).
  */
 import 'reflect-metadata';
 import { ChildProcess, fork, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
+import { setTimeout } from 'node:timers/promises';
 import { randomUUID } from 'node:crypto';
 import Redis from 'ioredis';
 import { Client } from 'pg';
@@ -37,6 +39,14 @@ const ADMIN = { email: 'bench-admin@school.example', password: 'bench-admin-pass
 /** Every tenth student has this academic year: the 100 k subset. */
 const TENTH = '2024-2025';
 const RSS_SAMPLE_MS = 50;
+/**
+ * Each server idles this long after start-up before its first export, as a server that has been
+ * up a while has: V8 then collects the start-up's garbage and shrinks its young generation, which
+ * otherwise lets tens of MB of dead buffers pile up between collections. Without it the first
+ * server, which idles through the seed and the psql baselines, was measured settled and the others
+ * not, and their peaks were 20–40 MB apart for the same code. 0 measures servers fresh from start-up.
+ */
+const SETTLE_MS = Number(process.env.BENCH_SETTLE_MS ?? 15_000);
 
 interface Measurement {
   name: string;
@@ -174,6 +184,7 @@ async function withServer<T>(use: (baseUrl: string, token: string, server: Child
     await beforeLogin?.();
     const login = await fetch(`${baseUrl}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(ADMIN) });
     const { accessToken } = (await login.json()) as { accessToken: string };
+    await setTimeout(SETTLE_MS);
     return await use(baseUrl, accessToken, server);
   } finally {
     server.send('stop');
@@ -238,7 +249,7 @@ async function main(): Promise<void> {
 function report(measurements: readonly Measurement[], loadBefore: number[], idleRss: number): void {
   const load = (averages: number[]): string => averages.map((average) => average.toFixed(2)).join(', ');
   console.log(`\nLoad average (1, 5, 15 min) before: ${load(loadBefore)}; after: ${load(loadavg())}`);
-  console.log(`Server RSS when idle after start-up: ${format(idleRss)} MB (each format runs in a server of its own)\n`);
+  console.log(`Server RSS when idle, ${format(SETTLE_MS / 1000, 1)} s after start-up: ${format(idleRss)} MB (each format runs in a server of its own)\n`);
   const rate = (m: Measurement): number => m.rows / m.seconds;
   const csvAt = (rows: number): Measurement | undefined => measurements.find((m) => m.name.startsWith('CSV') && m.rows === rows);
   console.log('| export | rows | MB | seconds | rows/s | × CSV rows/s | server RSS MB at start | server peak RSS MB | load (1 min) |');
