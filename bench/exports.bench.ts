@@ -37,6 +37,8 @@ const ADMIN = { email: 'bench-admin@school.example', password: 'bench-admin-pass
 /** Every tenth student has this academic year: the 100 k subset. */
 const TENTH = '2024-2025';
 const RSS_SAMPLE_MS = 50;
+/** USER_HZ of /proc's CPU times: 100 on Linux. */
+const CLOCK_TICKS_PER_SECOND = 100;
 
 interface Measurement {
   name: string;
@@ -45,6 +47,8 @@ interface Measurement {
   seconds: number;
   startRssMb?: number;
   peakRssMb?: number;
+  /** The server's CPU time (user and system, all its threads) during the export. */
+  serverCpuSeconds?: number;
   /** The 1-minute load average when the measurement started. */
   load: number;
 }
@@ -78,6 +82,14 @@ function newlines(chunk: Uint8Array): number {
   return count;
 }
 
+/** A process's CPU time so far (utime + stime of /proc/<pid>/stat), in seconds. */
+function cpuSeconds(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  // The fields after the command's closing parenthesis; utime and stime are the 14th and 15th of the line.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS_PER_SECOND;
+}
+
 function residentMegabytes(pid: number): number {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   return Number(/VmRSS:\s+(\d+) kB/.exec(status)![1]) / 1024;
@@ -87,6 +99,7 @@ function residentMegabytes(pid: number): number {
 async function measureExport(name: string, url: string, token: string, server: ChildProcess, extraLines: number | undefined, expectedRows: number): Promise<Measurement> {
   const load = loadavg()[0];
   const start = residentMegabytes(server.pid!);
+  const cpuAtStart = cpuSeconds(server.pid!);
   let peak = start;
   const sampler = setInterval(() => {
     peak = Math.max(peak, residentMegabytes(server.pid!));
@@ -104,7 +117,7 @@ async function measureExport(name: string, url: string, token: string, server: C
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
     const rows = extraLines === undefined ? expectedRows : lines - extraLines;
     if (rows !== expectedRows) throw new Error(`${name}: ${rows} rows, expected ${expectedRows}`);
-    return { name, rows, bytes, seconds, startRssMb: start, peakRssMb: peak, load };
+    return { name, rows, bytes, seconds, startRssMb: start, peakRssMb: peak, serverCpuSeconds: cpuSeconds(server.pid!) - cpuAtStart, load };
   } finally {
     clearInterval(sampler);
   }
@@ -241,13 +254,13 @@ function report(measurements: readonly Measurement[], loadBefore: number[], idle
   console.log(`Server RSS when idle after start-up: ${format(idleRss)} MB (each format runs in a server of its own)\n`);
   const rate = (m: Measurement): number => m.rows / m.seconds;
   const csvAt = (rows: number): Measurement | undefined => measurements.find((m) => m.name.startsWith('CSV') && m.rows === rows);
-  console.log('| export | rows | MB | seconds | rows/s | × CSV rows/s | server RSS MB at start | server peak RSS MB | load (1 min) |');
-  console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|');
+  console.log('| export | rows | MB | seconds | rows/s | × CSV rows/s | server CPU s | server RSS MB at start | server peak RSS MB | load (1 min) |');
+  console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
   for (const m of measurements) {
     const csv = m.startRssMb === undefined ? undefined : csvAt(m.rows);
     const ratio = csv === undefined ? '—' : (rate(m) / rate(csv)).toFixed(2);
     console.log(
-      `| ${m.name} | ${format(m.rows)} | ${format(m.bytes / 1e6, 1)} | ${format(m.seconds, 2)} | ${format(rate(m))} | ${ratio} | ${m.startRssMb === undefined ? '—' : format(m.startRssMb)} | ${m.peakRssMb === undefined ? '—' : format(m.peakRssMb)} | ${m.load.toFixed(2)} |`,
+      `| ${m.name} | ${format(m.rows)} | ${format(m.bytes / 1e6, 1)} | ${format(m.seconds, 2)} | ${format(rate(m))} | ${ratio} | ${m.serverCpuSeconds === undefined ? '—' : format(m.serverCpuSeconds, 1)} | ${m.startRssMb === undefined ? '—' : format(m.startRssMb)} | ${m.peakRssMb === undefined ? '—' : format(m.peakRssMb)} | ${m.load.toFixed(2)} |`,
     );
   }
   const copy = measurements[0];

@@ -57,7 +57,8 @@ export class CopyJsonStream extends Transform {
     const held = chunk[chunk.length - 1] === LF;
     const body = withCommas(held ? chunk.subarray(0, -1) : chunk, held ? lineFeeds.slice(0, -1) : lineFeeds);
     this.heldLineFeed = held;
-    callback(null, before === undefined ? body : Buffer.concat([before, body]));
+    if (before !== undefined) this.push(before);
+    callback(null, body);
   }
 
   override _flush(callback: TransformCallback): void {

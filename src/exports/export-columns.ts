@@ -12,6 +12,8 @@ export interface ExportColumn {
   name: string;
   /** The select expression; it yields text that the formatters parse (dates and instants in ISO 8601, UTC). */
   sql: string;
+  /** Dates and instants: the stored value that `sql` formats, from which XLSX computes its serial days (see export-xlsx-sql.ts). */
+  stored?: string;
   kind: ColumnKind;
   label: Translated;
   /** Labels of the column's values in CSV and XLSX (`true` → Active, `dropped` → Αποχώρησε). */
@@ -39,7 +41,7 @@ function fieldColumn(alias: string, field: FieldSpec): ExportColumn {
   const kind = field.kind === 'status' ? 'status' : KINDS[STORED_TYPES[field.kind]];
   const column = `${alias}.${field.column}`;
   const valueLabels = valueLabelsOf(field);
-  return { name: field.name, sql: kind === 'date' ? date(column) : column, kind, label: field.label, ...(valueLabels === undefined ? {} : { valueLabels }) };
+  return { name: field.name, ...(kind === 'date' ? { sql: date(column), stored: column } : { sql: column }), kind, label: field.label, ...(valueLabels === undefined ? {} : { valueLabels }) };
 }
 
 /**
@@ -56,9 +58,9 @@ const RECORD_NUMBER_LABEL: Translated = { en: 'ID', el: 'Α/Α' };
 const recordNumber = (alias: string): ExportColumn => ({ name: 'id', sql: `${alias}.id`, kind: 'integer', label: RECORD_NUMBER_LABEL });
 
 const timestamps = (alias: string): ExportColumn[] => [
-  { name: 'deletedAt', sql: instant(`${alias}.deleted_at`), kind: 'timestamp', label: { en: 'Deleted at', el: 'Διαγραφή' }, optional: true },
-  { name: 'createdAt', sql: instant(`${alias}.created_at`), kind: 'timestamp', label: { en: 'Created at', el: 'Δημιουργία' } },
-  { name: 'updatedAt', sql: instant(`${alias}.updated_at`), kind: 'timestamp', label: { en: 'Updated at', el: 'Τελευταία αλλαγή' } },
+  { name: 'deletedAt', sql: instant(`${alias}.deleted_at`), stored: `${alias}.deleted_at`, kind: 'timestamp', label: { en: 'Deleted at', el: 'Διαγραφή' }, optional: true },
+  { name: 'createdAt', sql: instant(`${alias}.created_at`), stored: `${alias}.created_at`, kind: 'timestamp', label: { en: 'Created at', el: 'Δημιουργία' } },
+  { name: 'updatedAt', sql: instant(`${alias}.updated_at`), stored: `${alias}.updated_at`, kind: 'timestamp', label: { en: 'Updated at', el: 'Τελευταία αλλαγή' } },
 ];
 
 const STUDENTS: ExportSource = {

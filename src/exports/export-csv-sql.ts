@@ -28,18 +28,19 @@ const SIGNS = [0x2b, 0x2d];
 const FIRST_PLAIN = 0x41;
 
 /**
- * The CSV cell of a text expression: `'` before a formula, NULL for an empty string.
+ * The CSV cell of a text expression: `'` before a formula, NULL for an empty string (XLSX, with
+ * `emptyAsNull` false, keeps it: an empty inline string).
  * `ascii()` reads the first character's code point (0 for an empty string) and is evaluated
  * before anything dearer: most cells take the first branch, and only cells starting with a sign
  * pay for the regular expression. Needs a UTF-8 (or single-byte) database, as `ascii()` refuses
  * non-ASCII text in other multibyte encodings.
  */
-export function neutraliseSql(expression: string): string {
+export function neutraliseSql(expression: string, emptyAsNull = true): string {
   const e = `(${expression})`;
   return (
     `case when ascii(${e}) >= ${FIRST_PLAIN} then ${e}` +
     ` when ascii(${e}) in (${ALWAYS_FORMULA.join(', ')}) then '''' || ${e}` +
-    ` when ascii(${e}) not in (${SIGNS.join(', ')}) then nullif(${e}, '')` +
+    ` when ascii(${e}) not in (${SIGNS.join(', ')}) then ${emptyAsNull ? `nullif(${e}, '')` : e}` +
     ` when ${e} ~ ${sqlLiteral(NUMBER_OR_PHONE_SQL_PATTERN)} then ${e}` +
     ` else '''' || ${e} end`
   );

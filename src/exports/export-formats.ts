@@ -1,10 +1,8 @@
-import { neutraliseFormula } from '../common/csv';
 import { ExportColumn } from './export-columns';
 import { ExportEntity, ExportFormat, ExportLanguage } from './export.enums';
 
 /** One row as PostgreSQL sends it: the selected columns in order, every value as text (see EXPORT_SOURCES). */
 export type RawRow = (string | null)[];
-export type XlsxCellValue = string | number | Date | null;
 
 export const CONTENT_TYPES: Record<ExportFormat, string> = {
   [ExportFormat.Csv]: 'text/csv; charset=utf-8',
@@ -93,29 +91,6 @@ export function jsonObjectFormatter(columns: readonly ExportColumn[]): (row: Raw
     }
     return `${object}}`;
   };
-}
-
-/** Date columns at UTC midnight: exceljs writes a Date as its UTC serial, so the cell shows the stored day. */
-export function xlsxRowFormatter(columns: readonly ExportColumn[], language: ExportLanguage): (row: RawRow) => XlsxCellValue[] {
-  const formatters: CellFormatter<XlsxCellValue>[] = columns.map((column) => {
-    switch (column.kind) {
-      case 'integer':
-        return Number;
-      case 'date':
-        return (value) => new Date(`${value}T00:00:00.000Z`);
-      case 'timestamp':
-        return (value) => new Date(value);
-      case 'boolean':
-      case 'status':
-        return (value) => labelOf(column, value, language);
-      default:
-        return neutraliseFormula;
-    }
-  });
-  return (row) => formatters.map((format, index) => {
-    const value = row[index];
-    return value === null ? null : format(value);
-  });
 }
 
 /** Excel number formats of the cells that hold dates. */

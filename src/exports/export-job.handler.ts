@@ -9,9 +9,7 @@ import { selectColumns } from './export-columns';
 import { ExportFilesService } from './export-files.service';
 import { CONTENT_TYPES, exportFileName } from './export-formats';
 import type { ExportJobOutput } from './dto/export-job.dto';
-import { exportLayoutOf } from './export-request';
-import { EXPORT_BATCH_SIZE, EXPORT_PROGRESS_INTERVAL_MS, ExportRows, isCopyFormat } from './export-rows.service';
-import { writeXlsx } from './xlsx-writer';
+import { EXPORT_PROGRESS_INTERVAL_MS, ExportRows } from './export-rows.service';
 
 /**
  * Runs `export_large` jobs: writes the file under a temporary name, hashing it on the way, and
@@ -39,9 +37,8 @@ export class ExportJobHandler implements OnModuleInit {
     const finalPath = this.files.pathOf(execution.job.id, request.format);
     await mkdir(this.files.directory, { recursive: true });
 
-    const isCopy = isCopyFormat(request.format);
-    // CSV, JSON and NDJSON rows come from a COPY started when the file is ready for them; XLSX rows from a cursor.
-    const snapshot = await this.rows.snapshot(request, isCopy ? undefined : columns);
+    // The rows come from a COPY, started once the file is ready for them.
+    const snapshot = await this.rows.snapshot(request);
     const hashing = new ContentDigest();
     const written = pipeline(hashing, createWriteStream(partialPath));
     let lastProgressAt = 0;
@@ -53,12 +50,10 @@ export class ExportJobHandler implements OnModuleInit {
     };
     try {
       await execution.reportProgress({ processed: 0, total: snapshot.rowCount, unit: ProgressUnit.Rows, message: `Exporting ${snapshot.rowCount} rows` });
-      const rowCount = isCopy
-        ? await this.rows.copyTo(snapshot, request, columns, hashing, progress)
-        : await writeXlsx(snapshot.batches(EXPORT_BATCH_SIZE), hashing, exportLayoutOf(request, columns), progress);
+      const rowCount = await this.rows.copyTo(snapshot, request, columns, hashing, progress);
       await written;
       await snapshot.close();
-      if (isCopy) this.rows.checkRowCount(request, snapshot.rowCount, rowCount);
+      this.rows.checkRowCount(request, snapshot.rowCount, rowCount);
       await rename(partialPath, finalPath);
       const output: ExportJobOutput = {
         entity: request.entity,

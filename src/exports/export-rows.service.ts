@@ -8,38 +8,30 @@ import { ExportColumn, EXPORT_SOURCES } from './export-columns';
 import { csvCopySql } from './export-csv-sql';
 import { literalWhereOf, whereOf } from './export-filters';
 import { jsonCopySql } from './export-json-sql';
+import { xlsxCopySql } from './export-xlsx-sql';
 import { ExportRequest, exportLayoutOf } from './export-request';
 import { ExportSnapshot } from './export-snapshot';
 import { BatchCallback, csvPrefix } from './export-writer';
 import { ExportFormat } from './export.enums';
+import { XlsxFileStream } from './xlsx-writer';
 
 /**
- * Rows per cursor batch (XLSX): one fetch and one write each. Small enough that a batch dies in
- * V8's young generation: with 5 000 the batches were promoted to the old one, which is collected
- * lazily, and a 1 M-row export grew the process by 150–250 MB more.
- */
-export const EXPORT_BATCH_SIZE = 1_000;
-/**
  * How often a job's progress is written at most (each write is a Redis round trip and an event);
- * a CSV job also looks for its cancellation this often (its rows come in one COPY, not in batches).
+ * a job also looks for its cancellation this often (its rows come in one COPY, not in batches).
  */
 export const EXPORT_PROGRESS_INTERVAL_MS = 500;
 
 /** What a COPY's output goes through on its way out (the header, the framing), counting the records. */
 export type CopyOutput = Transform & { readonly records: number };
 
-/** CSV, JSON and NDJSON are written by PostgreSQL, in one COPY; XLSX by Node, from a cursor. */
-export function isCopyFormat(format: ExportFormat): boolean {
-  return format !== ExportFormat.Xlsx;
-}
-
-/** The stream that makes a COPY's output the export's file: see CopyCsvStream and CopyJsonStream. */
+/** The stream that makes a COPY's output the export's file: see CopyCsvStream, CopyJsonStream and XlsxFileStream. */
 export function copyOutputOf(request: ExportRequest, columns: readonly ExportColumn[]): CopyOutput {
   if (request.format === ExportFormat.Csv) return new CopyCsvStream(csvPrefix(exportLayoutOf(request, columns)));
+  if (request.format === ExportFormat.Xlsx) return new XlsxFileStream(exportLayoutOf(request, columns));
   return new CopyJsonStream(request.format === ExportFormat.Json);
 }
 
-/** Where an export's rows come from, for the streamed download and the job alike: one snapshot. */
+/** Where an export's rows come from, for the streamed download and the job alike: one snapshot, one COPY. */
 @Injectable()
 export class ExportRows {
   private readonly logger = new Logger(ExportRows.name);
@@ -52,12 +44,12 @@ export class ExportRows {
     this.logger.error({ entity: request.entity, format: request.format, counted, written }, 'The export wrote another number of rows than it counted');
   }
 
-  /** The request's snapshot (rows counted); with columns, a cursor over them too (see ExportSnapshot.open). */
-  snapshot(request: ExportRequest, cursorColumns?: readonly ExportColumn[]): Promise<ExportSnapshot> {
-    return ExportSnapshot.open(this.em, EXPORT_SOURCES[request.entity], whereOf(request.entity, request.filters), cursorColumns);
+  /** The request's snapshot, its rows counted (see ExportSnapshot.open). */
+  snapshot(request: ExportRequest): Promise<ExportSnapshot> {
+    return ExportSnapshot.open(this.em, EXPORT_SOURCES[request.entity], whereOf(request.entity, request.filters));
   }
 
-  /** A snapshot (rows counted) and its rows as written by `COPY … TO STDOUT` (CSV, JSON, NDJSON), to be piped at once. */
+  /** A snapshot (rows counted) and its rows as written by `COPY … TO STDOUT`, to be piped at once. */
   async copyRows(request: ExportRequest, columns: readonly ExportColumn[]): Promise<{ snapshot: ExportSnapshot; copy: Readable }> {
     const snapshot = await this.snapshot(request);
     try {
@@ -105,13 +97,14 @@ export class ExportRows {
 }
 
 /**
- * The COPY statement of a CSV, JSON or NDJSON export, the rows formatted by PostgreSQL (see
- * export-csv-sql.ts and export-json-sql.ts). The filters' values are written into it as escaped
+ * The COPY statement of an export, the rows formatted by PostgreSQL (see export-csv-sql.ts,
+ * export-json-sql.ts and export-xlsx-sql.ts). The filters' values are written into it as escaped
  * literals: COPY takes no bind parameters.
  */
 function copySqlOf(request: ExportRequest, columns: readonly ExportColumn[]): string {
   const source = EXPORT_SOURCES[request.entity];
   const where = literalWhereOf(request.entity, request.filters);
   if (request.format === ExportFormat.Csv) return csvCopySql(source, columns, request.language, where);
+  if (request.format === ExportFormat.Xlsx) return xlsxCopySql(source, columns, request.language, where);
   return jsonCopySql(source, columns, where);
 }

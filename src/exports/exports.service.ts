@@ -1,5 +1,4 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { PassThrough } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { AuthenticatedUser } from '../auth/authenticated-user';
 import { Role } from '../auth/role.enum';
@@ -13,11 +12,9 @@ import { ExportColumn, fieldNamesOf, selectColumns } from './export-columns';
 import { ExportFilesService } from './export-files.service';
 import { CONTENT_TYPES, exportFileName } from './export-formats';
 import type { ExportJobParameters } from './dto/export-job.dto';
-import { exportLayoutOf, ExportRequest } from './export-request';
-import { ExportAbortedError } from './export-aborted.error';
-import { copyOutputOf, CopyOutput, EXPORT_BATCH_SIZE, ExportRows, isCopyFormat } from './export-rows.service';
+import { ExportRequest } from './export-request';
+import { copyOutputOf, CopyOutput, ExportRows } from './export-rows.service';
 import { ExportSnapshot } from './export-snapshot';
-import { writeXlsx } from './xlsx-writer';
 import { AuditExportDetails } from '../audit/dto/audit-details.dto';
 
 @Injectable()
@@ -36,43 +33,19 @@ export class ExportsService {
    */
   async stream(request: ExportRequest, user: AuthenticatedUser): Promise<AttachmentFile> {
     const columns = this.columnsFor(request, user);
-    const layout = exportLayoutOf(request, columns);
-    const facts = (rowCount: number): Record<string, unknown> => ({ ...auditFactsOf(request, columns), rowCount });
     const attachment = { fileName: exportFileName(request.entity, request.format, request.language, new Date()), contentType: CONTENT_TYPES[request.format] };
-    if (isCopyFormat(request.format)) {
-      const { snapshot, copy } = await this.rows.copyRows(request, columns);
-      const output = copyOutputOf(request, columns);
-      // The response reads `output`; when the client goes away Fastify destroys it, which makes
-      // the pipeline fail and destroy the COPY's stream, and abort() drops the connection.
-      pipeline(copy, output).then(
-        () => this.finishCopy(snapshot, output, request),
-        async (error: unknown) => {
-          await snapshot.abort();
-          this.logStreamFailure(error, request, output.records);
-        },
-      ).catch((error: unknown) => this.logger.error({ err: error, entity: request.entity, format: request.format }, 'Could not end the export'));
-      return new AttachmentFile(output, attachment, facts(snapshot.rowCount));
-    }
-
-    const snapshot = await this.rows.snapshot(request, columns);
-    const sink = new PassThrough();
-    const run = async (): Promise<void> => {
-      try {
-        await writeXlsx(snapshot.batches(EXPORT_BATCH_SIZE), sink, layout);
-      } finally {
-        await snapshot.close();
-      }
-    };
-    run().catch((error: unknown) => {
-      if (error instanceof ExportAbortedError) {
-        this.logger.warn({ entity: request.entity, format: request.format }, 'Export abandoned by the client');
-        return;
-      }
-      // The status line has gone; cutting the stream is the only way left to tell the client.
-      this.logger.error({ err: error, entity: request.entity, format: request.format }, 'Export failed mid-stream');
-      sink.destroy(error as Error);
-    });
-    return new AttachmentFile(sink, attachment, facts(snapshot.rowCount));
+    const { snapshot, copy } = await this.rows.copyRows(request, columns);
+    const output = copyOutputOf(request, columns);
+    // The response reads `output`; when the client goes away Fastify destroys it, which makes
+    // the pipeline fail and destroy the COPY's stream, and abort() drops the connection.
+    pipeline(copy, output).then(
+      () => this.finishCopy(snapshot, output, request),
+      async (error: unknown) => {
+        await snapshot.abort();
+        this.logStreamFailure(error, request, output.records);
+      },
+    ).catch((error: unknown) => this.logger.error({ err: error, entity: request.entity, format: request.format }, 'Could not end the export'));
+    return new AttachmentFile(output, attachment, { ...auditFactsOf(request, columns), rowCount: snapshot.rowCount });
   }
 
   /** Checks the request as the GET export would, then queues it as an `export_large` job. */

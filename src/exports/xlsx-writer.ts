@@ -1,27 +1,23 @@
-import type { Writable } from 'node:stream';
+import { Transform, TransformCallback } from 'node:stream';
+import { crc32, createDeflateRaw, DeflateRaw } from 'node:zlib';
 import { ExportColumn } from './export-columns';
-import { RawRow, XLSX_DATE_FORMATS, XlsxCellValue, xlsxRowFormatter } from './export-formats';
-import type { BatchCallback, ExportLayout } from './export-writer';
-import { ZipWriter } from './zip-writer';
+import { XLSX_DATE_FORMATS } from './export-formats';
+import { columnLetters, XLSX_STYLE } from './export-xlsx-sql';
+import type { ExportLayout } from './export-writer';
+import { StreamedEntry, ZIP_DEFLATE_LEVEL, ZipArchive } from './zip-writer';
 
 /**
- * The XLSX export, written as the workbook's XML parts into a streamed zip: the sheet's rows are
- * XML text built one batch at a time and deflated as they come, with inline strings (a shared
- * strings table would hold every distinct text in memory). exceljs' streaming writer did the same
- * job at a third of the speed, most of it in building and serialising a cell model per value.
+ * The XLSX export, written as the workbook's XML parts into a streamed zip. The sheet's rows come
+ * as XML text from PostgreSQL (export-xlsx-sql.ts), one `<row>` per line, inline strings (a
+ * shared strings table would hold every distinct text in memory); this stream adds the parts
+ * around them and deflates them as they come. Building the rows in Node from cursor rows spent
+ * most of the time and memory on JavaScript strings; exceljs before it, on a cell model per value.
  */
 
 const MAIN = 'http://schemas.openxmlformats.org/spreadsheetml/2006/main';
 const RELATIONSHIPS = 'http://schemas.openxmlformats.org/officeDocument/2006/relationships';
 const PACKAGE_RELATIONSHIPS = 'http://schemas.openxmlformats.org/package/2006/relationships';
 const DECLARATION = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n';
-/** Excel's serial day of 1970-01-01 (days count from 1899-12-30). */
-const UNIX_EPOCH_SERIAL = 25_569;
-const MS_PER_DAY = 86_400_000;
-
-/** The cell styles of styles.xml, by index. */
-const STYLE = { header: 1, date: 2, timestamp: 3 } as const;
-
 /** Characters XML 1.0 cannot hold at all, and those that markup gives meaning to. */
 // eslint-disable-next-line no-control-regex -- these are the characters XML 1.0 cannot hold
 const NOT_XML = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]/g;
@@ -39,51 +35,11 @@ export function xmlText(text: string): string {
   return text.replace(NOT_XML, '').replace(MARKUP, (character) => ENTITIES[character]);
 }
 
-/** `A`, `B`, … `Z`, `AA`, …: the letters of a column's cell references (0-based). */
-export function columnLetters(index: number): string {
-  let letters = '';
-  for (let rest = index + 1; rest > 0; rest = Math.floor((rest - 1) / 26)) letters = String.fromCharCode(65 + ((rest - 1) % 26)) + letters;
-  return letters;
-}
-
 /** Leading or trailing white space is kept only when the text says so. */
 function inlineString(reference: string, text: string, style = ''): string {
   const last = text.charCodeAt(text.length - 1);
   const space = text.charCodeAt(0) <= 32 || last <= 32 ? ' xml:space="preserve"' : '';
   return `<c r="${reference}"${style} t="inlineStr"><is><t${space}>${xmlText(text)}</t></is></c>`;
-}
-
-/** One cell's XML; nothing for a missing value. Dates become Excel's serial days in UTC, as exceljs wrote them. */
-function cellXml(reference: string, value: XlsxCellValue, style: string): string {
-  if (value === null) return '';
-  if (typeof value === 'number') return `<c r="${reference}"><v>${value}</v></c>`;
-  if (value instanceof Date) return `<c r="${reference}"${style}><v>${UNIX_EPOCH_SERIAL + value.getTime() / MS_PER_DAY}</v></c>`;
-  return inlineString(reference, value);
-}
-
-/** The style attribute of a column's date cells, if it holds dates. */
-function dateStyleOf(column: ExportColumn): string {
-  if (column.kind === 'date') return ` s="${STYLE.date}"`;
-  return column.kind === 'timestamp' ? ` s="${STYLE.timestamp}"` : '';
-}
-
-/** The rows' XML, numbered from `firstRow`, the values as the XLSX formatter gives them (labels, neutralised formulas). */
-export function sheetRowsFormatter(columns: readonly ExportColumn[], layout: Pick<ExportLayout, 'language'>): (rows: readonly RawRow[], firstRow: number) => string {
-  const letters = columns.map((_column, index) => columnLetters(index));
-  const styles = columns.map(dateStyleOf);
-  const values = xlsxRowFormatter(columns, layout.language);
-  return (rows, firstRow) => {
-    let xml = '';
-    rows.forEach((row, offset) => {
-      const number = firstRow + offset;
-      xml += `<row r="${number}">`;
-      values(row).forEach((value, index) => {
-        xml += cellXml(letters[index] + number, value, styles[index]);
-      });
-      xml += '</row>';
-    });
-    return xml;
-  };
 }
 
 /** The column widths exceljs was given: the label's length, within 12–40, 20 for instants. */
@@ -95,7 +51,7 @@ function widthOf(column: ExportColumn, label: string): number {
 function sheetStart(layout: ExportLayout): string {
   const labels = layout.columns.map((column) => column.label[layout.language]);
   const cols = layout.columns.map((column, index) => `<col min="${index + 1}" max="${index + 1}" width="${widthOf(column, labels[index])}" customWidth="1"/>`);
-  const header = labels.map((label, index) => inlineString(`${columnLetters(index)}1`, label, ` s="${STYLE.header}"`));
+  const header = labels.map((label, index) => inlineString(`${columnLetters(index)}1`, label, ` s="${XLSX_STYLE.header}"`));
   return (
     `${DECLARATION}<worksheet xmlns="${MAIN}" xmlns:r="${RELATIONSHIPS}">` +
     '<sheetViews><sheetView workbookViewId="0"><pane ySplit="1" topLeftCell="A2" activePane="bottomLeft" state="frozen"/></sheetView></sheetViews>' +
@@ -123,7 +79,7 @@ function workbook(sheetName: string): string {
   return `${DECLARATION}<workbook xmlns="${MAIN}" xmlns:r="${RELATIONSHIPS}"><sheets><sheet name="${xmlText(sheetName)}" sheetId="1" r:id="rId1"/></sheets></workbook>`;
 }
 
-/** Styles by STYLE's indexes: 0 plain, 1 bold, 2 and 3 the date formats. */
+/** Styles by XLSX_STYLE's indexes: 0 plain, 1 bold, 2 and 3 the date formats. */
 function styles(): string {
   const font = (bold: boolean): string => `<font>${bold ? '<b/>' : ''}<sz val="11"/><name val="Calibri"/><family val="2"/></font>`;
   const xf = (numFmtId: number, fontId: number, apply: string): string => `<xf numFmtId="${numFmtId}" fontId="${fontId}" fillId="0" borderId="0" xfId="0"${apply}/>`;
@@ -139,30 +95,98 @@ function styles(): string {
   );
 }
 
+/** COPY's quote character, which wraps a row holding CR or LF (see xlsxCopySql). */
+const QUOTE = 0x02;
+const LF = 0x0a;
+
+function lineFeedsBetween(chunk: Buffer, from: number, to: number): number {
+  let count = 0;
+  for (let at = chunk.indexOf(LF, from); at !== -1 && at < to; at = chunk.indexOf(LF, at + 1)) count += 1;
+  return count;
+}
+
 /**
- * Writes the batches as a one-sheet workbook into the sink, one deflated write per batch, waiting
- * whenever the sink is full: memory stays flat however many rows there are. Ends the sink.
- * Returns the number of rows written.
+ * Turns the output of an XLSX COPY (xlsxCopySql) into the XLSX file: the parts, the sheet's start,
+ * the rows as they come (COPY's quote characters dropped; the line feeds between rows are white
+ * space between elements, which XML ignores), the sheet's end, the zip's directory. Counts the
+ * rows: the line feeds outside quotes. Deflating runs on libuv's thread pool, and the next chunk
+ * is taken only once the last is deflated, so the bytes in memory stay a few chunks whatever the
+ * row count.
  */
-export async function writeXlsx(batches: AsyncIterable<RawRow[]>, sink: Writable, layout: ExportLayout, afterBatch?: BatchCallback): Promise<number> {
-  const zip = new ZipWriter(sink);
-  await zip.addFile('[Content_Types].xml', contentTypes());
-  await zip.addFile('_rels/.rels', relationships([['officeDocument', 'xl/workbook.xml']]));
-  await zip.addFile('xl/workbook.xml', workbook(layout.sheetName));
-  await zip.addFile('xl/_rels/workbook.xml.rels', relationships([['worksheet', 'worksheets/sheet1.xml'], ['styles', 'styles.xml']]));
-  await zip.addFile('xl/styles.xml', styles());
-  const sheet = await zip.addStream('xl/worksheets/sheet1.xml');
-  await sheet.write(sheetStart(layout));
-  const rowsXml = sheetRowsFormatter(layout.columns, layout);
-  let rows = 0;
-  for await (const batch of batches) {
-    // Row 1 is the header.
-    await sheet.write(rowsXml(batch, rows + 2));
-    rows += batch.length;
-    await afterBatch?.(rows);
+export class XlsxFileStream extends Transform {
+  /** The rows passed through so far (the rows of the export; the header row is not counted). */
+  records = 0;
+  private quoted = false;
+  private readonly zip = new ZipArchive();
+  private readonly sheet: StreamedEntry;
+  private readonly deflate: DeflateRaw = createDeflateRaw({ level: ZIP_DEFLATE_LEVEL });
+
+  constructor(layout: ExportLayout) {
+    super();
+    this.push(this.zip.file('[Content_Types].xml', contentTypes()));
+    this.push(this.zip.file('_rels/.rels', relationships([['officeDocument', 'xl/workbook.xml']])));
+    this.push(this.zip.file('xl/workbook.xml', workbook(layout.sheetName)));
+    this.push(this.zip.file('xl/_rels/workbook.xml.rels', relationships([['worksheet', 'worksheets/sheet1.xml'], ['styles', 'styles.xml']])));
+    this.push(this.zip.file('xl/styles.xml', styles()));
+    const { header, entry } = this.zip.startStream('xl/worksheets/sheet1.xml');
+    this.push(header);
+    this.sheet = entry;
+    this.deflate.on('data', (compressed: Buffer) => {
+      entry.compressedSize += compressed.length;
+      this.push(compressed);
+    });
+    this.deflate.on('error', (error) => this.destroy(error));
+    this.writeSheet(Buffer.from(sheetStart(layout), 'utf8'));
   }
-  await sheet.write(SHEET_END);
-  await sheet.end();
-  await zip.finish();
-  return rows;
+
+  override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
+    this.writeSheet(this.rowsOf(chunk), callback);
+  }
+
+  override _flush(callback: TransformCallback): void {
+    this.writeSheet(Buffer.from(SHEET_END, 'utf8'));
+    // `end` comes once the last compressed bytes have been pushed; an error destroys this stream instead.
+    this.deflate.once('end', () => {
+      try {
+        this.push(this.zip.endStream(this.sheet));
+        this.push(this.zip.finish());
+        callback();
+      } catch (error) {
+        callback(error as Error);
+      }
+    });
+    this.deflate.end();
+  }
+
+  override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
+    this.deflate.destroy();
+    callback(error);
+  }
+
+  private writeSheet(data: Buffer, written?: () => void): void {
+    this.sheet.crc = crc32(data, this.sheet.crc);
+    this.sheet.size += data.length;
+    this.deflate.write(data, written);
+  }
+
+  /** The chunk without COPY's quote characters, counting the rows it ends; most chunks hold none and pass as they are. */
+  private rowsOf(chunk: Buffer): Buffer {
+    let quote = chunk.indexOf(QUOTE);
+    if (quote === -1) {
+      if (!this.quoted) this.records += lineFeedsBetween(chunk, 0, chunk.length);
+      return chunk;
+    }
+    const output = Buffer.allocUnsafe(chunk.length);
+    let at = 0;
+    let from = 0;
+    for (; quote !== -1; quote = chunk.indexOf(QUOTE, from)) {
+      if (!this.quoted) this.records += lineFeedsBetween(chunk, from, quote);
+      at += chunk.copy(output, at, from, quote);
+      this.quoted = !this.quoted;
+      from = quote + 1;
+    }
+    if (!this.quoted) this.records += lineFeedsBetween(chunk, from, chunk.length);
+    at += chunk.copy(output, at, from);
+    return output.subarray(0, at);
+  }
 }

@@ -1,11 +1,10 @@
-import type { Writable } from 'node:stream';
-import { crc32, createDeflateRaw, deflateRawSync } from 'node:zlib';
-import { ExportAbortedError } from './export-aborted.error';
+import { crc32, deflateRawSync } from 'node:zlib';
 
 /**
- * A minimal zip writer for the XLSX export: deflated entries written one after the other, the
- * large one streamed (its CRC and sizes in a data descriptor after its data), then the central
- * directory. No ZIP64: an archive over 4 GiB is refused rather than written corrupt.
+ * The framing of a minimal zip archive, for the XLSX export: deflated entries one after the other,
+ * the large one streamed (its CRC and sizes in a data descriptor after its data), then the central
+ * directory. No ZIP64: an archive over 4 GiB is refused rather than written corrupt. The caller
+ * writes the bytes each method returns, in order, and deflates the streamed entry itself.
  */
 
 const DEFLATE = 8;
@@ -16,14 +15,18 @@ const VERSION = 20;
 const DOS_DATE = (1 << 5) | 1;
 const MAX_32 = 0xffffffff;
 /** Speed over size: level 1 deflates sheet XML about as well as 6 (it repeats itself) at several times the speed. */
-const LEVEL = 1;
+export const ZIP_DEFLATE_LEVEL = 1;
 
-interface Entry {
+/** A streamed entry's facts, filled in as its data is written. */
+export interface StreamedEntry {
+  crc: number;
+  size: number;
+  compressedSize: number;
+}
+
+interface Entry extends StreamedEntry {
   name: Buffer;
   flags: number;
-  crc: number;
-  compressedSize: number;
-  size: number;
   offset: number;
 }
 
@@ -51,7 +54,7 @@ function localHeader(entry: Entry): Buffer {
   return Buffer.concat([header, entry.name]);
 }
 
-function dataDescriptor(entry: Entry): Buffer {
+function dataDescriptor(entry: StreamedEntry): Buffer {
   const descriptor = Buffer.alloc(16);
   descriptor.writeUInt32LE(0x08074b50, 0);
   descriptor.writeUInt32LE(entry.crc, 4);
@@ -80,84 +83,40 @@ function endOfCentralDirectory(entries: number, size: number, offset: number): B
   return end;
 }
 
-/**
- * Resolves when `stream` emits `event`, or fails (the caller throws its recorded error), or when
- * `sink` closed (then nothing will drain or end it).
- */
-function eventOrClosed(stream: NodeJS.EventEmitter, event: 'drain' | 'end', sink: Writable): Promise<void> {
-  return new Promise((resolve) => {
-    const done = (): void => {
-      stream.off(event, done);
-      stream.off('error', done);
-      sink.off('close', done);
-      resolve();
-    };
-    stream.once(event, done);
-    stream.once('error', done);
-    sink.once('close', done);
-  });
-}
-
-/** Writes a zip archive into `sink`, waiting whenever it is full. */
-export class ZipWriter {
+/** The bytes of a zip archive, entry by entry; it counts them to know each entry's offset. */
+export class ZipArchive {
   private readonly entries: Entry[] = [];
   private offset = 0;
 
-  constructor(private readonly sink: Writable) {}
-
-  /** A small entry, deflated at once. */
-  async addFile(name: string, content: string): Promise<void> {
+  /** A small entry, deflated at once: its local header and data. */
+  file(name: string, content: string): Buffer {
     const data = Buffer.from(content, 'utf8');
-    const compressed = deflateRawSync(data, { level: LEVEL });
+    const compressed = deflateRawSync(data, { level: ZIP_DEFLATE_LEVEL });
     const entry = this.entry(name, 0);
     Object.assign(entry, { crc: crc32(data), compressedSize: compressed.length, size: data.length });
-    await this.write(localHeader(entry));
-    await this.write(compressed);
+    return this.counted(Buffer.concat([localHeader(entry), compressed]));
   }
 
   /**
-   * A large entry, deflated as it is written: `write` each part (it resolves when more may be
-   * written), then `end`. Nothing else may be added until it has ended.
+   * The local header of a streamed entry; its deflated data follows (the caller counts it in the
+   * returned facts), then `endStream`. Nothing else may be added until it has ended.
    */
-  async addStream(name: string): Promise<{ write: (text: string) => Promise<void>; end: () => Promise<void> }> {
+  startStream(name: string): { header: Buffer; entry: StreamedEntry } {
     const entry = this.entry(name, DATA_DESCRIPTOR_FLAG);
-    await this.write(localHeader(entry));
-    const deflate = createDeflateRaw({ level: LEVEL });
-    let failure: Error | undefined;
-    deflate.on('error', (error) => {
-      failure = error;
-    });
-    deflate.on('data', (chunk: Buffer) => {
-      entry.compressedSize += chunk.length;
-    });
-    deflate.pipe(this.sink, { end: false });
-    const write = async (text: string): Promise<void> => {
-      const data = Buffer.from(text, 'utf8');
-      entry.crc = crc32(data, entry.crc);
-      entry.size += data.length;
-      if (!deflate.write(data)) await eventOrClosed(deflate, 'drain', this.sink);
-      if (failure !== undefined) throw failure;
-      if (this.sink.destroyed) throw new ExportAbortedError();
-    };
-    const end = async (): Promise<void> => {
-      deflate.end();
-      // `end` comes once the last compressed bytes have been handed to the sink.
-      if (!deflate.readableEnded) await eventOrClosed(deflate, 'end', this.sink);
-      if (failure !== undefined) throw failure;
-      if (this.sink.destroyed) throw new ExportAbortedError();
-      this.offset += entry.compressedSize;
-      await this.write(dataDescriptor(entry));
-    };
-    return { write, end };
+    return { header: this.counted(localHeader(entry)), entry };
   }
 
-  /** Writes the central directory and ends the sink. */
-  async finish(): Promise<void> {
+  /** The data descriptor that ends a streamed entry, once all its data has been written. */
+  endStream(entry: StreamedEntry): Buffer {
+    this.offset += entry.compressedSize;
+    return this.counted(dataDescriptor(entry));
+  }
+
+  /** The central directory and its end record: the archive's last bytes. */
+  finish(): Buffer {
     const directory = Buffer.concat(this.entries.map(centralHeader));
     const start = this.offset;
-    await this.write(directory);
-    await this.write(endOfCentralDirectory(this.entries.length, directory.length, start));
-    this.sink.end();
+    return Buffer.concat([directory, endOfCentralDirectory(this.entries.length, directory.length, start)]);
   }
 
   private entry(name: string, flags: number): Entry {
@@ -166,9 +125,8 @@ export class ZipWriter {
     return entry;
   }
 
-  private async write(data: Buffer): Promise<void> {
-    if (this.sink.destroyed) throw new ExportAbortedError();
-    this.offset += data.length;
-    if (!this.sink.write(data)) await eventOrClosed(this.sink, 'drain', this.sink);
+  private counted(bytes: Buffer): Buffer {
+    this.offset += bytes.length;
+    return bytes;
   }
 }

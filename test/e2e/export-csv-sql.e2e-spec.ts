@@ -1,15 +1,19 @@
 import { Client, CustomTypesConfig } from 'pg';
 import { to as copyTo } from 'pg-copy-streams';
-import { Writable } from 'node:stream';
+import JSZip from 'jszip';
+import { Transform, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { csvLine, neutraliseFormula, UTF8_BOM } from '../../src/common/csv';
 import { CopyCsvStream } from '../../src/exports/copy-csv-stream';
 import { EXPORT_SOURCES, ExportColumn, selectColumns } from '../../src/exports/export-columns';
 import { csvCellSql, csvCopySql, neutraliseSql, NUMBER_OR_PHONE_SQL_PATTERN, sqlLiteral } from '../../src/exports/export-csv-sql';
 import { literalWhereOf } from '../../src/exports/export-filters';
+import { xlsxCopySql } from '../../src/exports/export-xlsx-sql';
+import { XlsxFileStream } from '../../src/exports/xlsx-writer';
 import { headerLabels, RawRow } from '../../src/exports/export-formats';
-import { ExportEntity, ExportLanguage } from '../../src/exports/export.enums';
+import { ExportEntity, ExportFormat, ExportLanguage } from '../../src/exports/export.enums';
 import { csvRowFormatter } from './support/csv-reference';
+import { sheetRowsFormatter } from './support/xlsx-reference';
 
 /**
  * The SQL that writes CSV exports, checked against the Node formatter it replaces by running it in
@@ -26,6 +30,8 @@ const CELLS = [
   '+', '-', '+-', '--', '+5', '-5', '-5.25', '+-5', '-+5', '--5', '++5', '- 5', '-5 ', '-(210) 123-4567', '+30 210 1234567',
   '+30 (210) 123.4567', '-5a', '+5\n', '-5\n6', '+٣', '+５', '−5', '+\u00a05', '-.', '-()', '-.5', '+cmd|\' /C calc\'!A0',
   '5', '2101234567', '(210) 123', ' =x', 'A=1', 'z-5',
+  // What XML escapes or cannot hold, and white space at either end.
+  'a&b<c>"d"', '&amp;', '\u0001', 'x\u001fy', 'u\ufffe\uffff', 'trail ', ' lead', 'tab\t', '\u0002q',
 ];
 
 describe('CSV in PostgreSQL', () => {
@@ -40,16 +46,21 @@ describe('CSV in PostgreSQL', () => {
     await database.end();
   });
 
-  const copyText = async (sql: string, prefix = ''): Promise<{ text: string; records: number }> => {
-    const csv = new CopyCsvStream(prefix);
+  /** A COPY's output through `output`, as one buffer, and the records `output` counted. */
+  const copyBytes = async (sql: string, output: Transform & { records: number }): Promise<{ bytes: Buffer; records: number }> => {
     const chunks: Buffer[] = [];
-    await pipeline(database.query(copyTo(sql)), csv, new Writable({
+    await pipeline(database.query(copyTo(sql)), output, new Writable({
       write(chunk: Buffer, _encoding, callback) {
         chunks.push(chunk);
         callback();
       },
     }));
-    return { text: Buffer.concat(chunks).toString('utf8'), records: csv.records };
+    return { bytes: Buffer.concat(chunks), records: output.records };
+  };
+
+  const copyText = async (sql: string, prefix = ''): Promise<{ text: string; records: number }> => {
+    const { bytes, records } = await copyBytes(sql, new CopyCsvStream(prefix));
+    return { text: bytes.toString('utf8'), records };
   };
 
   describe('neutraliseSql', () => {
@@ -114,7 +125,7 @@ describe('CSV in PostgreSQL', () => {
            is_active, health_issue, note, academic_year, class_division, deleted_at, created_at, updated_at)
          select v, v, v, v, case when n % 3 = 0 then null else v end, v, reverse(v), date '2026-09-01' + n::int, case when n % 4 = 0 then null else 1 + n % 6 end,
            n % 2 = 0, case when n % 5 = 0 then '' else v end, v, case when n % 2 = 0 then 'a\\b' else $2 end, v,
-           case when n % 7 = 0 then timestamptz '2026-01-02 03:04:05.678+02' end,
+           case when n % 7 = 0 then timestamptz '2026-01-02 03:04:05.678999+02' when n % 7 = 1 then timestamptz '1969-12-31 23:59:59.999500Z' end,
            timestamptz '2026-11-30 10:15:00.123Z' + n * interval '1 second', timestamptz '2026-11-30 10:15:00Z'
          from unnest($1::text[]) with ordinality as t(v, n)`,
         [CELLS, "x' or '1'='1"],
@@ -162,6 +173,27 @@ describe('CSV in PostgreSQL', () => {
       const { rows } = await database.query<{ count: string }>(`select count(*) from ${EXPORT_SOURCES[entity].from} where ${where}`);
       expect(copied.records).toBe(Number(rows[0].count));
       expect(copied.records).toBeGreaterThan(10);
+    });
+
+    it.each(cases)('writes the sheet rows the Node XLSX writer wrote, one a line: $entity, $language', async ({ entity, language }) => {
+      const selection = selectColumns(entity, EXPORT_SOURCES[entity].columns.map((column) => column.name));
+      if ('unknown' in selection) throw new Error('unknown columns');
+      const { columns } = selection;
+      const source = EXPORT_SOURCES[entity];
+      const where = literalWhereOf(entity, { includeDeleted: true });
+      const { rows } = await database.query<RawRow>({
+        text: `select ${columns.map((column) => column.sql).join(', ')} from ${source.from} where ${where} order by ${source.key}`,
+        rowMode: 'array',
+        types: TEXT_VALUES,
+      });
+      const rowXml = sheetRowsFormatter(columns, language);
+      const expected = rows.map((row, index) => `${rowXml([row], index + 2)}\n`).join('');
+      const layout = { format: ExportFormat.Xlsx, columns, language, byteOrderMark: false, sheetName: 'Sheet' };
+      const { bytes, records } = await copyBytes(xlsxCopySql(source, columns, language, where), new XlsxFileStream(layout));
+      const sheet = await (await JSZip.loadAsync(bytes)).file('xl/worksheets/sheet1.xml')!.async('string');
+      expect(sheet.slice(sheet.indexOf('<row r="2">'))).toBe(`${expected}</sheetData></worksheet>`);
+      expect(records).toBe(rows.length);
+      expect(records).toBeGreaterThan(10);
     });
 
     it('filters with literal values, which cannot escape their quotes', async () => {

@@ -3,10 +3,10 @@ import {
   exportFileName,
   jsonObjectFormatter,
   languageFromAcceptLanguage,
-  xlsxRowFormatter,
 } from '../../src/exports/export-formats';
 import { ExportEntity, ExportFormat, ExportLanguage } from '../../src/exports/export.enums';
 import { csvRowFormatter } from '../e2e/support/csv-reference';
+import { xlsxRowFormatter } from '../e2e/support/xlsx-reference';
 
 const columns: ExportColumn[] = [
   { name: 'id', sql: 'id', kind: 'integer', label: { en: 'ID', el: 'Α/Α' } },
