@@ -11,7 +11,6 @@ import { ImportTarget } from './import-targets';
 import { stagingCopySql, stagingTableSql } from './import-plan';
 import { ImportMode } from './rows/import-mode';
 import { StagedRowsListener, StagedRowsOptions, stagedRows, StagedSource, StageSource } from './staged-rows';
-import { stagedRowsInWorker, stagingWorkerScript } from './staging-thread';
 
 export type { StagedSource, StageSource } from './staged-rows';
 
@@ -30,8 +29,6 @@ export interface StageOptions {
   onProgress: (progress: { rows: number; bytes: number }) => Promise<void>;
   /** Also write the staged rows (COPY text) to this file, for a commit to load without reading the upload again. */
   saveTo?: string;
-  /** The worker thread's script, or null to read in this thread; stagingWorkerScript() when absent. */
-  workerScript?: string | null;
 }
 
 /** What staging learnt about its files, and the sha256 of the saved staged rows when they were saved. */
@@ -53,10 +50,7 @@ const PROGRESS_EVERY_BYTES = 4 * 1024 * 1024;
 /**
  * Copies every record of every source into `import_stage` on the given connection (inside its
  * transaction): valid rows with their values, invalid ones with their issues only. One COPY
- * stream for all sources. The rows are read and checked in a worker thread (staging-thread.ts)
- * while this thread passes their text on to PostgreSQL, so that the two overlap on two cores;
- * running from the TypeScript sources (the tests), where no compiled worker script exists, they
- * are read in this thread.
+ * stream for all sources, fed with text built a batch at a time (see stagedRows).
  */
 export async function stageSources(client: PoolClient, sources: readonly StageSource[], options: StageOptions): Promise<StageResult> {
   await client.query(stagingTableSql(options.target));
@@ -83,8 +77,7 @@ export async function stageSources(client: PoolClient, sources: readonly StageSo
       rows = rowsSoFar;
     },
   };
-  const script = options.workerScript === undefined ? stagingWorkerScript() : options.workerScript;
-  const text = script === null ? stagedRows(sources, rowsOptions, listener) : stagedRowsInWorker(script, sources, rowsOptions, listener);
+  const text = stagedRows(sources, rowsOptions, listener);
 
   const saved = options.saveTo === undefined ? null : new SavedStage(options.saveTo);
   try {

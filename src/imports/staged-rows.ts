@@ -24,7 +24,7 @@ export interface StagedSource {
   presentFields: Set<string>;
 }
 
-/** What reading and checking the rows needs: plain data, so that a worker thread can be given it. */
+/** What reading and checking the rows needs. */
 export interface StagedRowsOptions {
   entity: ImportEntity;
   target: ImportTarget;

@@ -1,4 +1,3 @@
-import { build } from 'esbuild';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,7 +6,6 @@ import { importTarget } from '../../src/imports/import-targets';
 import { ImportFileError } from '../../src/imports/readers/import-file.error';
 import { ImportMode } from '../../src/imports/rows/import-mode';
 import { StagedRowsListener, StagedRowsOptions, StagedRowsProgress, stagedRows, StagedSource, StageSource } from '../../src/imports/staged-rows';
-import { stagedRowsInWorker, StagingWorkerError } from '../../src/imports/staging-thread';
 
 const OPTIONS: StagedRowsOptions = {
   entity: ImportEntity.Students,
@@ -59,52 +57,38 @@ function stage(run: (listener: StagedRowsListener) => AsyncIterable<Buffer>): Pr
   return collect(run(listener), sources, progress, () => rows);
 }
 
-describe('staging in a worker thread', () => {
-  let directory: string;
-  let script: string;
+describe('stagedRows', () => {
+  const directory = mkdtempSync(join(tmpdir(), 'staged-rows-'));
+  afterAll(() => rmSync(directory, { recursive: true, force: true }));
   const file = (name: string, content: string | Buffer): StageSource => {
     const path = join(directory, name);
     writeFileSync(path, content);
     return { path, fileName: name };
   };
 
-  beforeAll(async () => {
-    // The worker needs JavaScript: the script is bundled from its sources, as the build compiles it.
-    directory = mkdtempSync(join(__dirname, '.staging-worker-'));
-    script = join(directory, 'staging-worker.js');
-    await build({
-      entryPoints: [join(__dirname, '..', '..', 'src', 'imports', 'staging-worker.ts')],
-      bundle: true,
-      packages: 'external',
-      platform: 'node',
-      target: 'node20',
-      outfile: script,
-      logLevel: 'error',
-    });
-  }, 60_000);
-
-  afterAll(() => rmSync(directory, { recursive: true, force: true }));
-
-  it('gives the same COPY text, findings and progress as staging in this thread, over several files', async () => {
+  it('stages every row of several files in order, escaping what COPY text needs, with progress and findings', async () => {
     const sources = [
       file('students.csv', HEADER + plainRows()),
       // Not plain: a tab, a backslash and a line break in quoted fields, which COPY text escapes.
       file('more.csv', `${HEADER}C1,c1@school.example,"Ana\tMaria",O\\Brien,2024-09-01,1,yes\nC2,c2@school.example,"Line\nbreak",Smith,2024-09-01,2,no\n`),
       file('students.json', JSON.stringify([{ studentId: 'D1', email: 'd1@school.example', firstName: 'Ελένη', lastName: 'Νικολάου', extra: 1 }])),
     ];
-    const inThread = await stage((listener) => stagedRows(sources, OPTIONS, listener));
-    const inWorker = await stage((listener) => stagedRowsInWorker(script, sources, OPTIONS, listener));
-    expect(inWorker.text).toBe(inThread.text);
-    // Compared as lists: a Set cloned from the worker belongs to another realm than jest's.
-    const comparable = (sources: StagedSource[]) => sources.map((source) => ({ ...source, presentFields: [...source.presentFields] }));
-    expect(comparable(inWorker.sources)).toEqual(comparable(inThread.sources));
-    expect(inWorker.progress).toEqual(inThread.progress);
-    expect(inWorker.rows).toBe(45_003);
-    expect(inThread.progress.map((report) => report.rows)).toEqual([20_000, 40_000]);
-    const lines = inThread.text.split('\n');
+    const staged = await stage((listener) => stagedRows(sources, OPTIONS, listener));
+    expect(staged.rows).toBe(45_003);
+    expect(staged.sources.map((source) => [source.detection.format, source.presentFields.size, source.headerIssues.map((issue) => issue.code)])).toEqual([
+      ['csv', 7, []],
+      ['csv', 7, []],
+      ['json', 4, ['unknown_column']],
+    ]);
+    expect(staged.progress).toEqual([
+      { rows: 20_000, sourceIndex: 0, sourceBytes: expect.any(Number) },
+      { rows: 40_000, sourceIndex: 0, sourceBytes: expect.any(Number) },
+    ]);
+    const lines = staged.text.split('\n');
     expect(lines).toHaveLength(45_004);
     expect(lines[45_000]).toContain('\tAna\\tMaria\tO\\\\Brien\t');
     expect(lines[45_001]).toContain('\tLine\\nbreak\t');
+    expect(lines[45_002].split('\t').slice(0, 3)).toEqual(['45003', '2', '1']);
     // The repeated key and email are marked; the invalid study years are invalid rows with their issue.
     expect(lines[44_000].split('\t').slice(0, 7)).toEqual(['44001', '0', '44002', 't', 'f', 't', 'f']);
     expect(lines[44_001].split('\t').slice(0, 7)).toEqual(['44002', '0', '44003', 't', 'f', 'f', 't']);
@@ -112,40 +96,11 @@ describe('staging in a worker thread', () => {
     expect(lines[997]).toContain('invalid_study_year');
   }, 120_000);
 
-  it('fails with the file error the worker met, code and status kept', async () => {
-    const sources = [file('many.csv', HEADER + plainRows())];
-    const staging = stage((listener) => stagedRowsInWorker(script, sources, { ...OPTIONS, maxRows: 10 }, listener));
+  it('stops at the row limit with too_many_rows', async () => {
+    const staging = stage((listener) => stagedRows([file('many.csv', HEADER + plainRows())], { ...OPTIONS, maxRows: 10 }, listener));
     await expect(staging).rejects.toThrow(ImportFileError);
     await expect(staging).rejects.toMatchObject({ code: 'too_many_rows', status: 422 });
-  }, 60_000);
-
-  it('fails with a clear error when the worker fails on something else', async () => {
-    const staging = stage((listener) => stagedRowsInWorker(script, [{ path: join(directory, 'missing.csv'), fileName: 'missing.csv' }], OPTIONS, listener));
-    await expect(staging).rejects.toThrow(StagingWorkerError);
-    await expect(staging).rejects.toThrow(/Staging failed in its worker thread: .*ENOENT/s);
-  }, 60_000);
-
-  it('fails, rather than hangs, when the worker thread throws or exits', async () => {
-    const sources = [file('few.csv', `${HEADER}B1,b1@school.example,A,B,2024-09-01,1,yes\n`)];
-    const throwing = join(directory, 'throwing.js');
-    writeFileSync(throwing, "throw new Error('the worker broke');\n");
-    const exiting = join(directory, 'exiting.js');
-    writeFileSync(exiting, 'process.exit(3);\n');
-    await expect(stage((listener) => stagedRowsInWorker(throwing, sources, OPTIONS, listener))).rejects.toThrow(/worker thread failed: the worker broke/);
-    await expect(stage((listener) => stagedRowsInWorker(exiting, sources, OPTIONS, listener))).rejects.toThrow(/stopped \(exit code 3\)/);
-  }, 60_000);
-
-  it('stops the worker when a progress report throws (a cancellation)', async () => {
-    const sources = [file('cancelled.csv', HEADER + plainRows())];
-    const cancelled = new Error('cancelled');
-    const listener: StagedRowsListener = {
-      progress: () => {
-        throw cancelled;
-      },
-      sourceDone: () => undefined,
-    };
-    await expect(collect(stagedRowsInWorker(script, sources, OPTIONS, listener), [], [], () => 0)).rejects.toBe(cancelled);
-  }, 60_000);
+  });
 });
 
 describe('plain text in the CSV reader', () => {
