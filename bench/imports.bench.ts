@@ -8,7 +8,7 @@
  * with every row changed (all updates), and the undo of that last commit. Then the same for an
  * XLSX of BENCH_XLSX_ROWS (100 000).
  * The service runs as a child process (`node dist/src/main.js`) so that its peak RSS is its own;
- * RSS is sampled every 50 ms from /proc. Uses its own database (sms_bench_imports) and Redis
+ * RSS is sampled every 50 ms from /proc. Uses its own database (BENCH_DATABASE, sms_bench_imports) and Redis
  * prefix, both removed at the end.
  */
 import { spawn, spawnSync } from 'node:child_process';
