@@ -8,7 +8,7 @@
  * with every row changed (all updates), and the undo of that last commit. Then the same for an
  * XLSX of BENCH_XLSX_ROWS (100 000).
  * The service runs as a child process (`node dist/src/main.js`) so that its peak RSS is its own;
- * RSS is sampled every 50 ms from /proc. Uses its own database (sms_bench_imports) and Redis
+ * RSS is sampled every 50 ms from /proc. Uses its own database (BENCH_DATABASE, sms_bench_imports) and Redis
  * prefix, both removed at the end.
  */
 import { spawn, spawnSync } from 'node:child_process';
@@ -25,7 +25,8 @@ const ROWS = Number(process.env.BENCH_IMPORT_ROWS ?? 1_000_000);
 const ROUNDS = Number(process.env.BENCH_IMPORT_ROUNDS ?? 1);
 const XLSX_ROWS = Number(process.env.BENCH_XLSX_ROWS ?? 100_000);
 const SERVER = process.env.BENCH_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432';
-const DATABASE_URL = `${SERVER}/sms_bench_imports`;
+// BENCH_DATABASE: a name of its own when two of these benches may run on one server at once.
+const DATABASE_URL = `${SERVER}/${process.env.BENCH_DATABASE ?? 'sms_bench_imports'}`;
 const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
 const REDIS_KEY_PREFIX = `bench-imports:${process.pid}:`;
 const PORT = Number(process.env.BENCH_PORT ?? 3917);

@@ -1,6 +1,9 @@
 import { registerDecorator, ValidationOptions } from 'class-validator';
 import { EvaluationRule } from './course.entity';
 
+/** Here rather than in the DTO, so that the import's checks can use it without loading the API's decorators. */
+export const MAX_EVALUATION_RULES = 20;
+
 /** No rules (null or empty) means the course has no weighted grading, which is valid. */
 export function evaluationWeightsSumTo100(rules: readonly Pick<EvaluationRule, 'weight'>[] | null | undefined): boolean {
   if (rules == null || rules.length === 0) return true;

@@ -29,7 +29,13 @@ export function copyField(value: unknown): string {
   }
 }
 
+/** copyField of a value made from plain text (see SourceBatch.plainText): its strings need no escape. */
+export function plainCopyField(value: unknown): string {
+  return typeof value === 'string' ? value : copyField(value);
+}
+
 const COPY_LINES_BLOCK_BYTES = 4 * 1024 * 1024;
+const LINE_FEED = 0x0a;
 
 /**
  * COPY lines gathered as UTF-8 bytes. Each line is encoded straight into a large block as it is
@@ -45,8 +51,8 @@ export class CopyLines {
   private readonly filled: Buffer[] = [];
 
   push(line: string): void {
-    // UTF-8 needs at most three bytes per UTF-16 unit.
-    const mostBytes = line.length * 3;
+    // UTF-8 needs at most three bytes per UTF-16 unit, and pushLine one more for its line feed.
+    const mostBytes = line.length * 3 + 1;
     if (this.end + mostBytes > this.block.length) {
       if (this.end > this.start) this.filled.push(this.block.subarray(this.start, this.end));
       this.block = Buffer.allocUnsafe(Math.max(COPY_LINES_BLOCK_BYTES, mostBytes));
@@ -54,6 +60,13 @@ export class CopyLines {
       this.end = 0;
     }
     this.end += this.block.write(line, this.end, 'utf8');
+  }
+
+  /** Appends the line and its line feed; spares the caller a concatenation. */
+  pushLine(line: string): void {
+    this.push(line);
+    this.block[this.end] = LINE_FEED;
+    this.end += 1;
   }
 
   /** The bytes pushed since the last take. They stay valid: later lines never overwrite them. */

@@ -65,6 +65,12 @@ export interface SourceRecord {
 export interface SourceBatch {
   headers: readonly string[];
   records: SourceRecord[];
+  /**
+   * Every cell of these records is a string that PostgreSQL can store and that COPY text needs
+   * no escape for (no NUL, surrogate, backslash, tab or line break): the reader vouched for it
+   * by scanning the whole text once, so the cells need no check of their own.
+   */
+  plainText?: boolean;
 }
 
 /** A problem found in one row (or, with row 0 for the header or file level). */

@@ -148,7 +148,7 @@ describe('student ids', () => {
   });
 
   it('gives exactly what normalizeStudentId and isValidStudentId give', () => {
-    const samples = ['ΑΒ123456', 'αβγδεζηθικλμνξοπρστυφχψω', 'ςσΣ', 'άέή', 'Straße', 'ñandú', 'ǆ', 'ﬁ', 'Ωmega_9', 'ΐ1', 'x-y_z', 'ab\u0301'];
+    const samples = ['ΑΒ123456', 'αβγδεζηθικλμνξοπρστυφχψω', 'ςσΣ', 'άέή', 'Straße', 'ñandú', 'ǆ', 'ﬁ', 'Ωmega_9', 'ΐ1', 'x-y_z', 'ab\u0301', 'B00000001', 'AB-12_3', 'A'.repeat(50), 'A'.repeat(51), 'AB.1'];
     for (const sample of samples) {
       const { values } = validate(ImportEntity.Students, ['studentId'], [sample]);
       const expected = isValidStudentId(normalizeStudentId(sample)) ? normalizeStudentId(sample) : undefined;

@@ -55,6 +55,14 @@ describe('CopyLines', () => {
     for (const chunk of taken) expect(chunk.toString('utf8')).toBe(line.repeat(500));
   });
 
+  it('ends each line of pushLine with one line feed, across blocks', () => {
+    const lines = new CopyLines();
+    const line = 'Γ'.repeat(1000);
+    for (let index = 0; index < 3000; index += 1) lines.pushLine(line);
+    // 3000 lines of 2001 bytes: more than one 4 MB block.
+    expect(lines.take().toString('utf8')).toBe(`${line}\n`.repeat(3000));
+  });
+
   it('takes a line longer than a block whole', () => {
     const lines = new CopyLines();
     lines.push('first\n');

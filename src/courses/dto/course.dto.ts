@@ -26,9 +26,9 @@ import { SoftDeletableDto } from '../../common/soft-deletable-dto.mixin';
 import { toBoolean, toTrimmed } from '../../common/validation/transforms';
 import { COURSE_FIELDS } from '../course-fields.catalogue';
 import { Course } from '../course.entity';
-import { WeightsSumTo100 } from '../evaluation-rules';
+import { MAX_EVALUATION_RULES, WeightsSumTo100 } from '../evaluation-rules';
 
-export const MAX_EVALUATION_RULES = 20;
+export { MAX_EVALUATION_RULES } from '../evaluation-rules';
 
 /** Optional but never null: the column has a default, so leaving it out is how to get that default. */
 

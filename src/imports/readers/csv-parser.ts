@@ -36,6 +36,8 @@ export class CsvParser {
   /** Characters of the current record that earlier chunks carried. */
   private recordLength = 0;
   private previousChunkEndedWithCarriageReturn = false;
+  /** Whether some quoted field so far held a line break, which COPY text would have to escape. */
+  private lineBreakQuoted = false;
 
   constructor(
     delimiter: string,
@@ -66,7 +68,9 @@ export class CsvParser {
       if (state === QUOTED) {
         const quoteIndex = text.indexOf('"', index);
         const end = quoteIndex === -1 ? length : quoteIndex;
-        line += this.countLineBreaks(text, index, end);
+        const lineBreaks = this.countLineBreaks(text, index, end);
+        line += lineBreaks;
+        if (lineBreaks > 0) this.lineBreakQuoted = true;
         if (quoteIndex === -1) {
           index = length;
           break;
@@ -124,6 +128,11 @@ export class CsvParser {
     this.cells = cells;
     this.field = field;
     this.line = line;
+  }
+
+  /** Whether a quoted field read so far held a line break (CR, LF or CRLF). */
+  get sawQuotedLineBreak(): boolean {
+    return this.lineBreakQuoted;
   }
 
   /** Completes the last record at the end of the input. */

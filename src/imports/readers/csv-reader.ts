@@ -7,17 +7,28 @@ export interface CsvReaderOptions extends TextReaderOptions {
   delimiter: string;
 }
 
-/** CSV records in batches: the first non-blank record is the header row, `row` is the source line. */
+/** A character that PostgreSQL cannot store, or that COPY text escapes: NUL, any surrogate, tab, backslash. */
+// eslint-disable-next-line no-control-regex -- NUL is one of the characters looked for.
+const NOT_PLAIN = /[\u0000\t\\\ud800-\udfff]/;
+
+/**
+ * CSV records in batches: the first non-blank record is the header row, `row` is the source line.
+ * Each decoded chunk is scanned once for characters that would need a check or an escape; while
+ * none has appeared (and no quoted field held a line break) the records are plain text.
+ */
 export async function* readCsvBatches(path: string, options: CsvReaderOptions): AsyncGenerator<SourceBatch, void, undefined> {
   const parser = new CsvParser(options.delimiter, options.limits.maxRecordBytes);
   const records = new CsvRecordCollector(options.batchSize, options.limits.maxColumns);
   const parsed: CsvRecord[] = [];
+  let plainText = true;
   for await (const text of readDecodedText(path, options.encoding, options.onBytesRead)) {
+    plainText &&= !NOT_PLAIN.test(text);
     parser.push(text, parsed);
-    yield* records.collect(parsed);
+    plainText &&= !parser.sawQuotedLineBreak;
+    yield* records.collect(parsed, plainText);
   }
   parser.finish(parsed);
-  yield* records.collect(parsed);
+  yield* records.collect(parsed, plainText);
   const last = records.finish();
   if (last) yield last;
 }
@@ -31,8 +42,8 @@ class CsvRecordCollector {
     this.batcher = new RecordBatcher(batchSize, maxColumns);
   }
 
-  /** Consumes (empties) `parsed`, returning the batches it completed. */
-  collect(parsed: CsvRecord[]): SourceBatch[] {
+  /** Consumes (empties) `parsed`, returning the batches it completed; `plainText` as SourceBatch has it. */
+  collect(parsed: CsvRecord[], plainText: boolean): SourceBatch[] {
     const batches: SourceBatch[] = [];
     for (const csvRecord of parsed) {
       if (isBlankRecord(csvRecord.cells) && !csvRecord.unclosedQuote) continue;
@@ -40,7 +51,7 @@ class CsvRecordCollector {
         this.headers = csvRecord.cells.map((cell) => cell.trim());
         continue;
       }
-      const batch = this.batcher.add(toSourceRecord(csvRecord, this.headers.length), this.headers);
+      const batch = this.batcher.add(toSourceRecord(csvRecord, this.headers.length), this.headers, plainText);
       if (batch) batches.push(batch);
     }
     parsed.length = 0;

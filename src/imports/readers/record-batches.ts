@@ -10,6 +10,8 @@ import { withStorableCells } from './text-policy';
 export class RecordBatcher {
   private records: SourceRecord[] = [];
   private recordCount = 0;
+  /** Whether every record of the current batch came with plain text (see SourceBatch.plainText). */
+  private plainText = true;
 
   constructor(
     private readonly batchSize: number,
@@ -20,13 +22,15 @@ export class RecordBatcher {
 
   /**
    * Adds a record; returns a full batch when this record completes one. Every reader's records
-   * pass here, so this is where the text policy turns unstorable cells into a row error.
+   * pass here, so this is where the text policy turns unstorable cells into a row error, unless
+   * the reader says the record's text is plain (see SourceBatch.plainText), which it then is.
    */
-  add(record: SourceRecord, headers: readonly string[]): SourceBatch | null {
+  add(record: SourceRecord, headers: readonly string[], plainText = false): SourceBatch | null {
     if (headers.length > this.maxColumns) {
       throw new ImportFileError('too_many_columns', `The header has ${headers.length} columns, more than the limit of ${this.maxColumns}.`);
     }
-    this.records.push(withStorableCells(record, headers));
+    this.records.push(plainText ? record : withStorableCells(record, headers));
+    this.plainText &&= plainText;
     this.recordCount++;
     return this.records.length >= this.batchSize ? this.take(headers) : null;
   }
@@ -41,8 +45,9 @@ export class RecordBatcher {
   }
 
   private take(headers: readonly string[]): SourceBatch {
-    const batch = { headers: [...headers], records: this.records };
+    const batch: SourceBatch = { headers: [...headers], records: this.records, ...(this.plainText ? { plainText: true } : {}) };
     this.records = [];
+    this.plainText = true;
     return batch;
   }
 }

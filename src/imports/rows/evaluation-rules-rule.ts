@@ -1,6 +1,5 @@
-import { MAX_EVALUATION_RULES } from '../../courses/dto/course.dto';
 import { EvaluationRule } from '../../courses/course.entity';
-import { evaluationWeightsSumTo100 } from '../../courses/evaluation-rules';
+import { evaluationWeightsSumTo100, MAX_EVALUATION_RULES } from '../../courses/evaluation-rules';
 import { CellFailure, cellRule, CellRule } from './cell-rule';
 
 /** As EvaluationRuleDto allows; course.dto.ts has no constant for it. */

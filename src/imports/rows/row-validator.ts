@@ -11,8 +11,11 @@ export type { ImportValue } from './import-value';
 export interface ValidatedRow {
   /** Aligned with importFields(entity); null when the row has an error. */
   values: ImportValue[] | null;
-  issues: RowIssue[];
+  /** One list shared by every row without an issue, so that a valid row allocates none. */
+  issues: readonly RowIssue[];
 }
+
+const NO_ISSUES: readonly RowIssue[] = Object.freeze([]);
 
 export type RowValidator = (cells: readonly CellValue[], row: number) => ValidatedRow;
 
@@ -98,14 +101,14 @@ export function createRowValidator(entity: ImportEntity, mapping: ColumnMapping,
 
   return (cells, row) => {
     const values = absent.slice();
-    const issues: RowIssue[] = [];
+    let issues: RowIssue[] | null = null;
     for (let position = 0; position < columns.length; position++) {
       const column = columns[position];
       const cell = cells[column.columnIndex];
       const result = column.read(cell);
-      if (result instanceof CellFailure) issues.push(cellIssue(column, row, cell, result));
+      if (result instanceof CellFailure) (issues ??= []).push(cellIssue(column, row, cell, result));
       else values[column.fieldIndex] = result;
     }
-    return { values: issues.length === 0 ? values : null, issues };
+    return issues === null ? { values, issues: NO_ISSUES } : { values: null, issues };
   };
 }

@@ -36,6 +36,22 @@ export function phoneRule(field: string): CellRule {
   });
 }
 
+/**
+ * Whether the id is already in its stored form, as most files write ids: digits, capital Latin
+ * letters, `_` and `-`, which normalizeStudentId keeps as they are, and not too long. Such an id
+ * skips the normalisation, which builds a new string a character at a time.
+ */
+function isStoredStudentId(value: string): boolean {
+  if (value.length > STUDENT_ID_MAX_LENGTH) return false;
+  for (let position = 0; position < value.length; position++) {
+    const code = value.charCodeAt(position);
+    const digit = code >= 0x30 && code <= 0x39;
+    const capital = code >= 0x41 && code <= 0x5a;
+    if (!digit && !capital && code !== 0x5f && code !== 0x2d) return false;
+  }
+  return true;
+}
+
 export function studentIdRule(field: string): CellRule {
   const invalid = new CellFailure(
     'invalid_student_id',
@@ -43,6 +59,7 @@ export function studentIdRule(field: string): CellRule {
   );
   return cellRule(field, {
     text: (value) => {
+      if (isStoredStudentId(value)) return value;
       const studentId = normalizeStudentId(value);
       return isValidStudentId(studentId) ? studentId : invalid;
     },
