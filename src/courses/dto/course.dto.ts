@@ -28,8 +28,6 @@ import { COURSE_FIELDS } from '../course-fields.catalogue';
 import { Course } from '../course.entity';
 import { MAX_EVALUATION_RULES, WeightsSumTo100 } from '../evaluation-rules';
 
-export { MAX_EVALUATION_RULES } from '../evaluation-rules';
-
 /** Optional but never null: the column has a default, so leaving it out is how to get that default. */
 
 export class EvaluationRuleDto {
