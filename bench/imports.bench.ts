@@ -25,7 +25,8 @@ const ROWS = Number(process.env.BENCH_IMPORT_ROWS ?? 1_000_000);
 const ROUNDS = Number(process.env.BENCH_IMPORT_ROUNDS ?? 1);
 const XLSX_ROWS = Number(process.env.BENCH_XLSX_ROWS ?? 100_000);
 const SERVER = process.env.BENCH_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432';
-const DATABASE_URL = `${SERVER}/sms_bench_imports`;
+/** BENCH_IMPORT_DATABASE lets two runs of the benchmark share a PostgreSQL server. */
+const DATABASE_URL = `${SERVER}/${process.env.BENCH_IMPORT_DATABASE ?? 'sms_bench_imports'}`;
 const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
 const REDIS_KEY_PREFIX = `bench-imports:${process.pid}:`;
 const PORT = Number(process.env.BENCH_PORT ?? 3917);
