@@ -378,13 +378,18 @@ export interface ApplyStatements {
 export const PROVENANCE_COLUMNS = ['last_import_job_id', 'last_import_file', 'last_import_row'];
 const PROVENANCE_VALUES = ['$1::uuid', '($2::text[])[s.source + 1]', 's.row'];
 
+/** Columns a new record gets from the file: the present ones, and those that take a default when empty. */
+export function insertedColumns(target: ImportTarget, presentFields: ReadonlySet<string>): TargetColumn[] {
+  return target.columns.filter((column) => presentFields.has(column.field) || column.defaultWhenEmpty !== undefined);
+}
+
 /**
  * The two statements that write the plan: new records, then changed and restored ones. Both stamp
  * the records with their provenance (parameters: $1 job id, $2 file names by source).
  */
 export function applySql(target: ImportTarget, presentFields: ReadonlySet<string>): ApplyStatements {
   const table = quote(target.table);
-  const inserted = target.columns.filter((column) => presentFields.has(column.field) || column.defaultWhenEmpty !== undefined);
+  const inserted = insertedColumns(target, presentFields);
   const insertValue = (column: TargetColumn): string => {
     const staged = presentFields.has(column.field) ? `s.${quote(column.column)}` : 'null';
     return column.defaultWhenEmpty === undefined ? staged : `coalesce(${staged}, ${column.defaultWhenEmpty})`;

@@ -11,6 +11,7 @@ import { JobExecution, JobFailedError } from '../jobs/job-handler.registry';
 import { PhasedProgress } from '../jobs/job-phases';
 import { JobProgress, JobRecord, JobResult } from '../jobs/job-record';
 import { ProgressUnit } from '../jobs/job.enums';
+import { copyCreatedRows, createdRowsLayout, createsEveryRow } from './created-rows-copy';
 import { ImportFormat, IssueSeverity, MassChange, RowIssue } from './import.types';
 import { ImportPreviewStatus, InvalidRowPolicy } from './import-options';
 import {
@@ -87,7 +88,7 @@ type ImportPhase = 'read' | 'plan' | 'record' | 'write';
  * Rows per second of each phase on the benchmark's 2-core machine (docs/imports.md, Performance):
  * they weigh the phases of an import job and pace its bar while one SQL statement runs.
  */
-const ROWS_PER_SECOND = { read: 80_000, load: 400_000, plan: 250_000, record: 1_000_000, write: 60_000 } as const;
+const ROWS_PER_SECOND = { read: 80_000, load: 400_000, plan: 250_000, record: 1_000_000, write: 60_000, createDirectly: 100_000 } as const;
 
 /** Where an import reports its progress: a job's phases, or nowhere (a preview request). */
 interface ImportProgress {
@@ -97,6 +98,14 @@ interface ImportProgress {
 }
 
 const UNREPORTED: ImportProgress = { start: async () => undefined, count: async () => undefined };
+
+/** Rows a preview saved (its staged rows, in COPY text), with what the preview learnt about its file. */
+interface SavedStage {
+  path: string;
+  sha256: string;
+  size: number;
+  source: StagedSource;
+}
 
 /** Memory PostgreSQL may give each sort, hash join and aggregate of an import's plan. */
 const PLAN_WORK_MEMORY = '256MB';
@@ -137,20 +146,34 @@ export class ImportRunner {
    * (uploads, directory imports) and records what it found before it applies it.
    */
   async commit(previews: ImportPreview[], { recheck, confirmMassChange }: CommitOptions, execution: JobExecution): Promise<Partial<JobResult>> {
-    const phases = await this.phasesOf(previews, recheck, execution);
-    const progress: ImportProgress = {
+    const [first] = previews;
+    const savedStage = recheck && previews.length === 1 ? await this.savedStageOf(first) : null;
+    const createsOnly = savedStage !== null && createsEveryRow(first.summary, first.entity, first.mode);
+    const phases = await this.phasesOf(previews, recheck, createsOnly, execution);
+    const cancellable = (report: ImportProgress): ImportProgress => ({
       start: async (phase) => {
         await execution.throwIfCancelled();
-        await phases.start(phase);
+        await report.start(phase);
       },
       count: async (fraction, message) => {
         await execution.throwIfCancelled();
-        await phases.count(fraction, message);
+        await report.count(fraction, message);
       },
-    };
+    });
+    const progress = cancellable(phases);
     try {
       const outcome = await withRawTransaction(this.em, async (client): Promise<{ result: Partial<JobResult> } | { refusal: JobFailedError }> => {
-        const analysis = await this.analyze(client, previews, recheck ? 'commit' : 'direct', progress);
+        const completed = async (written: ImportOutcome, found: { summaries: ImportSummary[]; warnings: string[] }) => {
+          await execution.throwIfCancelled();
+          const result = await this.completed(client, previews, written, found, execution.job);
+          // Inside the transaction: a progress report that failed fails the job, and nothing is written.
+          await phases.stop();
+          return { result };
+        };
+        const created = createsOnly ? await this.createDirectly(client, first, savedStage, progress, execution.job) : null;
+        if (created !== null) return completed(created, { summaries: [first.summary as ImportSummary], warnings: [] });
+        // When the direct write found that the plan changed, planning again says how; its phases were not declared.
+        const analysis = await this.analyze(client, previews, recheck ? 'commit' : 'direct', createsOnly ? cancellable(UNREPORTED) : progress);
         await execution.throwIfCancelled();
         if (recheck) {
           const differences = previews.flatMap((preview, index) => summaryDifferences(preview.summary as ImportSummary, analysis.summaries[index]));
@@ -180,27 +203,7 @@ export class ImportRunner {
           return { refusal: massChangeRefusal(previews, analysis.massChange) };
         }
         await progress.start('write');
-        const outcome = await this.apply(client, previews, analysis, execution.job);
-        await execution.throwIfCancelled();
-        const rejectedRows = await this.firstRejectedRows(client, previews);
-        const result: Partial<JobResult> = {
-          message: `Created ${outcome.created}, updated ${outcome.updated}, unchanged ${outcome.unchanged}, skipped ${outcome.skipped}, rejected ${outcome.rejected}`,
-          counts: { ...outcome },
-          errors: rejectedRows,
-          warnings: warningsOf(analysis),
-          data: {
-            previewIds: previews.map((preview) => preview.id),
-            entity: previews[0].entity,
-            fileNames: previews.map((preview) => preview.fileName),
-            summaries: analysis.summaries,
-            rejectedRowsUrls: previews.map((preview) => `/${API_PREFIX}/imports/previews/${preview.id}/rejected`),
-            recordsUrl: `/${API_PREFIX}/imports/jobs/${execution.job.id}/records`,
-          },
-        };
-        await this.previewRepository.settleInTransaction(client, idsOf(previews), ImportPreviewStatus.Committed);
-        // Inside the transaction: a progress report that failed fails the job, and nothing is written.
-        await phases.stop();
-        return { result };
+        return completed(await this.apply(client, previews, analysis, execution.job), { summaries: analysis.summaries, warnings: warningsOf(analysis) });
       });
       if ('refusal' in outcome) throw outcome.refusal;
       return outcome.result;
@@ -211,16 +214,98 @@ export class ImportRunner {
     }
   }
 
+  /** After the writes, in their transaction: the job's result, and the previews settled as committed. */
+  private async completed(
+    client: PoolClient,
+    previews: ImportPreview[],
+    outcome: ImportOutcome,
+    found: { summaries: ImportSummary[]; warnings: string[] },
+    job: JobRecord,
+  ): Promise<Partial<JobResult>> {
+    const rejectedRows = await this.firstRejectedRows(client, previews);
+    await this.previewRepository.settleInTransaction(client, idsOf(previews), ImportPreviewStatus.Committed);
+    return {
+      message: `Created ${outcome.created}, updated ${outcome.updated}, unchanged ${outcome.unchanged}, skipped ${outcome.skipped}, rejected ${outcome.rejected}`,
+      counts: { ...outcome },
+      errors: rejectedRows,
+      warnings: found.warnings,
+      data: {
+        previewIds: previews.map((preview) => preview.id),
+        entity: previews[0].entity,
+        fileNames: previews.map((preview) => preview.fileName),
+        summaries: found.summaries,
+        rejectedRowsUrls: previews.map((preview) => `/${API_PREFIX}/imports/previews/${preview.id}/rejected`),
+        recordsUrl: `/${API_PREFIX}/imports/jobs/${job.id}/records`,
+      },
+    };
+  }
+
+  /**
+   * Writes a preview that creates every row it writes straight from its saved rows (created-rows-copy.ts),
+   * under the same lock as a planned commit. Answers null, having written nothing, when the table
+   * refuses a row or the rows written are not the rows planned: the plan no longer holds, and
+   * planning again says how.
+   */
+  private async createDirectly(client: PoolClient, preview: ImportPreview, saved: SavedStage, progress: ImportProgress, job: JobRecord): Promise<ImportOutcome | null> {
+    const target = importTarget(preview.entity);
+    const summary = preview.summary as ImportSummary;
+    for (const lock of LOCKS[preview.entity]) await client.query(lock);
+    await progress.start('write');
+    const defaulted = target.columns.filter((column) => column.defaultWhenEmpty !== undefined);
+    // Computed by PostgreSQL in this transaction, so that each is the value the INSERT of a planned commit would write.
+    const {
+      rows: [values],
+    } = await client.query<Record<string, string>>(
+      `select now()::text as now, (select coalesce(max(id), 0) from ${target.table})::text as before_id${defaulted.map((column, index) => `, (${column.defaultWhenEmpty})::text as default_${index}`).join('')}`,
+    );
+    const defaults = Object.fromEntries(defaulted.map((column, index) => [column.column, values[`default_${index}`]]));
+    const layout = createdRowsLayout(target, saved.source.presentFields, { jobId: job.id, fileName: preview.fileName, now: values.now, defaults });
+    const megabytes = (bytes: number) => `${Math.round(bytes / 1024 / 1024)} MB`;
+    await client.query('savepoint import_create_directly');
+    let written: number;
+    try {
+      written = await copyCreatedRows(client, {
+        table: target.table,
+        layout,
+        stagedValues: target.columns.length,
+        path: saved.path,
+        sha256: saved.sha256,
+        onProgress: (bytes) => progress.count(bytes / saved.size, `Writing the records (${megabytes(bytes)} of ${megabytes(saved.size)})`),
+      });
+    } catch (error) {
+      if (!isUniqueViolation(error)) throw error;
+      await client.query('rollback to savepoint import_create_directly');
+      return null;
+    }
+    if (written !== summary.create) {
+      await client.query('rollback to savepoint import_create_directly');
+      return null;
+    }
+    await client.query('release savepoint import_create_directly');
+    // The table is locked against other writers: every id above the one before the copy is one of its rows.
+    const {
+      rows: [range],
+    } = await client.query<{ first_id: number; last_id: number }>(`select min(id) as first_id, max(id) as last_id from ${target.table} where id > $1`, [values.before_id]);
+    const created = { count: written, first_id: range.first_id, last_id: range.last_id };
+    await this.recordCommit(client, [preview], job, created, 0, 0);
+    return { created: written, updated: 0, restored: 0, unchanged: 0, skipped: 0, rejected: summary.invalidRows };
+  }
+
   /**
    * The phases of an import job, weighed by their expected time, in one unit: rows when the
    * preview counted them (a commit of a preview), otherwise bytes of the files (the job reads them
    * for the first time), the rows then estimated from the bytes.
    */
-  private async phasesOf(previews: ImportPreview[], recheck: boolean, execution: JobExecution): Promise<PhasedProgress<ImportPhase>> {
+  private async phasesOf(previews: ImportPreview[], recheck: boolean, createsOnly: boolean, execution: JobExecution): Promise<PhasedProgress<ImportPhase>> {
     const report = (progress: Partial<JobProgress>) => execution.reportProgress(progress);
     // A retried attempt goes on from where the bar stands.
     const from = execution.job.progress.percentage;
     const seconds = (rows: number, rowsPerSecond: number) => (rows * 1000) / rowsPerSecond;
+    if (createsOnly) {
+      // One phase: the saved rows are written as they are read.
+      const rows = previews[0].summary?.totalRows ?? 0;
+      return new PhasedProgress({ write: { message: 'Writing the records', expectedMs: seconds(rows, ROWS_PER_SECOND.createDirectly) } }, rows, ProgressUnit.Rows, report, from);
+    }
     if (recheck) {
       const rows = previews.reduce((sum, preview) => sum + (preview.summary?.totalRows ?? 0), 0);
       const saved = previews.length === 1 && previews[0].stageSha256 != null;
@@ -336,7 +421,7 @@ export class ImportRunner {
   }
 
   /** The rows a preview saved, if they are still there, with what the preview learnt about its file. */
-  private async savedStageOf(preview: ImportPreview): Promise<{ path: string; sha256: string; size: number; source: StagedSource } | null> {
+  private async savedStageOf(preview: ImportPreview): Promise<SavedStage | null> {
     const detected = preview.detected as unknown as ImportDetection | null | undefined;
     if (preview.stageSha256 == null || detected == null) return null;
     const path = this.storage.stagePathOf(preview.id);
@@ -424,12 +509,7 @@ export class ImportRunner {
       updated = (await client.query(update, [job.id, fileNames])).rowCount ?? 0;
     }
     const restored = analysis.counts.reduce((sum, counts) => sum + (counts.outcomes[RowOutcome.Restore] ?? 0), 0);
-    // now() is the transaction's timestamp: the created_at and updated_at of every record written above.
-    await client.query(
-      `insert into import_commits (job_id, entity, created_by, file_names, written_at, first_created_id, last_created_id, created, updated, restored, undo_until)
-       values ($1, $2, $3, $4, now(), $5, $6, $7, $8, $9, now() + make_interval(days => $10))`,
-      [job.id, target.entity, previews[0].createdBy, fileNames, created.first_id, created.last_id, created.count, updated - restored, restored, this.config.importUndoDays],
-    );
+    await this.recordCommit(client, previews, job, created, updated - restored, restored);
     return {
       created: created.count,
       updated,
@@ -438,6 +518,23 @@ export class ImportRunner {
       skipped: total((summary) => summary.skip),
       rejected: total((summary) => summary.invalidRows),
     };
+  }
+
+  /** What an undo needs besides the before-images: the import's row of import_commits. */
+  private async recordCommit(
+    client: PoolClient,
+    previews: ImportPreview[],
+    job: JobRecord,
+    created: { count: number; first_id: number | null; last_id: number | null },
+    updated: number,
+    restored: number,
+  ): Promise<void> {
+    // now() is the transaction's timestamp: the created_at and updated_at of every record the import wrote.
+    await client.query(
+      `insert into import_commits (job_id, entity, created_by, file_names, written_at, first_created_id, last_created_id, created, updated, restored, undo_until)
+       values ($1, $2, $3, $4, now(), $5, $6, $7, $8, $9, now() + make_interval(days => $10))`,
+      [job.id, previews[0].entity, previews[0].createdBy, previews.map((preview) => preview.fileName), created.first_id, created.last_id, created.count, updated, restored, this.config.importUndoDays],
+    );
   }
 
   /** The first rows an import leaves out, with their reasons, for the job's result. */
@@ -493,6 +590,11 @@ export function massChangeMessage({ changed, existing, percent, thresholdPercent
     ...(deactivated > 0 ? [`it deactivates ${deactivated} active students`] : []),
   ];
   return `Confirmation needed: ${reasons.join(' and ')}. Commit again with confirmMassChange: true to write it.`;
+}
+
+/** PostgreSQL refused a row for a unique constraint (SQLSTATE 23505). */
+function isUniqueViolation(error: unknown): boolean {
+  return typeof error === 'object' && error !== null && (error as { code?: unknown }).code === '23505';
 }
 
 function idsOf(previews: readonly ImportPreview[]): string[] {
