@@ -58,8 +58,9 @@ export async function openSource(path: string, options: OpenSourceOptions): Prom
   const detection: SourceDetection = { format, encoding: null, delimiter: null, sheet: null };
   let batches: AsyncGenerator<SourceBatch, void, undefined>;
   if (format === ImportFormat.Xlsx) {
-    // The declared sizes first, which refuses an honest zip bomb at once; then the real ones, by
-    // inflating each entry without keeping it, since an archive can declare what it likes.
+    // The declared sizes first, which refuses an honest zip bomb at once; then the real ones, since
+    // an archive can declare what it likes: the small parts are inflated here, the shared strings and
+    // worksheets only once, by the reader, which refuses an entry as soon as it passes its declared size.
     const directory = await readZipDirectory(path);
     checkXlsxEntries(directory.entries, limits);
     await verifyXlsxEntries(path, directory, limits);
