@@ -29,6 +29,22 @@ export function isValidStudentId(value: string): boolean {
   return value.length > 0 && value.length <= STUDENT_ID_MAX_LENGTH && STUDENT_ID_PATTERN.test(value);
 }
 
+/**
+ * Whether the text is already a valid id in its stored form, as most files write ids: digits,
+ * capital Latin letters, `_` and `-`, which normalizeStudentId and isValidStudentId give back as they
+ * are. Lets an import of a million ids skip building each again.
+ */
+export function isStoredStudentId(value: string): boolean {
+  if (value.length === 0 || value.length > STUDENT_ID_MAX_LENGTH) return false;
+  for (let position = 0; position < value.length; position++) {
+    const code = value.charCodeAt(position);
+    const digit = code >= 0x30 && code <= 0x39;
+    const capital = code >= 0x41 && code <= 0x5a;
+    if (!digit && !capital && code !== 0x5f && code !== 0x2d) return false;
+  }
+  return true;
+}
+
 /** normalizeStudentId for any text; the fast path below gives the same, several times faster. */
 function foldStudentId(value: string): string {
   return value.trim().toUpperCase().replace(LOOKALIKES, (letter) => GREEK_TO_LATIN[letter]);

@@ -1,4 +1,5 @@
 import {
+  isStoredStudentId,
   isValidStudentId,
   normalizeStudentId,
   STUDENT_ID_MAX_LENGTH,
@@ -97,5 +98,16 @@ describe('isValidStudentId', () => {
 
   it('uses a Unicode-aware pattern', () => {
     expect(STUDENT_ID_PATTERN.flags).toContain('u');
+  });
+});
+
+describe('isStoredStudentId', () => {
+  const samples = ['AB123456', 'A_1-2', 'ab123456', ' AB1', 'ΑΒ12', 'Ab', '', 'A'.repeat(STUDENT_ID_MAX_LENGTH), 'A'.repeat(STUDENT_ID_MAX_LENGTH + 1), 'A.1', 'ÅB'];
+
+  it('answers yes only for ids that normalisation and validation give back unchanged', () => {
+    for (const sample of samples) {
+      if (isStoredStudentId(sample)) expect([normalizeStudentId(sample), isValidStudentId(sample)]).toEqual([sample, true]);
+    }
+    expect(samples.filter(isStoredStudentId)).toEqual(['AB123456', 'A_1-2', 'A'.repeat(STUDENT_ID_MAX_LENGTH)]);
   });
 });

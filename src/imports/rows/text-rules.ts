@@ -1,6 +1,6 @@
 import { EMAIL_MAX_LENGTH, isEmailAddress, PHONE_MAX_LENGTH, PHONE_MESSAGE, PHONE_PATTERN } from '../../common/fields/field-spec';
 import { COURSE_CODE_MAX_LENGTH, COURSE_CODE_PATTERN, normalizeCourseCode } from '../../courses/course-code';
-import { isValidStudentId, normalizeStudentId, STUDENT_ID_MAX_LENGTH } from '../../students/student-id';
+import { isStoredStudentId, isValidStudentId, normalizeStudentId, STUDENT_ID_MAX_LENGTH } from '../../students/student-id';
 import { CellFailure, cellRule, CellRule, exceedsLength } from './cell-rule';
 
 
@@ -34,22 +34,6 @@ export function phoneRule(field: string): CellRule {
       return PHONE_PATTERN.test(value) ? value : invalid;
     },
   });
-}
-
-/**
- * Whether the id is already in its stored form, as most files write ids: digits, capital Latin
- * letters, `_` and `-`, which normalizeStudentId keeps as they are, and not too long. Such an id
- * skips the normalisation, which builds a new string a character at a time.
- */
-function isStoredStudentId(value: string): boolean {
-  if (value.length > STUDENT_ID_MAX_LENGTH) return false;
-  for (let position = 0; position < value.length; position++) {
-    const code = value.charCodeAt(position);
-    const digit = code >= 0x30 && code <= 0x39;
-    const capital = code >= 0x41 && code <= 0x5a;
-    if (!digit && !capital && code !== 0x5f && code !== 0x2d) return false;
-  }
-  return true;
 }
 
 export function studentIdRule(field: string): CellRule {
