@@ -63,36 +63,6 @@ export function labelOf(column: ExportColumn, value: string, language: ExportLan
   return column.valueLabels?.[text]?.[language] ?? text;
 }
 
-type CellFormatter<T> = (value: string) => T;
-
-/** JSON objects with the API's camelCase keys and raw values (numbers, booleans, ISO dates, nested JSON). */
-export function jsonObjectFormatter(columns: readonly ExportColumn[]): (row: RawRow) => string {
-  const keys = columns.map((column) => `${JSON.stringify(column.name)}:`);
-  const formatters: CellFormatter<string>[] = columns.map((column) => {
-    switch (column.kind) {
-      case 'integer':
-      case 'json':
-        // Already JSON: PostgreSQL's text of an integer or a jsonb value.
-        return (value) => value;
-      case 'boolean':
-        return (value) => (value === 't' ? 'true' : 'false');
-      default:
-        return (value) => JSON.stringify(value);
-    }
-  });
-  const count = formatters.length;
-  return (row) => {
-    let object = '{';
-    for (let index = 0; index < count; index += 1) {
-      const value = row[index];
-      if (index > 0) object += ',';
-      object += keys[index];
-      object += value === null ? 'null' : formatters[index](value);
-    }
-    return `${object}}`;
-  };
-}
-
 /** Excel number formats of the cells that hold dates. */
 export const XLSX_DATE_FORMATS: Partial<Record<ExportColumn['kind'], string>> = {
   date: 'yyyy-mm-dd',

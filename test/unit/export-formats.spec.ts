@@ -1,7 +1,6 @@
 import { ExportColumn, selectColumns } from '../../src/exports/export-columns';
 import {
   exportFileName,
-  jsonObjectFormatter,
   languageFromAcceptLanguage,
 } from '../../src/exports/export-formats';
 import { ExportEntity, ExportFormat, ExportLanguage } from '../../src/exports/export.enums';
@@ -41,22 +40,6 @@ describe('csvRowFormatter', () => {
 
   it('labels values in Greek', () => {
     expect(csvRowFormatter(columns, ExportLanguage.Greek)(['1', null, 'f', null, null, null])).toBe('1,,Ανενεργός,,,\r\n');
-  });
-});
-
-describe('jsonObjectFormatter', () => {
-  it('keeps camelCase keys and raw values, with JSON columns embedded', () => {
-    const object = jsonObjectFormatter(columns);
-    const text = object(['42', '=1+2 "x"', 'f', '2026-09-01', '2026-09-01T08:00:00.000Z', '[{"category": "exam", "weight": 100}]']);
-    expect(JSON.parse(text)).toEqual({
-      id: 42,
-      note: '=1+2 "x"',
-      isActive: false,
-      day: '2026-09-01',
-      at: '2026-09-01T08:00:00.000Z',
-      rules: [{ category: 'exam', weight: 100 }],
-    });
-    expect(JSON.parse(object(['1', null, 't', null, null, null]))).toEqual({ id: 1, note: null, isActive: true, day: null, at: null, rules: null });
   });
 });
 
