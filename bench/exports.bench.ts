@@ -8,22 +8,21 @@
  * - GET /api/v1/exports/students over HTTP as CSV, JSON, NDJSON and XLSX, 100 k and 1 M rows each,
  * and reports rows/s, each format's ratio to CSV at the same size, the CSV/COPY ratio, the
  * server's peak RSS during each export and the load average (the figures mean little on a busy
- * machine without it). Each format runs in a server of its own, a child process (this script,
- * forked with `serve`), so that its RSS is that format's. Uses its own database
- * (sms_bench_exports) and Redis key prefix, both removed at the end.
+ * machine without it). Each format runs in a service of its own, started as users start it
+ * (`node dist/src/main.js` of this build, see bench-service.ts), so that its RSS is that format's.
+ * Uses its own database (sms_bench_exports) and Redis key prefix, both removed at the end.
  * BENCH_ROWS changes the row count (the 100 k subset is always a tenth of it); BENCH_FORMATS
  * (e.g. `csv,xlsx`) the formats, CSV first to have the ratios.
  */
 import 'reflect-metadata';
-import { ChildProcess, fork, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
-import { randomUUID } from 'node:crypto';
+import { join } from 'node:path';
 import Redis from 'ioredis';
 import { Client } from 'pg';
-import { createHttpApp } from '../src/app.factory';
-import { parseEnvironment } from '../src/config/environment';
+import { BenchService, residentBytes, RssSampler, startBenchService } from './bench-service';
 import { dropDatabase } from '../src/database/ensure-database';
 import { EXPORT_SOURCES } from '../src/exports/export-columns';
 import { csvCellSql } from '../src/exports/export-csv-sql';
@@ -33,10 +32,9 @@ const ROWS = Number(process.env.BENCH_ROWS ?? 1_000_000);
 const DATABASE_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/sms_bench_exports';
 const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
 const REDIS_KEY_PREFIX = process.env.BENCH_REDIS_KEY_PREFIX ?? `bench-exports:${process.pid}:`;
-const ADMIN = { email: 'bench-admin@school.example', password: 'bench-admin-password' };
+const PORT = Number(process.env.BENCH_PORT ?? 3918);
 /** Every tenth student has this academic year: the 100 k subset. */
 const TENTH = '2024-2025';
-const RSS_SAMPLE_MS = 50;
 /** USER_HZ of /proc's CPU times: 100 on Linux. */
 const CLOCK_TICKS_PER_SECOND = 100;
 
@@ -51,27 +49,6 @@ interface Measurement {
   serverCpuSeconds?: number;
   /** The 1-minute load average when the measurement started. */
   load: number;
-}
-
-async function serve(): Promise<void> {
-  const config = parseEnvironment({
-    NODE_ENV: 'test',
-    ROLE: 'all',
-    DATABASE_URL,
-    REDIS_URL,
-    REDIS_KEY_PREFIX,
-    JWT_SECRET: process.env.BENCH_JWT_SECRET ?? '',
-    ADMIN_EMAIL: ADMIN.email,
-    ADMIN_PASSWORD: ADMIN.password,
-    // Raised on purpose: this measures exports, not the rate limiter.
-    RATE_LIMIT_HEAVY_PER_MINUTE: '1000000',
-    LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'error',
-  });
-  const app = await createHttpApp(config);
-  await app.listen({ port: 0, host: '127.0.0.1' });
-  process.send!({ baseUrl: (await app.getUrl()).replace('[::1]', '127.0.0.1') });
-  await once(process, 'message');
-  await app.close();
 }
 
 /** Newlines in a chunk, counted natively: a byte loop in JavaScript would cost the machine the server shares. */
@@ -90,20 +67,14 @@ function cpuSeconds(pid: number): number {
   return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS_PER_SECOND;
 }
 
-function residentMegabytes(pid: number): number {
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  return Number(/VmRSS:\s+(\d+) kB/.exec(status)![1]) / 1024;
-}
+const MEGABYTE = 1024 * 1024;
 
 /** Reads a response to its end, counting bytes and its rows' lines (those besides `extraLines`), while sampling the server's RSS. */
-async function measureExport(name: string, url: string, token: string, server: ChildProcess, extraLines: number | undefined, expectedRows: number): Promise<Measurement> {
+async function measureExport(name: string, url: string, token: string, pid: number, extraLines: number | undefined, expectedRows: number): Promise<Measurement> {
   const load = loadavg()[0];
-  const start = residentMegabytes(server.pid!);
-  const cpuAtStart = cpuSeconds(server.pid!);
-  let peak = start;
-  const sampler = setInterval(() => {
-    peak = Math.max(peak, residentMegabytes(server.pid!));
-  }, RSS_SAMPLE_MS);
+  const start = residentBytes(pid) / MEGABYTE;
+  const cpuAtStart = cpuSeconds(pid);
+  const sampler = new RssSampler(pid);
   const started = process.hrtime.bigint();
   try {
     const response = await fetch(url, { headers: { authorization: `Bearer ${token}` } });
@@ -117,9 +88,9 @@ async function measureExport(name: string, url: string, token: string, server: C
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
     const rows = extraLines === undefined ? expectedRows : lines - extraLines;
     if (rows !== expectedRows) throw new Error(`${name}: ${rows} rows, expected ${expectedRows}`);
-    return { name, rows, bytes, seconds, startRssMb: start, peakRssMb: peak, serverCpuSeconds: cpuSeconds(server.pid!) - cpuAtStart, load };
+    return { name, rows, bytes, seconds, startRssMb: start, peakRssMb: Math.max(start, sampler.peak / MEGABYTE), serverCpuSeconds: cpuSeconds(pid) - cpuAtStart, load };
   } finally {
-    clearInterval(sampler);
+    sampler.stop();
   }
 }
 
@@ -179,18 +150,22 @@ async function deleteRedisKeys(): Promise<number> {
 
 const format = (value: number, digits = 0): string => value.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
 
-/** A server in a child process of its own, so that its RSS is that of the exports it runs; stopped when `use` is done. */
-async function withServer<T>(use: (baseUrl: string, token: string, server: ChildProcess) => Promise<T>, beforeLogin?: () => Promise<void>): Promise<T> {
-  const server = fork(__filename, ['serve'], { env: { ...process.env, BENCH_REDIS_KEY_PREFIX: REDIS_KEY_PREFIX, BENCH_JWT_SECRET: `bench-secret-${randomUUID()}` } });
+/** The service as users start it, on the seeded database (kept between formats); stopped when `use` is done. */
+async function withServer<T>(use: (service: BenchService) => Promise<T>): Promise<T> {
+  const service = await startBenchService({
+    main: join(__dirname, '..', 'src', 'main.js'),
+    port: PORT,
+    databaseUrl: DATABASE_URL,
+    redisUrl: REDIS_URL,
+    redisKeyPrefix: REDIS_KEY_PREFIX,
+    database: 'kept',
+    // Raised on purpose: this measures exports, not the rate limiter.
+    env: { RATE_LIMIT_HEAVY_PER_MINUTE: '1000000', LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'error' },
+  });
   try {
-    const [{ baseUrl }] = (await once(server, 'message')) as [{ baseUrl: string }];
-    await beforeLogin?.();
-    const login = await fetch(`${baseUrl}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(ADMIN) });
-    const { accessToken } = (await login.json()) as { accessToken: string };
-    return await use(baseUrl, accessToken, server);
+    return await use(service);
   } finally {
-    server.send('stop');
-    await once(server, 'exit');
+    await service.stop();
   }
 }
 
@@ -200,11 +175,11 @@ type Format = (typeof FORMATS)[number];
 const EXTRA_LINES: Record<Format, number | undefined> = { csv: 1, json: 2, ndjson: 0, xlsx: undefined };
 
 /** A format's exports, the smaller first (RSS seldom shrinks, so a peak says little about the run after a larger one). */
-async function measureFormat(format: Format, sizes: readonly [label: string, query: string, rows: number][], baseUrl: string, token: string, server: ChildProcess): Promise<Measurement[]> {
+async function measureFormat(format: Format, sizes: readonly [label: string, query: string, rows: number][], service: BenchService): Promise<Measurement[]> {
   const measurements: Measurement[] = [];
   for (const [label, query, rows] of sizes) {
     const name = `${format.toUpperCase()} over HTTP (${label} rows)`;
-    measurements.push(await measureExport(name, `${baseUrl}/api/v1/exports/students?format=${format}${query}`, token, server, EXTRA_LINES[format], rows));
+    measurements.push(await measureExport(name, `${service.baseUrl}/api/v1/exports/students?format=${format}${query}`, service.token, service.pid, EXTRA_LINES[format], rows));
   }
   return measurements;
 }
@@ -223,21 +198,23 @@ async function main(): Promise<void> {
     const measurements: Measurement[] = [];
     let idleRss = 0;
     let loadBefore: number[] = [];
-    // The first server migrates the database, which the seed needs; the COPY references run while it idles.
+    // The COPY references run while the first server idles.
     for (const [index, exportFormat] of formats.entries()) {
       const first = index === 0;
-      const run = await withServer(async (baseUrl, token, server) => {
+      const run = await withServer(async (service) => {
         const references: Measurement[] = [];
         if (first) {
-          idleRss = residentMegabytes(server.pid!);
+          // Once the service has migrated the database, which the seed needs.
+          await seed();
+          idleRss = residentBytes(service.pid) / MEGABYTE;
           const plainCopy = 'COPY TO STDOUT (psql)';
           await measureCopy(plainCopy, 'plain', 's.deleted_at is null', ROWS); // warms the cache, as the exports that follow will find it
           loadBefore = loadavg();
           references.push(await measureCopy(plainCopy, 'plain', 's.deleted_at is null', ROWS));
           references.push(await measureCopy("COPY TO STDOUT (psql), the CSV export's cell expressions", 'csv', 's.deleted_at is null', ROWS));
         }
-        return [...references, ...(await measureFormat(exportFormat, sizes, baseUrl, token, server))];
-      }, first ? seed : undefined);
+        return [...references, ...(await measureFormat(exportFormat, sizes, service))];
+      });
       measurements.push(...run);
     }
     report(measurements, loadBefore, idleRss);
@@ -268,7 +245,7 @@ function report(measurements: readonly Measurement[], loadBefore: number[], idle
   if (csv !== undefined) console.log(`\nRatio CSV over HTTP / COPY TO (rows/s): ${(rate(csv) / rate(copy)).toFixed(2)}`);
 }
 
-(process.argv[2] === 'serve' ? serve() : main()).catch((error: unknown) => {
+main().catch((error: unknown) => {
   console.error(error);
   process.exitCode = 1;
 });

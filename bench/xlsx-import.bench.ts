@@ -9,7 +9,7 @@
  * reader, and the exceljs reader the XLSX reader replaced, which stops after
  * BENCH_XLSX_OLD_MAX_ROWS (default 200 000) rows, since at its pace the whole file takes minutes.
  * CPU seconds beside wall seconds show how much of a slow run was the machine's load. exceljs is
- * loaded only by the processes that use it (the writer, the old reader's child): its 50-odd MB of
+ * loaded only by the process that uses it (the old reader's child): its 50-odd MB of
  * heap would otherwise be in every child, and measured 1.3 s more CPU (garbage collection) and
  * 15-20 MB more peak RSS on the XLSX reader's million rows.
  */
@@ -19,6 +19,7 @@ import { once } from 'node:events';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openSource } from '../src/imports/readers/open-source';
+import { WorkbookCell, writeWorkbook } from './bench-workbook';
 import { resolveReaderLimits } from '../src/imports/readers/reader-limits';
 import { checkXlsxEntries, isInflatedByReader, readZipDirectory, verifyInflation, verifyXlsxEntries } from '../src/imports/readers/zip-directory';
 
@@ -55,17 +56,16 @@ function studentRow(index: number): [string, string, string, string, string, str
   ];
 }
 
-/** Written to a temporary name and renamed, so that an interrupted run leaves no half file in the cache. */
+/**
+ * Written to a temporary name and renamed, so that an interrupted run leaves no half file in the
+ * cache. Shared strings, as Excel writes them (bench-workbook.ts: exceljs' writer never finished 3 M rows).
+ */
 async function writeXlsx(path: string): Promise<void> {
   const partial = `${path}.partial`;
-  const ExcelJS = await import('exceljs');
-  const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({ filename: partial, useSharedStrings: true, useStyles: true });
-  const sheet = workbook.addWorksheet('Students');
-  sheet.columns = COLUMNS.map((key) => ({ key, style: key === 'enrollmentDate' ? { numFmt: 'yyyy-mm-dd' } : {} }));
-  sheet.addRow(COLUMNS).commit();
-  for (let index = 0; index < ROWS; index++) sheet.addRow(studentRow(index)).commit();
-  sheet.commit();
-  await workbook.commit();
+  function* rows(): Iterable<WorkbookCell[]> {
+    for (let index = 0; index < ROWS; index++) yield studentRow(index);
+  }
+  await writeWorkbook(partial, COLUMNS, rows(), { sharedStrings: true });
   renameSync(partial, path);
 }
 

@@ -48,14 +48,15 @@ export interface CreatedRowsLayout {
 
 /**
  * How a staged line becomes a line of the table: the inserted columns (a default where the file left
- * a defaulted one empty, as the INSERT of a planned commit does), the provenance, created_at and
- * updated_at. `defaults` holds the COPY text of each defaulted column's default, by column name;
- * `now` the transaction's timestamp as text.
+ * a defaulted one empty, as the INSERT of a planned commit does) and the provenance. `defaults` holds
+ * the COPY text of each defaulted column's default, by column name. created_at and updated_at are
+ * left to the table: their default, now(), is the transaction's timestamp that a planned commit
+ * writes, and COPY would otherwise parse the same timestamp text twice on every line.
  */
 export function createdRowsLayout(
   target: ImportTarget,
   presentFields: ReadonlySet<string>,
-  values: { jobId: string; fileName: string; now: string; defaults: Readonly<Record<string, string>> },
+  values: { jobId: string; fileName: string; defaults: Readonly<Record<string, string>> },
 ): CreatedRowsLayout {
   const pieces: Piece[] = [];
   for (const column of insertedColumns(target, presentFields)) {
@@ -68,8 +69,8 @@ export function createdRowsLayout(
     else pieces.push({ kind: 'fields', first: field, last: field });
   }
   const text = (value: string): Piece => ({ kind: 'text', text: Buffer.from(copyText(value)) });
-  pieces.push(text(values.jobId), text(values.fileName), { kind: 'fields', first: ROW_FIELD, last: ROW_FIELD }, text(values.now), text(values.now));
-  return { columns: [...insertedColumns(target, presentFields).map((column) => column.column), ...PROVENANCE_COLUMNS, 'created_at', 'updated_at'], pieces };
+  pieces.push(text(values.jobId), text(values.fileName), { kind: 'fields', first: ROW_FIELD, last: ROW_FIELD });
+  return { columns: [...insertedColumns(target, presentFields).map((column) => column.column), ...PROVENANCE_COLUMNS], pieces };
 }
 
 /**

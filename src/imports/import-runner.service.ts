@@ -256,10 +256,10 @@ export class ImportRunner {
     const {
       rows: [values],
     } = await client.query<Record<string, string>>(
-      `select now()::text as now, (select coalesce(max(id), 0) from ${target.table})::text as before_id${defaulted.map((column, index) => `, (${column.defaultWhenEmpty})::text as default_${index}`).join('')}`,
+      `select (select coalesce(max(id), 0) from ${target.table})::text as before_id${defaulted.map((column, index) => `, (${column.defaultWhenEmpty})::text as default_${index}`).join('')}`,
     );
     const defaults = Object.fromEntries(defaulted.map((column, index) => [column.column, values[`default_${index}`]]));
-    const layout = createdRowsLayout(target, saved.source.presentFields, { jobId: job.id, fileName: preview.fileName, now: values.now, defaults });
+    const layout = createdRowsLayout(target, saved.source.presentFields, { jobId: job.id, fileName: preview.fileName, defaults });
     const megabytes = (bytes: number) => `${Math.round(bytes / 1024 / 1024)} MB`;
     await client.query('savepoint import_create_directly');
     let written: number;

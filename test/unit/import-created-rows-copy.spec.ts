@@ -9,7 +9,6 @@ import { ImportMode } from '../../src/imports/rows/import-mode';
 
 const students = importTarget(ImportEntity.Students);
 const JOB = '5f0c2d7e-0000-4000-8000-000000000001';
-const NOW = '2026-12-05 21:00:00.123456+00';
 /** A staged students line: the prefix, then the 14 values of students' columns in catalogue order. */
 function stagedLine(ordinal: number, row: number, valid: boolean, values: string[]): string {
   return `${ordinal}\t0\t${row}\t${valid ? 't' : 'f'}\tf\tf\tf\t\\N\t${values.join('\t')}\n`;
@@ -21,7 +20,7 @@ const john = ['B2', 'john@school.example', 'John', 'Smith', '\\N', '\\N', '\\N',
 const present = new Set(['studentId', 'email', 'firstName', 'lastName', 'enrollmentDate', 'studyYear', 'isActive', 'academicYear', 'classDivision']);
 
 async function converted(input: string[], chunkBytes: number): Promise<{ text: string; rows: number }> {
-  const layout = createdRowsLayout(students, present, { jobId: JOB, fileName: 'μαθητές\t2026.csv', now: NOW, defaults: { is_active: 't' } });
+  const layout = createdRowsLayout(students, present, { jobId: JOB, fileName: 'μαθητές\t2026.csv', defaults: { is_active: 't' } });
   const bytes = Buffer.from(input.join(''));
   const chunks: Buffer[] = [];
   for (let offset = 0; offset < bytes.length; offset += chunkBytes) chunks.push(bytes.subarray(offset, offset + chunkBytes));
@@ -31,11 +30,11 @@ async function converted(input: string[], chunkBytes: number): Promise<{ text: s
 }
 
 describe('created rows copy', () => {
-  it('lists the inserted columns, the provenance and the timestamps', () => {
-    const layout = createdRowsLayout(students, present, { jobId: JOB, fileName: 'a.csv', now: NOW, defaults: { is_active: 't' } });
+  it('lists the inserted columns and the provenance, leaving the timestamps to the table', () => {
+    const layout = createdRowsLayout(students, present, { jobId: JOB, fileName: 'a.csv', defaults: { is_active: 't' } });
     expect(layout.columns).toEqual([
       'student_id', 'email', 'first_name', 'last_name', 'enrollment_date', 'study_year', 'is_active', 'academic_year', 'class_division',
-      'last_import_job_id', 'last_import_file', 'last_import_row', 'created_at', 'updated_at',
+      'last_import_job_id', 'last_import_file', 'last_import_row',
     ]);
   });
 
@@ -43,17 +42,17 @@ describe('created rows copy', () => {
     const { text, rows } = await converted([stagedLine(1, 2, true, maria), stagedLine(2, 3, false, NULLS), stagedLine(3, 4, true, john)], chunkBytes);
     expect(rows).toBe(2);
     expect(text).toBe(
-      `B1\tmaria@school.example\tΜαρία\tΠαπαδοπούλου\t2024-09-01\t2\tt\t2025-2026\tA\\tB\t${JOB}\tμαθητές\\t2026.csv\t2\t${NOW}\t${NOW}\n` +
-        `B2\tjohn@school.example\tJohn\tSmith\t\\N\t\\N\tf\t\\N\t\\N\t${JOB}\tμαθητές\\t2026.csv\t4\t${NOW}\t${NOW}\n`,
+      `B1\tmaria@school.example\tΜαρία\tΠαπαδοπούλου\t2024-09-01\t2\tt\t2025-2026\tA\\tB\t${JOB}\tμαθητές\\t2026.csv\t2\n` +
+        `B2\tjohn@school.example\tJohn\tSmith\t\\N\t\\N\tf\t\\N\t\\N\t${JOB}\tμαθητές\\t2026.csv\t4\n`,
     );
   });
 
   it('gives a defaulted column that is not in the file its default', async () => {
-    const layout = createdRowsLayout(students, new Set(['studentId', 'email', 'firstName', 'lastName']), { jobId: JOB, fileName: 'a.csv', now: NOW, defaults: { is_active: 't' } });
+    const layout = createdRowsLayout(students, new Set(['studentId', 'email', 'firstName', 'lastName']), { jobId: JOB, fileName: 'a.csv', defaults: { is_active: 't' } });
     expect(layout.columns.slice(0, 5)).toEqual(['student_id', 'email', 'first_name', 'last_name', 'is_active']);
     const copy = new CreatedRowsCopy(layout, students.columns.length);
     const text = (await buffer(Readable.from([Buffer.from(stagedLine(1, 2, true, maria))]).pipe(copy))).toString('utf8');
-    expect(text).toBe(`B1\tmaria@school.example\tΜαρία\tΠαπαδοπούλου\tt\t${JOB}\ta.csv\t2\t${NOW}\t${NOW}\n`);
+    expect(text).toBe(`B1\tmaria@school.example\tΜαρία\tΠαπαδοπούλου\tt\t${JOB}\ta.csv\t2\n`);
   });
 
   it('refuses a line that is not a staged line, or a last line without its end', async () => {
