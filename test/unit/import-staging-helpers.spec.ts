@@ -18,17 +18,18 @@ describe('RepeatedValues', () => {
     expect(distinct.map((value) => values.repeats(value))).toEqual(distinct.map(() => true));
   });
 
-  it('keeps every value while it grows far past its first capacity', () => {
+  it('keeps every value while it grows far past its first capacity, with about as few false repeats as an ideal 32-bit hash', () => {
     const values = new RepeatedValues(16);
     const count = 100_000;
     let repeatedOnFirstSight = 0;
     for (let index = 0; index < count; index += 1) if (values.repeats(`student${index}@bench.example`)) repeatedOnFirstSight += 1;
     let foundAgain = 0;
     for (let index = 0; index < count; index += 1) if (values.repeats(`student${index}@bench.example`)) foundAgain += 1;
-    // A 64-bit hash collision among 100 000 values has a chance of about 3e-10.
-    expect(repeatedOnFirstSight).toBe(0);
+    // 32-bit hashes of 100 000 distinct values collide about n² / 2³³ ≈ 1.2 times: a value whose hash
+    // an earlier one took is "maybe seen" (PostgreSQL then compares it) and is not counted again.
+    expect(repeatedOnFirstSight).toBeLessThan(10);
     expect(foundAgain).toBe(count);
-    expect(values.distinct).toBe(count);
+    expect(values.distinct).toBe(count - repeatedOnFirstSight);
   });
 });
 
