@@ -91,7 +91,7 @@ export async function startBenchService(options: BenchServiceOptions): Promise<B
       REDIS_KEY_PREFIX: options.redisKeyPrefix,
       ADMIN_EMAIL: BENCH_ADMIN.email,
       ADMIN_PASSWORD: BENCH_ADMIN.password,
-      LOG_LEVEL: 'warn',
+      LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'warn',
       ...options.env,
     },
     stdio: ['ignore', 'inherit', 'inherit'],

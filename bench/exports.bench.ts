@@ -160,7 +160,7 @@ async function withServer<T>(use: (service: BenchService) => Promise<T>): Promis
     redisKeyPrefix: REDIS_KEY_PREFIX,
     database: 'kept',
     // Raised on purpose: this measures exports, not the rate limiter.
-    env: { RATE_LIMIT_HEAVY_PER_MINUTE: '1000000', LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'error' },
+    env: { RATE_LIMIT_HEAVY_PER_MINUTE: '1000000' },
   });
   try {
     return await use(service);

@@ -11,11 +11,12 @@
  * RSS is sampled every 50 ms from /proc. Uses its own database (BENCH_DATABASE, sms_bench_imports) and Redis
  * prefix, both removed at the end.
  */
-import { spawnSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { createWriteStream, mkdtempSync, openAsBlob, rmSync, statSync } from 'node:fs';
 import { once } from 'node:events';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { BenchService, startBenchService, timed } from './bench-service';
 import { WorkbookCell, writeWorkbook } from './bench-workbook';
 
@@ -126,34 +127,40 @@ interface Floors {
   updateSeconds: number;
 }
 
-function psqlCopy(path: string): Floors {
+const execFileAsync = promisify(execFile);
+
+/**
+ * Asynchronous on purpose: a `spawnSync` of minutes blocked the event loop while the service closed
+ * the idle keep-alive connection of the login, and the next request then wrote into that closed
+ * socket (`EPIPE`: the failures of the 3 M-row runs and of some 1 M-row runs under load).
+ */
+async function psqlCopy(path: string): Promise<Floors> {
   const create = `drop table if exists bench_students_copy; create table bench_students_copy (student_id varchar(50), email varchar(254), first_name varchar(100), last_name varchar(100), father_name varchar(100), mobile_phone varchar(30), phone varchar(30), enrollment_date date, study_year smallint, is_active boolean, academic_year varchar(20), class_division varchar(20))`;
-  const run = (command: string) => {
-    const result = spawnSync('psql', ['-q', '-v', 'ON_ERROR_STOP=1', DATABASE_URL, '-c', command], { encoding: 'utf8' });
-    if (result.status !== 0) throw new Error(`psql failed: ${result.stderr}`);
+  const run = async (command: string) => {
+    await execFileAsync('psql', ['-q', '-v', 'ON_ERROR_STOP=1', DATABASE_URL, '-c', command], { encoding: 'utf8' });
   };
-  run(create);
+  await run(create);
   const started = process.hrtime.bigint();
-  run(`\\copy bench_students_copy from '${path}' with (format csv, header true)`);
+  await run(`\\copy bench_students_copy from '${path}' with (format csv, header true)`);
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   // The floor of writing into the real table: the same rows, already in PostgreSQL, inserted in
   // one statement into an empty table with the students table's columns, defaults and indexes.
-  run('create table bench_students_indexed (like students including all)');
+  await run('create table bench_students_indexed (like students including all)');
   const insertStarted = process.hrtime.bigint();
-  run(
+  await run(
     'insert into bench_students_indexed (student_id, email, first_name, last_name, father_name, mobile_phone, phone, enrollment_date, study_year, is_active, academic_year, class_division) select * from bench_students_copy',
   );
   const insertSeconds = Number(process.hrtime.bigint() - insertStarted) / 1e9;
   // The floor of changing every row of the real table: one statement that rewrites each of them.
-  run('analyze bench_students_copy; analyze bench_students_indexed');
+  await run('analyze bench_students_copy; analyze bench_students_indexed');
   const updateStarted = process.hrtime.bigint();
-  run(
+  await run(
     `update bench_students_indexed t set email = c.email, first_name = c.first_name || 'ς', last_name = c.last_name, father_name = c.father_name, mobile_phone = c.mobile_phone, phone = c.phone,
        enrollment_date = c.enrollment_date, study_year = c.study_year, is_active = c.is_active, academic_year = c.academic_year, class_division = c.class_division, updated_at = now()
      from bench_students_copy c where t.student_id = c.student_id`,
   );
   const updateSeconds = Number(process.hrtime.bigint() - updateStarted) / 1e9;
-  run('drop table bench_students_copy; drop table bench_students_indexed');
+  await run('drop table bench_students_copy; drop table bench_students_indexed');
   return { seconds, insertSeconds, updateSeconds };
 }
 
@@ -282,7 +289,7 @@ async function main(): Promise<void> {
         try {
           // The floors are measured before and after this build's steps, and their mean is the
           // baseline: the machine's speed moves over the minutes a run takes.
-          const floorsBefore = first ? psqlCopy(created) : null;
+          const floorsBefore = first ? await psqlCopy(created) : null;
           const measured = await csvSteps(service, created, changed);
           byBuild[index] = measured;
           if (first) {
@@ -295,7 +302,7 @@ async function main(): Promise<void> {
               const xlsxCommit = await timed(() => commitPreview(service, xlsxPreview.value.id));
               xlsxRows.push(['XLSX commit job, all new', String(XLSX_ROWS), xlsxCommit.seconds.toFixed(2), String(rate(XLSX_ROWS, xlsxCommit.seconds)), '-', megabytes(service.sampler.peak)]);
             }
-            const floorsAfter = psqlCopy(created);
+            const floorsAfter = await psqlCopy(created);
             const mean = (pick: (floors: Floors) => number) => (pick(floorsBefore as Floors) + pick(floorsAfter)) / 2;
             copySeconds = mean((floors) => floors.seconds);
             const both = (pick: (floors: Floors) => number) => ` (before ${pick(floorsBefore as Floors).toFixed(2)} s, after ${pick(floorsAfter).toFixed(2)} s)`;

@@ -1,6 +1,7 @@
 import { CellValue, ImportEntity, IssueSeverity } from '../../src/imports/import.types';
 import { mapColumns } from '../../src/imports/rows/column-mapping';
 import { importFields } from '../../src/imports/rows/import-fields';
+import { cellRule, memoizeText } from '../../src/imports/rows/cell-rule';
 import { ImportMode } from '../../src/imports/rows/import-mode';
 import { createRowValidator, ValidatedRow } from '../../src/imports/rows/row-validator';
 import { isValidStudentId, normalizeStudentId } from '../../src/students/student-id';
@@ -356,6 +357,25 @@ describe('dates', () => {
   const notDates: CellValue[] = ['2025-02-29', '31/04/2025', '2025-13-01', '32.01.2025', '01/09/25', '2025/09/01', '1 Sept 2025', '01/09-2025'];
   it.each([...notDates, 60, 0, -5, true, new Date(NaN)])('refuses %j', (cell) => {
     expect(studentCode('enrollmentDate', cell)).toBe('invalid_date');
+  });
+
+  it('reads each distinct date, number and yes/no cell once, however many rows repeat it', () => {
+    const read: string[] = [];
+    const rule = memoizeText(
+      cellRule('day', {
+        text: (value) => {
+          read.push(value);
+          return value;
+        },
+      }),
+    );
+    const days = [new Date(Date.UTC(2025, 8, 1)), new Date(Date.UTC(2025, 8, 2)), new Date(NaN)];
+    for (let row = 0; row < 99; row += 1) {
+      expect(rule.date(days[row % 3])).toBe(['2025-09-01', '2025-09-02', 'Invalid Date'][row % 3]);
+      expect(rule.number(7)).toBe('7');
+      expect(rule.boolean(row % 2 === 0)).toBe(String(row % 2 === 0));
+    }
+    expect(read).toEqual(['2025-09-01', '7', 'true', '2025-09-02', 'false', 'Invalid Date']);
   });
 
   it('refuses a day after today', () => {

@@ -73,24 +73,37 @@ const MEMO_LIMIT = 4096;
 const MEMO_KEY_MAX_LENGTH = 12;
 
 /**
- * Remembers what the rule made of each short text, for fields with few distinct values (dates,
- * years of study, yes/no, statuses) whose parsing costs far more than a lookup. The memo stops
- * growing at a fixed size, so a file of distinct junk costs speed, never memory. Only for rules
- * whose results are primitives or shared failures: a remembered object would be shared by rows.
+ * Remembers what a rule made of each value it was given, up to MEMO_LIMIT values, skipping the
+ * values `keyOf` gives no key (null).
+ */
+function remembered<Value, Key>(convert: (value: Value) => CellResult, keyOf: (value: Value) => Key | null): (value: Value) => CellResult {
+  const memo = new Map<Key, CellResult>();
+  return (value) => {
+    const key = keyOf(value);
+    if (key === null) return convert(value);
+    let result = memo.get(key);
+    if (result === undefined) {
+      result = convert(value);
+      if (memo.size < MEMO_LIMIT) memo.set(key, result);
+    }
+    return result;
+  };
+}
+
+/**
+ * Remembers what the rule made of each short text, number, yes/no and date, for fields with few
+ * distinct values (dates, years of study, yes/no, statuses) whose parsing costs far more than a
+ * lookup. An XLSX date or number cell is remembered by its value: its rule turns it into text
+ * first, and that text would otherwise be parsed again on every row. Each memo stops growing at
+ * a fixed size, so a file of distinct junk costs speed, never memory. Only for rules whose results
+ * are primitives or shared failures: a remembered object would be shared by rows.
  */
 export function memoizeText(rule: CellRule): CellRule {
-  const memo = new Map<string, CellResult>();
-  const text = rule.text;
   return {
     ...rule,
-    text: (value) => {
-      if (value.length > MEMO_KEY_MAX_LENGTH) return text(value);
-      let result = memo.get(value);
-      if (result === undefined) {
-        result = text(value);
-        if (memo.size < MEMO_LIMIT) memo.set(value, result);
-      }
-      return result;
-    },
+    text: remembered(rule.text, (value) => (value.length > MEMO_KEY_MAX_LENGTH ? null : value)),
+    number: remembered(rule.number, (value) => value),
+    boolean: remembered(rule.boolean, (value) => value),
+    date: remembered(rule.date, (value) => value.getTime()),
   };
 }
