@@ -1,4 +1,11 @@
 /**
+ * The share of slots in use past which the table doubles. Probing stays cheap up to three
+ * quarters (neighbouring slots share a cache line), and a fuller table is 32 MB less for a
+ * 3 M-row preview than one kept half empty.
+ */
+const MAX_LOAD = 0.75;
+
+/**
  * Remembers the values of one column while a file streams past, in about 8 bytes per distinct
  * value, and says of each value whether one like it came before.
  *
@@ -15,8 +22,9 @@ export class RepeatedValues {
   private slots: Uint32Array;
   private size = 0;
 
-  constructor(initialCapacity = 1 << 16) {
-    const capacity = 2 ** Math.ceil(Math.log2(Math.max(initialCapacity, 16)));
+  /** Sized for `expectedValues` without growing (each growth rehashes every value). */
+  constructor(expectedValues = 1 << 15) {
+    const capacity = 2 ** Math.ceil(Math.log2(Math.max(expectedValues / MAX_LOAD, 16)));
     this.slots = new Uint32Array(capacity);
   }
 
@@ -30,7 +38,7 @@ export class RepeatedValues {
     const mixed = mix(hash ^ value.length) >>> 0 || 1;
     if (this.insert(mixed)) return true;
     this.size += 1;
-    if (this.size * 2 > this.slots.length) this.grow();
+    if (this.size > this.slots.length * MAX_LOAD) this.grow();
     return false;
   }
 

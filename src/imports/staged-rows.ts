@@ -193,8 +193,8 @@ function repetitionMarkers(
 ): { repeatedKey: (values: readonly unknown[]) => boolean; repeatedUnique: (values: readonly unknown[]) => boolean } {
   const positionOf = (field: string) => target.columns.findIndex((column) => column.field === field);
   const keyPositions = target.keyFields.map(positionOf);
-  // Sized for the rows the files may hold, so that the sets rarely grow (each growth rehashes every value).
-  const keys = new RepeatedValues(expectedRows * 2);
+  // Sized for the rows the files may hold, so that the sets rarely grow.
+  const keys = new RepeatedValues(expectedRows);
   const [firstKey] = keyPositions;
   const repeatedKey =
     keyPositions.length === 1
@@ -202,6 +202,6 @@ function repetitionMarkers(
       : (values: readonly unknown[]) => keys.repeats(keyPositions.map((position) => String(values[position])).join('\u0000'));
   if (target.uniqueField === undefined) return { repeatedKey, repeatedUnique: () => false };
   const uniquePosition = positionOf(target.uniqueField);
-  const uniques = new RepeatedValues(expectedRows * 2);
+  const uniques = new RepeatedValues(expectedRows);
   return { repeatedKey, repeatedUnique: (values) => typeof values[uniquePosition] === 'string' && uniques.repeats(values[uniquePosition]) };
 }
