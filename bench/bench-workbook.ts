@@ -1,21 +1,21 @@
 /**
  * Writes the benchmarks' XLSX workbooks as Excel lays them out: one sheet, a header row, inline or
- * shared strings, numbers, booleans and dates as serial numbers in a date-formatted style. exceljs'
+ * shared strings, numbers, booleans and dates as serial numbers in a date-formatted style (the
+ * export's parts and styles, src/exports/xlsx-writer.ts). exceljs'
  * streaming writer took over 20 minutes for 3 M rows and never finished; this one streams the sheet
  * through one deflate, so a workbook of any row count costs the time of deflating its XML.
  */
 import { createWriteStream, WriteStream } from 'node:fs';
 import { once } from 'node:events';
 import { crc32, createDeflateRaw } from 'node:zlib';
-import { columnLetters } from '../src/exports/export-xlsx-sql';
-import { xmlText } from '../src/exports/xlsx-writer';
+import { columnLetters, XLSX_STYLE } from '../src/exports/export-xlsx-sql';
+import { relationships, styles, workbook, xmlText } from '../src/exports/xlsx-writer';
 import { StreamedEntry, ZIP_DEFLATE_LEVEL, ZipArchive } from '../src/exports/zip-writer';
 
 export type WorkbookCell = string | number | boolean | Date;
 
 const MAIN = 'http://schemas.openxmlformats.org/spreadsheetml/2006/main';
 const RELATIONSHIPS = 'http://schemas.openxmlformats.org/officeDocument/2006/relationships';
-const PACKAGE_RELATIONSHIPS = 'http://schemas.openxmlformats.org/package/2006/relationships';
 const DECLARATION = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n';
 const SPREADSHEET = 'application/vnd.openxmlformats-officedocument.spreadsheetml';
 /** Day 0 of Excel's 1900 date system, as JavaScript counts time. */
@@ -23,11 +23,6 @@ const EXCEL_EPOCH = Date.UTC(1899, 11, 30);
 const DAY_MS = 86_400_000;
 /** Bytes of XML gathered before they are deflated. */
 const CHUNK_CHARACTERS = 1 << 20;
-
-function relationships(targets: [type: string, target: string][], namespace: string): string {
-  const items = targets.map(([type, target], index) => `<Relationship Id="rId${index + 1}" Type="${namespace}/${type}" Target="${target}"/>`);
-  return `${DECLARATION}<Relationships xmlns="${PACKAGE_RELATIONSHIPS}">${items.join('')}</Relationships>`;
-}
 
 function contentTypes(sharedStrings: boolean): string {
   const parts: [string, string][] = [
@@ -42,13 +37,6 @@ function contentTypes(sharedStrings: boolean): string {
     `${parts.map(([name, type]) => `<Override PartName="${name}" ContentType="${type}"/>`).join('')}</Types>`
   );
 }
-
-/** Two cell formats: general, and a date (style 1). */
-const STYLES =
-  `${DECLARATION}<styleSheet xmlns="${MAIN}"><numFmts count="1"><numFmt numFmtId="164" formatCode="yyyy-mm-dd"/></numFmts>` +
-  '<fonts count="1"><font><sz val="11"/><name val="Calibri"/></font></fonts><fills count="1"><fill><patternFill patternType="none"/></fill></fills>' +
-  '<borders count="1"><border/></borders><cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs>' +
-  '<cellXfs count="2"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/><xf numFmtId="164" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/></cellXfs></styleSheet>';
 
 /** Writes the archive's bytes to the file, waiting when it is behind. */
 class ArchiveFile {
@@ -124,7 +112,7 @@ export async function writeWorkbook(path: string, header: readonly string[], row
     if (typeof value === 'string') return stringCell(reference, value);
     if (typeof value === 'number') return `<c r="${reference}"><v>${value}</v></c>`;
     if (typeof value === 'boolean') return `<c r="${reference}" t="b"><v>${value ? 1 : 0}</v></c>`;
-    return `<c r="${reference}" s="1"><v>${(value.getTime() - EXCEL_EPOCH) / DAY_MS}</v></c>`;
+    return `<c r="${reference}" s="${XLSX_STYLE.date}"><v>${(value.getTime() - EXCEL_EPOCH) / DAY_MS}</v></c>`;
   };
   function* sheet(): Iterable<string> {
     yield `${DECLARATION}<worksheet xmlns="${MAIN}" xmlns:r="${RELATIONSHIPS}"><sheetData>`;
@@ -137,11 +125,11 @@ export async function writeWorkbook(path: string, header: readonly string[], row
     yield '</sheetData></worksheet>';
   }
   await file.write(zip.file('[Content_Types].xml', contentTypes(options.sharedStrings)));
-  await file.write(zip.file('_rels/.rels', relationships([['officeDocument', 'xl/workbook.xml']], `${RELATIONSHIPS}`)));
-  await file.write(zip.file('xl/workbook.xml', `${DECLARATION}<workbook xmlns="${MAIN}" xmlns:r="${RELATIONSHIPS}"><sheets><sheet name="Students" sheetId="1" r:id="rId1"/></sheets></workbook>`));
+  await file.write(zip.file('_rels/.rels', relationships([['officeDocument', 'xl/workbook.xml']])));
+  await file.write(zip.file('xl/workbook.xml', workbook('Students')));
   const parts: [string, string][] = [['worksheet', 'worksheets/sheet1.xml'], ['styles', 'styles.xml'], ...(options.sharedStrings ? [['sharedStrings', 'sharedStrings.xml'] as [string, string]] : [])];
-  await file.write(zip.file('xl/_rels/workbook.xml.rels', relationships(parts, RELATIONSHIPS)));
-  await file.write(zip.file('xl/styles.xml', STYLES));
+  await file.write(zip.file('xl/_rels/workbook.xml.rels', relationships(parts)));
+  await file.write(zip.file('xl/styles.xml', styles()));
   await writeStreamedEntry(zip, file, 'xl/worksheets/sheet1.xml', sheet());
   if (options.sharedStrings) {
     await writeStreamedEntry(zip, file, 'xl/sharedStrings.xml', sharedStringsXml(strings));

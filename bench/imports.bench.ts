@@ -292,7 +292,7 @@ async function main(): Promise<void> {
           const floorsBefore = first ? await psqlCopy(created) : null;
           const measured = await csvSteps(service, created, changed);
           byBuild[index] = measured;
-          if (first) {
+          if (floorsBefore !== null) {
             const xlsxRows: string[][] = [];
             if (XLSX_ROWS > 0) {
               service.sampler.reset();
@@ -303,9 +303,9 @@ async function main(): Promise<void> {
               xlsxRows.push(['XLSX commit job, all new', String(XLSX_ROWS), xlsxCommit.seconds.toFixed(2), String(rate(XLSX_ROWS, xlsxCommit.seconds)), '-', megabytes(service.sampler.peak)]);
             }
             const floorsAfter = await psqlCopy(created);
-            const mean = (pick: (floors: Floors) => number) => (pick(floorsBefore as Floors) + pick(floorsAfter)) / 2;
+            const mean = (pick: (floors: Floors) => number) => (pick(floorsBefore) + pick(floorsAfter)) / 2;
             copySeconds = mean((floors) => floors.seconds);
-            const both = (pick: (floors: Floors) => number) => ` (before ${pick(floorsBefore as Floors).toFixed(2)} s, after ${pick(floorsAfter).toFixed(2)} s)`;
+            const both = (pick: (floors: Floors) => number) => ` (before ${pick(floorsBefore).toFixed(2)} s, after ${pick(floorsAfter).toFixed(2)} s)`;
             record(`psql \\copy (baseline)${both((floors) => floors.seconds)}`, ROWS, copySeconds, null);
             record(`INSERT … SELECT into an indexed copy of students (floor of writing)${both((floors) => floors.insertSeconds)}`, ROWS, mean((floors) => floors.insertSeconds), null);
             record(`UPDATE … FROM of every row of that copy (floor of updating)${both((floors) => floors.updateSeconds)}`, ROWS, mean((floors) => floors.updateSeconds), null);

@@ -70,17 +70,19 @@ function contentTypes(): string {
   );
 }
 
-function relationships(targets: readonly [type: string, target: string][]): string {
+/** A relationships part: each target by its type, as rId1, rId2, … */
+export function relationships(targets: readonly [type: string, target: string][]): string {
   const items = targets.map(([type, target], index) => `<Relationship Id="rId${index + 1}" Type="${RELATIONSHIPS}/${type}" Target="${target}"/>`);
   return `${DECLARATION}<Relationships xmlns="${PACKAGE_RELATIONSHIPS}">${items.join('')}</Relationships>`;
 }
 
-function workbook(sheetName: string): string {
+/** A workbook part of one sheet, rId1 of its relationships. */
+export function workbook(sheetName: string): string {
   return `${DECLARATION}<workbook xmlns="${MAIN}" xmlns:r="${RELATIONSHIPS}"><sheets><sheet name="${xmlText(sheetName)}" sheetId="1" r:id="rId1"/></sheets></workbook>`;
 }
 
 /** Styles by XLSX_STYLE's indexes: 0 plain, 1 bold, 2 and 3 the date formats. */
-function styles(): string {
+export function styles(): string {
   const font = (bold: boolean): string => `<font>${bold ? '<b/>' : ''}<sz val="11"/><name val="Calibri"/><family val="2"/></font>`;
   const xf = (numFmtId: number, fontId: number, apply: string): string => `<xf numFmtId="${numFmtId}" fontId="${fontId}" fillId="0" borderId="0" xfId="0"${apply}/>`;
   return (

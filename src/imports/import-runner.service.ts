@@ -107,6 +107,11 @@ interface SavedStage {
   source: StagedSource;
 }
 
+/** Bytes as whole megabytes, for progress messages. */
+function megabytes(bytes: number): string {
+  return `${Math.round(bytes / 1024 / 1024)} MB`;
+}
+
 /** Memory PostgreSQL may give each sort, hash join and aggregate of an import's plan. */
 const PLAN_WORK_MEMORY = '256MB';
 
@@ -135,7 +140,7 @@ export class ImportRunner {
   /** Reads, validates and plans one stored upload; records what was found; writes no domain data. */
   async preview(preview: ImportPreview): Promise<void> {
     await withRawTransaction(this.em, async (client) => {
-      const analysis = await this.analyze(client, [preview], 'preview', UNREPORTED);
+      const analysis = await this.analyze(client, [preview], 'preview', UNREPORTED, null);
       await this.record(client, [preview], analysis, UNREPORTED);
     });
   }
@@ -173,7 +178,7 @@ export class ImportRunner {
         const created = createsOnly ? await this.createDirectly(client, first, savedStage, progress, execution.job) : null;
         if (created !== null) return completed(created, { summaries: [first.summary as ImportSummary], warnings: [] });
         // When the direct write found that the plan changed, planning again says how; its phases were not declared.
-        const analysis = await this.analyze(client, previews, recheck ? 'commit' : 'direct', createsOnly ? cancellable(UNREPORTED) : progress);
+        const analysis = await this.analyze(client, previews, recheck ? 'commit' : 'direct', createsOnly ? cancellable(UNREPORTED) : progress, savedStage);
         await execution.throwIfCancelled();
         if (recheck) {
           const differences = previews.flatMap((preview, index) => summaryDifferences(preview.summary as ImportSummary, analysis.summaries[index]));
@@ -260,7 +265,6 @@ export class ImportRunner {
     );
     const defaults = Object.fromEntries(defaulted.map((column, index) => [column.column, values[`default_${index}`]]));
     const layout = createdRowsLayout(target, saved.source.presentFields, { jobId: job.id, fileName: preview.fileName, defaults });
-    const megabytes = (bytes: number) => `${Math.round(bytes / 1024 / 1024)} MB`;
     await client.query('savepoint import_create_directly');
     let written: number;
     try {
@@ -338,14 +342,16 @@ export class ImportRunner {
   }
 
   /**
-   * Stages and plans. A preview saves its staged rows; a commit of a preview loads them back (the
-   * file is read again only if they are gone); uploads and directory imports stage from the files.
+   * Stages and plans. A preview saves its staged rows; a commit of a preview loads them back
+   * (`savedStage`, which the caller looked up; the file is read again only if they are gone);
+   * uploads and directory imports stage from the files.
    */
   private async analyze(
     client: PoolClient,
     previews: ImportPreview[],
     purpose: 'preview' | 'commit' | 'direct',
     progress: ImportProgress,
+    savedStage: SavedStage | null,
   ): Promise<Analysis> {
     const { entity, mode } = previews[0];
     const target = importTarget(entity);
@@ -353,11 +359,9 @@ export class ImportRunner {
     await client.query(`set local work_mem = '${PLAN_WORK_MEMORY}'`);
     let staged: StagedSource[];
     let savedSha256: string | null = null;
-    const savedStage = purpose === 'commit' && previews.length === 1 ? await this.savedStageOf(previews[0]) : null;
     await progress.start('read');
     if (savedStage !== null) {
-      const megabytes = (bytes: number) => `${Math.round(bytes / 1024 / 1024)} MB`;
-      await restoreStage(client, target, savedStage.path, savedStage.sha256, (bytes) =>
+        await restoreStage(client, target, savedStage.path, savedStage.sha256, (bytes) =>
         progress.count(bytes / savedStage.size, `Loading the previewed rows (${megabytes(bytes)} of ${megabytes(savedStage.size)})`),
       );
       staged = [savedStage.source];

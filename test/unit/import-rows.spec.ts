@@ -1,7 +1,7 @@
 import { CellValue, ImportEntity, IssueSeverity } from '../../src/imports/import.types';
 import { mapColumns } from '../../src/imports/rows/column-mapping';
 import { importFields } from '../../src/imports/rows/import-fields';
-import { cellRule, memoizeText } from '../../src/imports/rows/cell-rule';
+import { cellRule, memoizeCells } from '../../src/imports/rows/cell-rule';
 import { ImportMode } from '../../src/imports/rows/import-mode';
 import { createRowValidator, ValidatedRow } from '../../src/imports/rows/row-validator';
 import { isValidStudentId, normalizeStudentId } from '../../src/students/student-id';
@@ -361,7 +361,7 @@ describe('dates', () => {
 
   it('reads each distinct date, number and yes/no cell once, however many rows repeat it', () => {
     const read: string[] = [];
-    const rule = memoizeText(
+    const rule = memoizeCells(
       cellRule('day', {
         text: (value) => {
           read.push(value);

@@ -98,7 +98,7 @@ function remembered<Value, Key>(convert: (value: Value) => CellResult, keyOf: (v
  * a fixed size, so a file of distinct junk costs speed, never memory. Only for rules whose results
  * are primitives or shared failures: a remembered object would be shared by rows.
  */
-export function memoizeText(rule: CellRule): CellRule {
+export function memoizeCells(rule: CellRule): CellRule {
   return {
     ...rule,
     text: remembered(rule.text, (value) => (value.length > MEMO_KEY_MAX_LENGTH ? null : value)),

@@ -1,6 +1,6 @@
 import { FieldSpec } from '../../common/fields/field-spec';
 import { ImportEntity } from '../import.types';
-import { CellRule, memoizeText } from './cell-rule';
+import { CellRule, memoizeCells } from './cell-rule';
 import { booleanRule, statusRule } from './choice-rules';
 import { dateRule } from './date-rule';
 import { evaluationRulesRule } from './evaluation-rules-rule';
@@ -37,15 +37,15 @@ function cellRuleOf(field: FieldSpec, today: string): CellRule {
     case 'courseCode':
       return courseCodeRule(name);
     case 'date':
-      return memoizeText(dateRule(name, today));
+      return memoizeCells(dateRule(name, today));
     case 'integer':
       return integerRule(name, field.minimum, field.maximum);
     case 'studyYear':
-      return memoizeText(studyYearRule(name));
+      return memoizeCells(studyYearRule(name));
     case 'boolean':
-      return memoizeText(booleanRule(name, field.valueLabels));
+      return memoizeCells(booleanRule(name, field.valueLabels));
     case 'status':
-      return memoizeText(statusRule(name, field.valueLabels));
+      return memoizeCells(statusRule(name, field.valueLabels));
     case 'evaluationRules':
       return evaluationRulesRule(name);
   }
