@@ -5241,7 +5241,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Accepted */
+            /** @description The job it started, as it stands now; `Location` is the job, to read again for its progress and result. */
             202: {
                 headers: {
                     /** @description The URL of the job. */
@@ -6143,7 +6143,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Accepted */
+            /** @description The job it started, as it stands now; `Location` is the job, to read again for its progress and result. */
             202: {
                 headers: {
                     /** @description The URL of the job. */
@@ -6714,7 +6714,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Accepted */
+            /** @description The job it started, as it stands now; `Location` is the job, to read again for its progress and result. */
             202: {
                 headers: {
                     /** @description The URL of the job. */
@@ -7518,7 +7518,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Accepted */
+            /** @description The job it started, as it stands now; `Location` is the job, to read again for its progress and result. */
             202: {
                 headers: {
                     /** @description The URL of the job. */
@@ -10017,7 +10017,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Accepted */
+            /** @description The job it started, as it stands now; `Location` is the job, to read again for its progress and result. */
             202: {
                 headers: {
                     /** @description The URL of the job. */
@@ -11030,7 +11030,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Accepted */
+            /** @description The job it started, as it stands now; `Location` is the job, to read again for its progress and result. */
             202: {
                 headers: {
                     /** @description The URL of the job. */
@@ -11776,9 +11776,11 @@ export interface operations {
                     "application/json": components["schemas"]["ImportUndoPreviewDto"];
                 };
             };
-            /** @description The undo job; `Location` is its URL. */
+            /** @description The job it started, as it stands now; `Location` is the job, to read again for its progress and result. */
             202: {
                 headers: {
+                    /** @description The URL of the job. */
+                    Location?: string;
                     "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
                     "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
                     "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
@@ -12354,7 +12356,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Accepted */
+            /** @description The job it started, as it stands now; `Location` is the job, to read again for its progress and result. */
             202: {
                 headers: {
                     /** @description The URL of the job. */
@@ -12772,7 +12774,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Accepted */
+            /** @description The job it started, as it stands now; `Location` is the job, to read again for its progress and result. */
             202: {
                 headers: {
                     /** @description The URL of the job. */
@@ -12982,7 +12984,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Accepted */
+            /** @description The job it started, as it stands now; `Location` is the job, to read again for its progress and result. */
             202: {
                 headers: {
                     /** @description The URL of the job. */
@@ -13353,7 +13355,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Accepted */
+            /** @description The job it started, as it stands now; `Location` is the job, to read again for its progress and result. */
             202: {
                 headers: {
                     "Idempotency-Replayed": components["headers"]["Idempotency-Replayed"];

@@ -1,12 +1,11 @@
 import { Controller, Get, HttpCode, Param, Post, Query, Res, StreamableFile } from '@nestjs/common';
-import { ApiAcceptedResponse, ApiOkResponse, ApiOperation, ApiParam, ApiProduces, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiParam, ApiProduces, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Audited } from '../audit/audited.decorator';
 import { AuditAction, AuditResource } from '../audit/audit.enums';
 import { Authenticated, CurrentUser } from '../auth/auth.decorators';
 import { AuthenticatedUser } from '../auth/authenticated-user';
 import { Role } from '../auth/role.enum';
-import { API_PREFIX } from '../common/http/api-prefix';
 import { attachmentDisposition } from '../common/http/content-disposition';
 import { Page } from '../common/pagination/page.dto';
 import { PageQueryDto } from '../common/pagination/page-query.dto';
@@ -14,6 +13,7 @@ import { ProblemResponses } from '../common/problem/problem-responses.decorator'
 import { RateLimit, RateLimitPolicy } from '../common/rate-limit/rate-limit.decorator';
 import { UuidParamPipe } from '../common/validation/id-param.pipes';
 import { JobDto } from '../jobs/dto/job.dto';
+import { StartsJob } from '../jobs/starts-job.decorator';
 import { ImportRecordDto, ImportRecordPageDto, ImportRecordQueryDto, ImportUndoPreviewDto, ImportUndoQueryDto } from './dto/import-undo.dto';
 import { ImportUndoService } from './import-undo.service';
 
@@ -75,7 +75,7 @@ export class ImportUndoController {
       'In one transaction the job soft-deletes the records the import created, puts back the prior values of those it updated and deletes again those it restored. Records changed after the import refuse the undo (409 `undo_conflict`, listing them) unless onConflict=skip, which leaves them alone. 409 `already_undone`, `undo_expired` (after IMPORT_UNDO_DAYS). dryRun=true answers 200 with the counts and the first conflicts and writes nothing. ' +
       'The jobId may also be a `bulk_update` or `bulk_delete` job: its records get their prior values back (deleted ones are restored) under the same rules.',
   })
-  @ApiAcceptedResponse({ type: JobDto, description: 'The undo job; `Location` is its URL.' })
+  @StartsJob()
   @ApiOkResponse({ type: ImportUndoPreviewDto, description: 'dryRun=true: what the undo would do.' })
   @ProblemResponses(400, 404, 409)
   async undoImport(
@@ -89,7 +89,6 @@ export class ImportUndoController {
       reply.status(200);
       return answer.preview;
     }
-    reply.header('Location', `/${API_PREFIX}/jobs/${answer.job.id}`);
     return answer.job;
   }
 }

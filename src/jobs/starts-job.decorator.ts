@@ -9,12 +9,19 @@ type ResponseHeaders = NonNullable<ApiResponseCommonMetadata['headers']>;
 
 const LOCATION_HEADER: ResponseHeaders = { Location: { description: 'The URL of the job.', schema: { type: 'string' } } };
 
-/** Points the 202 of a route that started a job at that job. */
+/**
+ * Points the 202 of a route that started a job at that job. A route that may answer something else
+ * instead (a dry run's 200) gets the header only when its answer is a job.
+ */
 @Injectable()
 class JobLocationInterceptor implements NestInterceptor {
-  intercept(context: ExecutionContext, next: CallHandler<JobDto>): Observable<JobDto> {
+  intercept(context: ExecutionContext, next: CallHandler<unknown>): Observable<unknown> {
     const reply = context.switchToHttp().getResponse<FastifyReply>();
-    return next.handle().pipe(tap((job) => void reply.header('Location', `/${API_PREFIX}/jobs/${job.id}`)));
+    return next.handle().pipe(
+      tap((answer) => {
+        if (answer instanceof Object && 'id' in answer && 'status' in answer) void reply.header('Location', `/${API_PREFIX}/jobs/${String(answer.id)}`);
+      }),
+    );
   }
 }
 
@@ -25,7 +32,11 @@ class JobLocationInterceptor implements NestInterceptor {
  */
 export function StartsJob(headers: ResponseHeaders = {}): MethodDecorator {
   return applyDecorators(
-    ApiAcceptedResponse({ type: JobDto, headers: { ...LOCATION_HEADER, ...headers } }),
+    ApiAcceptedResponse({
+      type: JobDto,
+      description: 'The job it started, as it stands now; `Location` is the job, to read again for its progress and result.',
+      headers: { ...LOCATION_HEADER, ...headers },
+    }),
     UseInterceptors(JobLocationInterceptor),
   );
 }

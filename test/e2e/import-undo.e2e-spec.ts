@@ -93,6 +93,7 @@ describe('import provenance and undo', () => {
 
     const dry = await undo(t, second.id, { dryRun: true });
     expect(dry.response.status).toBe(200);
+    expect(dry.response.headers.get('location')).toBeNull();
     expect(dry.data).toMatchObject({ counts: { created: 2, updated: 2, restored: 1, conflicts: 1 }, conflicts: { total: 1, items: [{ key: 'UA1' }] } });
 
     const refused = await undo(t, second.id);
@@ -106,6 +107,7 @@ describe('import provenance and undo', () => {
 
     const started = await undo(t, second.id, { onConflict: 'skip' });
     expect(started.response.status).toBe(202);
+    expect(started.response.headers.get('location')).toBe(`/api/v1/jobs/${(started.data as Job).id}`);
     const done = await waitForJob(t.baseUrl, t.adminToken, (started.data as Job).id);
     expect(done).toMatchObject({ status: 'completed', type: 'bulk_import_undo', result: { counts: { created: 2, updated: 2, restored: 1, conflicts: 1 } } });
 
