@@ -11,6 +11,7 @@ import { JobExecution, JobFailedError } from '../jobs/job-handler.registry';
 import { PhasedProgress } from '../jobs/job-phases';
 import { JobProgress, JobRecord, JobResult } from '../jobs/job-record';
 import { ProgressUnit } from '../jobs/job.enums';
+import { useBulkWorkMemory } from './bulk-work-memory';
 import { copyCreatedRows, createdRowsLayout, createsEveryRow } from './created-rows-copy';
 import { ImportFormat, IssueSeverity, MassChange, RowIssue } from './import.types';
 import { ImportPreviewStatus, InvalidRowPolicy } from './import-options';
@@ -111,9 +112,6 @@ interface SavedStage {
 function megabytes(bytes: number): string {
   return `${Math.round(bytes / 1024 / 1024)} MB`;
 }
-
-/** Memory PostgreSQL may give each sort, hash join and aggregate of an import's plan. */
-const PLAN_WORK_MEMORY = '256MB';
 
 /** Tables an import of each entity locks between planning and writing, so that the plan holds. */
 const LOCKS: Record<string, string[]> = {
@@ -355,8 +353,8 @@ export class ImportRunner {
   ): Promise<Analysis> {
     const { entity, mode } = previews[0];
     const target = importTarget(entity);
-    // The plan groups and joins a million rows at once: with the default 4 MB each of those spills to disk.
-    await client.query(`set local work_mem = '${PLAN_WORK_MEMORY}'`);
+    // The plan groups and joins a million rows at once, and the writes join them again.
+    await useBulkWorkMemory(client);
     let staged: StagedSource[];
     let savedSha256: string | null = null;
     await progress.start('read');

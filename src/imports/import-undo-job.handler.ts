@@ -3,6 +3,7 @@ import { Injectable, OnModuleInit } from '@nestjs/common';
 import { withRawTransaction } from '../database/raw-transaction';
 import { JobExecution, JobFailedError, JobHandlerRegistry, JobOutcome } from '../jobs/job-handler.registry';
 import { JobType, ProgressUnit } from '../jobs/job.enums';
+import { useBulkWorkMemory } from './bulk-work-memory';
 import { UndoConflictPolicy } from './dto/import-undo.dto';
 import { ImportEntity } from './import.types';
 import { tableOf, undoCountsOf, undoSql, WRITTEN_TABLE_COUNTS_SQL, WrittenCount, writtenRecordsTableSql } from './import-undo';
@@ -40,6 +41,7 @@ export class ImportUndoJobHandler implements OnModuleInit {
       if (commit.undone_at !== null) throw refusal(`Import ${importJobId} was already undone; an import is undone once.`, 'already_undone');
       if (commit.expired) throw refusal(`Import ${importJobId} can no longer be undone (IMPORT_UNDO_DAYS); its prior values are gone.`, 'undo_expired');
       await client.query(`lock table ${tableOf(commit.entity)} in share row exclusive mode`);
+      await useBulkWorkMemory(client);
       await execution.reportProgress({ message: 'Finding the records the import wrote' });
       await client.query(writtenRecordsTableSql(commit.entity), [importJobId]);
       await client.query('analyze import_written');

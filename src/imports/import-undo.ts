@@ -91,9 +91,11 @@ export function writtenPageSql(entity: ImportEntity): string {
 }
 
 /**
- * The statements that undo an import, over import_written: soft-delete what it created, put back
+ * The statements that undo an import: soft-delete what it created (over import_written), put back
  * the before-image of what it updated or restored (which re-deletes the restored ones and gives
- * back their provenance and updated_at), leaving the changed records alone. Parameter: $1 job id.
+ * back their provenance and updated_at), leaving the changed records alone. The before-images
+ * are read without import_written, whose test of updated_at they repeat: a hash join of a million
+ * rows saved. Parameter: $1 job id.
  */
 export function undoSql(entity: ImportEntity): { deleteCreated: string; restoreBefores: string } {
   const table = TABLES[entity];
@@ -102,8 +104,8 @@ export function undoSql(entity: ImportEntity): { deleteCreated: string; restoreB
     deleteCreated: `update ${table} t set deleted_at = now(), updated_at = now()
       from import_written w where w.record_id = t.id and w.outcome = '${ImportRecordOutcome.Created}' and not w.changed`,
     restoreBefores: `update ${table} t set ${columns.map((column) => `${column} = b.${column}`).join(', ')}
-      from import_changes b join import_written w on w.record_id = b.record_id and w.outcome <> '${ImportRecordOutcome.Created}' and not w.changed
-      where b.job_id = $1 and t.id = b.record_id`,
+      from import_changes b join import_commits c on c.job_id = b.job_id
+      where b.job_id = $1 and t.id = b.record_id and t.updated_at = c.written_at`,
   };
 }
 
