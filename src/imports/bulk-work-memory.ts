@@ -6,7 +6,7 @@ import type { PoolClient } from 'pg';
  * it feeds an UPDATE come out of the table's order: the undo of 1 M updates took 22 s instead of
  * 16 s for that alone. The memory is PostgreSQL's, for the one transaction.
  */
-const BULK_WORK_MEMORY = '256MB';
+export const BULK_WORK_MEMORY = '256MB';
 
 /** Raises work_mem for the rest of the client's current transaction. */
 export async function useBulkWorkMemory(client: PoolClient): Promise<void> {
