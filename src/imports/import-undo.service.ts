@@ -13,7 +13,6 @@ import { CleanupTasks } from '../jobs/cleanup-tasks';
 import { JobDto } from '../jobs/dto/job.dto';
 import { JobType } from '../jobs/job.enums';
 import { JobsService } from '../jobs/jobs.service';
-import { useBulkWorkMemory } from './bulk-work-memory';
 import { ImportRecordDto, ImportRecordQueryDto, ImportUndoCountsDto, ImportUndoPreviewDto, ImportUndoQueryDto, UndoConflictPolicy } from './dto/import-undo.dto';
 import { ImportCommit } from './import-commit.entity';
 import { undoCountsOf, WrittenCount, writtenCountSql, writtenCountsSql, writtenPageSql } from './import-undo';
@@ -111,10 +110,7 @@ export class ImportUndoService implements OnModuleInit {
   }
 
   private async counts(commit: ImportCommit): Promise<ImportUndoCountsDto> {
-    return withRawTransaction(this.em, async (client) => {
-      await useBulkWorkMemory(client);
-      return undoCountsOf((await client.query<WrittenCount>(writtenCountsSql(commit.entity), [commit.jobId])).rows);
-    });
+    return withRawTransaction(this.em, async (client) => undoCountsOf((await client.query<WrittenCount>(writtenCountsSql(commit.entity), [commit.jobId])).rows));
   }
 
   private async count(client: PoolClient, commit: ImportCommit, filter: Pick<PageFilter, 'outcome' | 'changedOnly'>): Promise<number> {
@@ -124,7 +120,6 @@ export class ImportUndoService implements OnModuleInit {
 
   private async page(commit: ImportCommit, filter: PageFilter): Promise<Page<ImportRecordDto>> {
     return withRawTransaction(this.em, async (client) => {
-      await useBulkWorkMemory(client);
       const total = await this.count(client, commit, filter);
       const { rows } = await client.query<ImportRecordDto>(writtenPageSql(commit.entity), [commit.jobId, filter.outcome ?? null, filter.changedOnly, filter.limit, filter.offset]);
       return { items: rows, total, limit: filter.limit, offset: filter.offset };
