@@ -20,7 +20,6 @@ import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
-import Redis from 'ioredis';
 import { Client } from 'pg';
 import { BenchService, residentBytes, RssSampler, startBenchService } from './bench-service';
 import { dropDatabase } from '../src/database/ensure-database';
@@ -137,17 +136,6 @@ async function seed(): Promise<void> {
   }
 }
 
-async function deleteRedisKeys(): Promise<number> {
-  const redis = new Redis(REDIS_URL);
-  try {
-    const keys = await redis.keys(`${REDIS_KEY_PREFIX}*`);
-    if (keys.length > 0) await redis.del(...keys);
-    return keys.length;
-  } finally {
-    redis.disconnect();
-  }
-}
-
 const format = (value: number, digits = 0): string => value.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
 
 /** The service as users start it, on the seeded database (kept between formats); stopped when `use` is done. */
@@ -219,9 +207,9 @@ async function main(): Promise<void> {
     }
     report(measurements, loadBefore, idleRss);
   } finally {
+    // Each service removed its Redis keys when it stopped; the database was kept for the next format.
     await dropDatabase(DATABASE_URL);
-    const deleted = await deleteRedisKeys();
-    console.log(`\nCleaned up: dropped ${new URL(DATABASE_URL).pathname.slice(1)}, deleted ${deleted} Redis keys under ${REDIS_KEY_PREFIX}`);
+    console.log(`\nCleaned up: dropped ${new URL(DATABASE_URL).pathname.slice(1)}`);
   }
 }
 

@@ -359,7 +359,7 @@ export class ImportRunner {
     let savedSha256: string | null = null;
     await progress.start('read');
     if (savedStage !== null) {
-        await restoreStage(client, target, savedStage.path, savedStage.sha256, (bytes) =>
+      await restoreStage(client, target, savedStage.path, savedStage.sha256, (bytes) =>
         progress.count(bytes / savedStage.size, `Loading the previewed rows (${megabytes(bytes)} of ${megabytes(savedStage.size)})`),
       );
       staged = [savedStage.source];
