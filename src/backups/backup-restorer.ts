@@ -129,10 +129,13 @@ function copyPart(client: PoolClient, part: BackupPart, done: () => Promise<void
     },
     end: async () => {
       const matches = hash.digest('hex') === part.sha256;
-      if (failure !== undefined) throw matches ? failure : corrupt();
-      copy.end();
-      await finished(copy);
-      if (!matches || copy.rowCount !== part.rowCount) throw corrupt();
+      if (failure === undefined) {
+        copy.end();
+        // PostgreSQL may refuse a row only once it has the last bytes: the failure then comes here.
+        await finished(copy).catch((error: Error) => (failure = error));
+      }
+      if (!matches || (failure === undefined && copy.rowCount !== part.rowCount)) throw corrupt();
+      if (failure !== undefined) throw failure;
       await done();
     },
   };
